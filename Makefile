@@ -1,0 +1,57 @@
+# exportdesk — `make demo` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils ghostscript \
+	unpaper chromium fonts-dejavu-core fonts-liberation
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export OMP_THREAD_LIMIT := 1
+DEMO_DIR ?= var/demo
+
+.PHONY: help setup system-deps demo test test-fast check lint bench samples catalogues clean
+
+help: ## Show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+system-deps: ## Install Debian packages (Tesseract, poppler, chromium) if missing
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo ">> installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	@echo ">> installing Python dependencies into $(VENV) (torch pinned to the CPU build)"
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+setup: system-deps $(STAMP) ## Install everything that is missing (Debian packages, venv)
+
+demo: setup ## Process the bundled samples and serve the review screen on :8501
+	$(VENV)/bin/exportdesk demo --data-dir $(DEMO_DIR)
+
+test: setup ## Run the whole test suite (slow, OCR, browser and PostgreSQL tests included)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: setup ## Unit tests only (no OCR, models, browser or PostgreSQL)
+	$(PY) -m pytest -m "not ocr and not slow and not browser and not postgres"
+
+lint: setup ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy extract classify review ui models samples
+
+check: lint test ## Lint, type-check and test
+
+bench: setup ## Benchmarks: reading speed against raw tesseract and OCRmyPDF, classification
+	$(PY) -m exportdesk.extract.bench
+
+clean: ## Remove generated run data (keeps the venv)
+	rm -rf var .pytest_cache

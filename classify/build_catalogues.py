@@ -1,0 +1,309 @@
+"""Build script: turns the shared reference parses into the catalogue files the product owns.
+
+Run ``python -m exportdesk.classify.build_catalogues [--reference DIR]``. This is the only
+module that reads the shared reference folder; the product reads only what it writes:
+``classify/catalogues/<name>.jsonl``, ``editions.json``, ``build_report.json`` and
+``classify/trainingdata/labelled_examples.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from exportdesk.classify.repairs import (
+    merge_continued,
+    split_ccl_items,
+    split_first_level,
+    squash,
+    stub_reason,
+    token_diff,
+)
+
+HERE = Path(__file__).resolve().parent
+OUT_DIR = HERE / "catalogues"
+TRAIN_DIR = HERE / "trainingdata"
+DEFAULT_REFERENCE = Path("/work/shared/reference")
+
+# Below this similarity the 2025 Wassenaar wording is flagged as possibly changed.
+WASSENAAR_DIFF_THRESHOLD = 0.97
+
+EDITIONS = {
+    "eu-dual-use": {
+        "edition": "Regulation (EU) 2021/821 Annex I, 2021 text",
+        "date": "2021-05-20",
+        "source": "eu-dual-use-2021/eu_annex1_2021_entries.jsonl (parsed from the Annex I text "
+        "in safetecnordic/export-control); 2025 Wassenaar wording compared from "
+        "wassenaar/wassenaar_dual_use_list_2025.jsonl",
+        "licence": "© European Union, reuse authorised (Commission Decision 2011/833/EU)",
+        "caveat": "Later delegated regulations (2022-2024) are not included; entries whose "
+        "Wassenaar 2025 wording differs carry wassenaar_2025.differs = true.",
+    },
+    "eu-military": {
+        "edition": "Wassenaar Arrangement Munitions List 2025 Corr. (WA-LIST (25) 1 Corr.), "
+        "EU Common Military List numbering",
+        "date": "2026-01-15",
+        "source": "wassenaar/wassenaar_munitions_list_2025.jsonl (parsed from the official PDF)",
+        "licence": "Wassenaar Arrangement public document; no explicit reuse licence stated",
+        "caveat": "The EU Common Military List follows this wording with a lag; "
+        "numbering ML1-ML22 is identical.",
+    },
+    "us-ccl": {
+        "edition": "15 CFR Part 774 Supplement No. 1 (Commerce Control List), eCFR",
+        "date": "2026-06",
+        "source": "us-ccl/us_ccl_catalogue.jsonl (reshaped from the official eCFR XML)",
+        "licence": "US Government work, public domain (17 U.S.C. 105)",
+        "caveat": "NOT_LISTED corresponds to EAR99 (not an ECCN).",
+    },
+    "us-usml": {
+        "edition": "22 CFR 121.1 (United States Munitions List), eCFR",
+        "date": "2025-08-28",
+        "source": "us-usml/usml_22cfr121_1_2025-08-28.jsonl (parsed from the eCFR HTML)",
+        "licence": "US Government work, public domain (17 U.S.C. 105)",
+        "caveat": "",
+    },
+}
+
+_NOTE_SPLIT = re.compile(r"(?=\b(?:N\.B\.\s*\d*\.?|Technical Notes?:?|Notes?\s*\d*\s*:|Note\s+(?:ML)?\d))")
+
+
+def _heading_and_notes(lead: str) -> tuple[str, list[str]]:
+    """The lead-in text of an entry splits into its heading and its notes / N.B.s."""
+    parts = [p.strip() for p in _NOTE_SPLIT.split(lead) if p.strip()]
+    if not parts:
+        return "", []
+    return parts[0], parts[1:]
+
+
+def _entry(catalogue: str, code: str, parent: str | None, level: int, title: str, text: str,
+           notes: list[str] | None = None, **extra) -> dict:
+    row = {
+        "catalogue": catalogue,
+        "code": code,
+        "parent": parent,
+        "level": level,
+        "title": squash(title),
+        "text": squash(text),
+        "notes": [squash(n) for n in (notes or []) if squash(n)],
+        "edition": EDITIONS[catalogue]["edition"],
+    }
+    row.update({k: v for k, v in extra.items() if v not in (None, False, [], "")})
+    return row
+
+
+def _subitem_rows(catalogue: str, code: str, items, old_children: set[str], report: Counter):
+    rows = []
+    for item in items:
+        sub = f"{code}.{item.letter}"
+        if sub not in old_children:
+            report["subitems_split"] += 1
+        title = re.split(r"(?<=[;:])\s", item.text, maxsplit=1)[0]
+        rows.append(_entry(catalogue, sub, code, 2, title, item.text,
+                           reserved=bool(re.match(r"^(not used|\[reserved\])", item.text, re.I))))
+    return rows
+
+
+def build_eu_dual_use(ref: Path, report: Counter) -> list[dict]:
+    src = [json.loads(x) for x in (ref / "eu-dual-use-2021/eu_annex1_2021_entries.jsonl").open()]
+    tops = [r for r in src if r["level"] == 1]
+    old_children = {r["code"] for r in src if r["level"] == 2}
+    merged, joined = merge_continued(tops)
+    report["continued_fragments_joined"] += joined
+    wa = _wassenaar_dual_use(ref)
+    rows: list[dict] = []
+    for m in merged:
+        head = m.head
+        code = head["code"]
+        lead, items = split_first_level(m.fragments)
+        heading, notes = _heading_and_notes(lead)
+        title = head.get("title") or heading
+        stub = stub_reason(title, "\n".join(m.fragments))
+        if stub:
+            report["stubs_marked"] += 1
+        extra = {
+            "category_title": head.get("category_title"),
+            "product_group_title": head.get("product_group_title"),
+            "stub": stub,
+        }
+        if len(m.fragments) > 1:
+            extra["repairs"] = [f"joined {len(m.fragments) - 1} page-break fragment(s)"]
+        if code in wa:
+            sim = token_diff("\n".join(m.fragments), wa[code])
+            differs = sim < WASSENAAR_DIFF_THRESHOLD
+            report["wassenaar_2025_compared"] += 1
+            report["wassenaar_2025_differs"] += int(differs)
+            extra["wassenaar_2025"] = {
+                "differs": differs,
+                "similarity": round(sim, 3),
+                "text": squash(wa[code]) if differs else "",
+            }
+        rows.append(_entry("eu-dual-use", code, None, 1, title,
+                           "\n".join(m.fragments), notes, **extra))
+        rows.extend(_subitem_rows("eu-dual-use", code, items, old_children, report))
+    return rows
+
+
+def _wassenaar_dual_use(ref: Path) -> dict[str, str]:
+    """Full-text 2025 Wassenaar entries by EU-style code (x.Y.n -> xYnnn)."""
+    out = {}
+    for line in (ref / "wassenaar/wassenaar_dual_use_list_2025.jsonl").open():
+        r = json.loads(line)
+        code = r.get("code_eccn_style") or ""
+        if re.fullmatch(r"\d[A-E]\d{3}", code) and r.get("text_completeness") == "full":
+            out[code] = r["text"]
+    return out
+
+
+def build_eu_military(ref: Path, report: Counter) -> list[dict]:
+    src = [json.loads(x) for x in (ref / "wassenaar/wassenaar_munitions_list_2025.jsonl").open()]
+    old_children = {r["code"] for r in src if r["level"] == 2}
+    rows: list[dict] = []
+    for head in (r for r in src if r["level"] == 1):
+        lead, items = split_first_level([head["text"]])
+        heading, notes = _heading_and_notes(lead)
+        rows.append(_entry("eu-military", head["code"], None, 1, head["title"] or heading,
+                           head["text"], notes))
+        rows.extend(_subitem_rows("eu-military", head["code"], items, old_children, report))
+    return rows
+
+
+_CCL_SECTION = re.compile(r"^(Related Controls:|Related Definitions:|Items:|Technical Notes?:|Note:)",
+                          re.MULTILINE)
+
+
+def _ccl_sections(text: str) -> dict[str, str]:
+    """The pieces of an ECCN's text we keep: related controls, definitions and items."""
+    start = text.find("List of Items Controlled")
+    body = text[start:] if start >= 0 else ""
+    marks = list(re.finditer(r"^(Related Controls|Related Definitions|Items):", body, re.M))
+    out = {}
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
+        out[m.group(1)] = body[m.end():end].strip()
+    return out
+
+
+def build_us_ccl(ref: Path, report: Counter) -> list[dict]:
+    rows: list[dict] = []
+    for line in (ref / "us-ccl/us_ccl_catalogue.jsonl").open():
+        r = json.loads(line)
+        code = r["code"]
+        title = re.sub(rf"^{code}\s+", "", r["title"])
+        sec = _ccl_sections(r["text"])
+        items_text = sec.get("Items", "")
+        items = split_ccl_items(items_text)
+        notes = [f"Related Controls: {sec['Related Controls']}"] if sec.get("Related Controls") else []
+        if sec.get("Related Definitions"):
+            notes.append(f"Related Definitions: {sec['Related Definitions']}")
+        text = f"{title}\n{items_text}" if items_text else r["text"].split("License Requirements")[0]
+        stub = stub_reason(title, re.sub(rf"^{code}\s+", "", r["text"]))
+        report["stubs_marked"] += int(bool(stub))
+        rows.append(_entry("us-ccl", code, None, 1, title, text, notes,
+                           category_title=r.get("category_title"),
+                           product_group_title=r.get("product_group_title"),
+                           reason_for_control=r.get("reason_for_control"),
+                           series=r.get("series"), stub=stub))
+        rows.extend(_subitem_rows("us-ccl", code, items, set(), Counter()))
+    return rows
+
+
+def build_us_usml(ref: Path, report: Counter) -> list[dict]:
+    src = [json.loads(x) for x in (ref / "us-usml/usml_22cfr121_1_2025-08-28.jsonl").open()]
+    children: dict[str, list[str]] = {}
+    for r in src:
+        if r["parent"]:
+            children.setdefault(r["parent"], []).append(r["title"])
+    rows: list[dict] = []
+    for r in src:
+        text = r["text"]
+        if r["level"] == 0:
+            # Category records carry only "Category I—Firearms ..."; the paragraphs carry
+            # the substance, so the category text is rebuilt from its letter paragraphs.
+            text = f"{r['title']}. " + " ".join(children.get(r["code"], []))
+            report["usml_category_stubs_filled"] += 1
+        rows.append(_entry("us-usml", r["code"], r["parent"], r["level"] + 1, r["title"], text,
+                           r.get("notes"), sme=r.get("sme"), mt=r.get("mt"),
+                           reserved=r.get("reserved")))
+    return rows
+
+
+def build_labelled_examples(ref: Path, eu_codes: set[str]) -> list[dict]:
+    """Reshape the published labelled examples into training rows (description + labels)."""
+    base = ref / "labelled-examples"
+    out: list[dict] = []
+    for row in csv.DictReader((base / "invoices/invoice_line_items_eccn.csv").open()):
+        eu = "NOT_LISTED" if row["eu_control"].lower().startswith("not") else None
+        us = "NOT_LISTED" if row["eccn"].upper() == "EAR99" else row["eccn"]
+        out.append({"description": row["description"], "eu": eu, "us": us,
+                    "source": "labelled-examples/invoices"})
+    seen = set()
+    for row in csv.DictReader((base / "apache-eccn-matrix/apache_eccn_matrix_flat.csv").open()):
+        if row["eccn"] != "5D002" or row["product"] in seen:
+            continue
+        seen.add(row["product"])
+        crypto = "; ".join(s.split(":")[1].split("<")[0].strip()
+                           for s in row["controlled_sources"].split(" | ") if ":" in s)[:200]
+        out.append({"description": f"{row['product']} open-source software, uses {crypto}",
+                    "eu": None, "us": "5D002", "source": "labelled-examples/apache-eccn-matrix"})
+    data = json.loads((base / "sanbo_validated_queries_151.json").read_text())
+    queries = next(v for v in data.values() if isinstance(v, list))
+    for q in queries:
+        label = (q.get("primary_label") or "").removeprefix("ECCN-")
+        if q.get("lang") != "en" or not re.fullmatch(r"\d[A-E]\d{3}", label):
+            continue
+        out.append({"description": q["query"], "eu": label if label in eu_codes else None,
+                    "us": label, "source": "labelled-examples/sanbo_validated_queries"})
+    return out
+
+
+def check(rows: list[dict]) -> None:
+    """Every code unique, every parent resolvable: the catalogue's two invariants."""
+    codes = Counter(r["code"] for r in rows)
+    dup = [c for c, n in codes.items() if n > 1]
+    if dup:
+        raise SystemExit(f"duplicate codes in {rows[0]['catalogue']}: {dup[:10]}")
+    bad = [r["code"] for r in rows if r["parent"] and r["parent"] not in codes]
+    if bad:
+        raise SystemExit(f"unresolvable parents in {rows[0]['catalogue']}: {bad[:10]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
+    args = ap.parse_args(argv)
+    ref: Path = args.reference
+    OUT_DIR.mkdir(exist_ok=True)
+    TRAIN_DIR.mkdir(exist_ok=True)
+    report: Counter = Counter()
+    builders = {"eu-dual-use": build_eu_dual_use, "eu-military": build_eu_military,
+                "us-ccl": build_us_ccl, "us-usml": build_us_usml}
+    editions = {}
+    eu_codes: set[str] = set()
+    for name, build in builders.items():
+        rows = build(ref, report)
+        check(rows)
+        if name == "eu-dual-use":
+            eu_codes = {r["code"] for r in rows if r["level"] == 1}
+        with (OUT_DIR / f"{name}.jsonl").open("w") as fh:
+            for r in rows:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        editions[name] = {**EDITIONS[name], "entries": sum(r["level"] == 1 for r in rows),
+                          "rows": len(rows)}
+        print(f"{name}: {len(rows)} rows", file=sys.stderr)
+    (OUT_DIR / "editions.json").write_text(json.dumps(editions, indent=2, ensure_ascii=False))
+    (OUT_DIR / "build_report.json").write_text(json.dumps(dict(report), indent=2))
+    labelled = build_labelled_examples(ref, eu_codes)
+    with (TRAIN_DIR / "labelled_examples.jsonl").open("w") as fh:
+        for r in labelled:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(json.dumps(dict(report)), f"labelled examples: {len(labelled)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""Numbered, user-facing reasons a file or page could not be read, each with what to do next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from exportdesk.extract.model import Warning
+
+
+@dataclass(frozen=True)
+class InputProblem(Exception):
+    """A file-level problem: the file cannot be read at all. Carries the contract warning."""
+
+    code: str
+    message: str
+
+    def to_warning(self) -> Warning:
+        return Warning(code=self.code, message=self.message, page=None)
+
+
+# Each entry: code -> message template. Messages name the problem and the fix.
+MESSAGES: dict[str, str] = {
+    "unreadable_path": "Cannot open '{name}': {detail}. Check the path and its permissions.",
+    "empty_file": "'{name}' is empty (0 bytes). The upload or scan did not complete; "
+    "ask the applicant to send the file again.",
+    "file_too_large": "'{name}' is {size_mb:.0f} MB, over the {limit_mb:.0f} MB limit. "
+    "Ask for a smaller file (e.g. scanned at 300 dpi), or raise EXPORTDESK_MAX_FILE_BYTES.",
+    "not_a_pdf": "'{name}' is not a PDF{kind}. Convert it to PDF (scan or 'Print to PDF') "
+    "and submit it again.",
+    "encrypted": "'{name}' is protected by a password. Ask the applicant for an unprotected "
+    "copy; exportdesk does not accept or store passwords.",
+    "truncated": "'{name}' is cut off before its end (no %%EOF marker) and cannot be "
+    "repaired. The transfer was probably interrupted; ask for the file again.",
+    "corrupt": "'{name}' is damaged and cannot be read ({detail}). Ask the applicant to "
+    "export the PDF again.",
+    "no_pages": "'{name}' is a valid PDF with no pages. Ask the applicant for the "
+    "complete application.",
+    "too_many_pages": "'{name}' has {pages} pages, over the limit of {limit}. Split the "
+    "submission, or raise EXPORTDESK_MAX_PAGES.",
+}
+
+
+def problem(code: str, **fields: object) -> InputProblem:
+    return InputProblem(code=code, message=MESSAGES[code].format(**fields))

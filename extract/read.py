@@ -1,0 +1,305 @@
+"""Bytes to pages: open the PDF safely, then read each page from its text layer or by OCR."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+from PIL import Image
+
+from exportdesk.extract import sniff
+from exportdesk.extract.errors import InputProblem, problem
+from exportdesk.extract.model import ApplicationResult, DocumentInfo, Page, Warning
+from exportdesk.extract.ocr import OcrEngine, OcrTimeout, TesseractEngine, ocr_image, to_pdf_words
+from exportdesk.extract.settings import Settings, get_settings
+from exportdesk.extract.textlayer import is_usable, largest_image_pixels, text_layer_words
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+
+
+def safe_display_name(name: str) -> str:
+    """The file's base name only, without directories or control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable())
+    return cleaned[:200] or "unnamed.pdf"
+
+
+def read_pdf(
+    path: Path,
+    settings: Settings | None = None,
+    engine: OcrEngine | None = None,
+    progress: ProgressFn | None = None,
+) -> ApplicationResult:
+    """Read one file from disk. Never raises for a bad file: problems become warnings."""
+    settings = settings or get_settings()
+    name = safe_display_name(str(path))
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:  # refuse before reading it into memory
+            raise problem(
+                "file_too_large",
+                name=name,
+                size_mb=size / 2**20,
+                limit_mb=settings.max_file_bytes / 2**20,
+            )
+        data = path.read_bytes()
+    except InputProblem as exc:
+        return _failed(name, b"", exc)
+    except OSError as exc:
+        return _failed(name, b"", problem("unreadable_path", name=name, detail=exc.strerror))
+    return read_bytes(data, name, settings, engine, progress)
+
+
+def read_bytes(
+    data: bytes,
+    name: str,
+    settings: Settings | None = None,
+    engine: OcrEngine | None = None,
+    progress: ProgressFn | None = None,
+) -> ApplicationResult:
+    """Read one application from its bytes into pages of words (no field extraction yet)."""
+    settings = settings or get_settings()
+    engine = engine or TesseractEngine()
+    name = safe_display_name(name)
+    try:
+        sniff.check_bytes(data, name, settings)
+        pdf, warnings = _open(data, name, settings)
+    except InputProblem as exc:
+        return _failed(name, data, exc)
+    try:
+        pages, page_warnings = _read_pages(pdf, data, settings, engine, progress)
+    finally:
+        pdf.close()
+    document = DocumentInfo(
+        filename=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=len(pages),
+        pages=pages,
+        size_bytes=len(data),
+    )
+    return ApplicationResult(document=document, warnings=warnings + page_warnings)
+
+
+def _failed(name: str, data: bytes, exc: InputProblem) -> ApplicationResult:
+    document = DocumentInfo(
+        filename=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=0,
+        pages=[],
+        size_bytes=len(data),
+    )
+    return ApplicationResult(document=document, warnings=[exc.to_warning()])
+
+
+def _open(data: bytes, name: str, settings: Settings) -> tuple[pdfium.PdfDocument, list[Warning]]:
+    warnings: list[Warning] = []
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        text = str(exc).lower()
+        if "password" in text:
+            raise problem("encrypted", name=name) from exc
+        if not sniff.has_eof_marker(data):
+            raise problem("truncated", name=name) from exc
+        raise problem("corrupt", name=name, detail=str(exc)) from exc
+    count = len(pdf)
+    if count == 0:
+        pdf.close()
+        raise problem("no_pages", name=name)
+    if count > settings.max_pages:
+        pdf.close()
+        raise problem("too_many_pages", name=name, pages=count, limit=settings.max_pages)
+    if not sniff.has_eof_marker(data):
+        warnings.append(
+            Warning(
+                code="truncated_repaired",
+                message=f"'{name}' is cut off before its end; {count} page(s) could be "
+                "recovered. Compare the page count with the original and ask for the file "
+                "again if pages are missing.",
+            )
+        )
+    elif sniff.xref_is_damaged(data):
+        warnings.append(
+            Warning(
+                code="xref_repaired",
+                message=f"'{name}' has a damaged cross-reference table; exportdesk rebuilt "
+                f"it and found {count} page(s). Check them against the paper original.",
+            )
+        )
+    return pdf, warnings
+
+
+def _read_pages(
+    pdf: pdfium.PdfDocument,
+    data: bytes,
+    settings: Settings,
+    engine: OcrEngine,
+    progress: ProgressFn | None,
+) -> tuple[list[Page], list[Warning]]:
+    count = len(pdf)
+    pages: list[Page | None] = [None] * count
+    warnings: list[Warning] = []
+    to_ocr: list[int] = []
+    plumber = _open_plumber(data, warnings)
+    for index in range(count):
+        number = index + 1
+        start = time.perf_counter()
+        width, height = pdf[index].get_size()
+        page = Page(page=number, source="ocr", width=round(width, 2), height=round(height, 2))
+        pages[index] = page
+        if plumber is None:
+            to_ocr.append(index)
+            continue
+        try:
+            pp = plumber.pages[index]
+            words = text_layer_words(pp)
+            biggest = largest_image_pixels(pp)
+            usable = is_usable(words, pp, settings.text_layer_min_chars)
+        except Exception as exc:  # a malformed page must not lose the others
+            log.warning("text layer of page %d unreadable: %s", number, exc)
+            words, biggest, usable = [], 0, False
+        if usable:
+            page.source, page.words = "text_layer", words
+            page.seconds = round(time.perf_counter() - start, 4)
+            if progress:
+                progress(number, count)
+        elif biggest > settings.max_image_pixels:
+            warnings.append(
+                Warning(
+                    code="image_too_large",
+                    page=number,
+                    message=f"Page {number} holds an image of {biggest:,} pixels, over the "
+                    f"limit of {settings.max_image_pixels:,} (a possible decompression "
+                    "bomb); it was not rendered. Ask for a normally scanned copy, or raise "
+                    "EXPORTDESK_MAX_IMAGE_PIXELS if the file is trusted.",
+                )
+            )
+        else:
+            to_ocr.append(index)
+    if plumber is not None:
+        plumber.close()
+    if to_ocr:
+        _ocr_pages(pdf, to_ocr, pages, warnings, settings, engine, progress)
+    result = [p for p in pages if p is not None]
+    return result, sorted(warnings, key=lambda w: w.page or 0)
+
+
+def _open_plumber(data: bytes, warnings: list[Warning]) -> pdfplumber.PDF | None:
+    import io
+
+    try:
+        return pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfium opened it; pdfminer could not: OCR every page
+        warnings.append(
+            Warning(
+                code="text_layer_unreadable",
+                message=f"The PDF's text layer could not be parsed ({type(exc).__name__}); "
+                "every page was read by OCR instead, which is slower and less exact.",
+            )
+        )
+        return None
+
+
+def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Image.Image, float]:
+    """Render a page for OCR; returns the image and its DPI (lowered for huge pages)."""
+    page = pdf[index]
+    width, height = page.get_size()
+    dpi = float(settings.ocr_dpi)
+    pixels = (width / 72 * dpi) * (height / 72 * dpi)
+    if pixels > settings.max_render_pixels:
+        dpi *= (settings.max_render_pixels / pixels) ** 0.5
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    return bitmap.to_pil(), dpi
+
+
+def _ocr_pages(
+    pdf: pdfium.PdfDocument,
+    indexes: list[int],
+    pages: list[Page | None],
+    warnings: list[Warning],
+    settings: Settings,
+    engine: OcrEngine,
+    progress: ProgressFn | None,
+) -> None:
+    # Rendering uses pdfium, which is not thread-safe: render serially, OCR in parallel.
+    # Tesseract runs as a child process, so threads are enough to keep both cores busy.
+    def work(index: int, image: Image.Image, dpi: float) -> None:
+        page = pages[index]
+        assert page is not None
+        start = time.perf_counter()
+        try:
+            read = ocr_image(image, engine, settings)
+        except OcrTimeout:
+            warnings.append(
+                Warning(
+                    code="ocr_timeout",
+                    page=page.page,
+                    message=f"OCR of page {page.page} took longer than "
+                    f"{settings.ocr_timeout_seconds:g} s and was stopped; its text is missing. "
+                    "Check the page by eye, or raise EXPORTDESK_OCR_TIMEOUT_SECONDS.",
+                )
+            )
+            return
+        except Exception as exc:
+            warnings.append(
+                Warning(
+                    code="ocr_failed",
+                    page=page.page,
+                    message=f"OCR of page {page.page} failed ({exc}); its text is missing. "
+                    "Check that Tesseract is installed (`make setup`).",
+                )
+            )
+            return
+        page.words = to_pdf_words(read, 72.0 / dpi)
+        mean = read.mean_confidence
+        page.ocr_mean_confidence = round(mean, 4) if mean is not None else None
+        page.rotation = float(read.rotation)
+        page.seconds = round(time.perf_counter() - start, 4)
+        if not read.words:
+            warnings.append(
+                Warning(
+                    code="blank_page",
+                    page=page.page,
+                    message=f"Page {page.page} has no readable text. If it is not meant to "
+                    "be blank, rescan it at 300 dpi.",
+                )
+            )
+        elif "low_confidence" in read.notes:
+            warnings.append(
+                Warning(
+                    code="low_ocr_confidence",
+                    page=page.page,
+                    message=f"Page {page.page} was read with low confidence ({mean:.0%}). "
+                    "Check its values by eye, or rescan it at 300 dpi.",
+                )
+            )
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=max(1, settings.ocr_workers)) as pool:
+        futures = []
+        for index in indexes:
+            try:
+                image, dpi = _render(pdf, index, settings)
+            except Exception as exc:
+                warnings.append(
+                    Warning(
+                        code="render_failed",
+                        page=index + 1,
+                        message=f"Page {index + 1} could not be rendered for OCR ({exc}).",
+                    )
+                )
+                continue
+            futures.append(pool.submit(work, index, image, dpi))
+        for future in futures:
+            future.result()
+            done += 1
+            if progress:
+                progress(done, len(indexes))

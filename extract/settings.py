@@ -1,0 +1,78 @@
+"""All tunable limits and locations in one validated object, overridable by EXPORTDESK_* variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every field can be set from the environment as ``EXPORTDESK_<FIELD>`` (upper case)."""
+
+    model_config = SettingsConfigDict(env_prefix="EXPORTDESK_", extra="ignore")
+
+    # --- input limits -------------------------------------------------------------
+    max_file_bytes: int = Field(
+        100 * 1024 * 1024, description="Largest PDF accepted, in bytes (default 100 MiB)."
+    )
+    max_pages: int = Field(200, description="Most pages an application may have.")
+    max_image_pixels: int = Field(
+        100_000_000,
+        description="Largest embedded image (width x height) decoded; larger is treated "
+        "as a decompression bomb and the page is not rendered.",
+    )
+    max_render_pixels: int = Field(
+        60_000_000, description="Largest page raster OCR will render; bigger pages lower the DPI."
+    )
+
+    # --- page reading -------------------------------------------------------------
+    ocr_dpi: int = Field(300, description="Resolution at which scanned pages are rendered.")
+    ocr_psm: int = Field(
+        4, description="Tesseract page segmentation mode; 4 keeps table rows in order."
+    )
+    ocr_lang: str = Field("eng", description="Tesseract language(s), e.g. 'eng' or 'eng+fra'.")
+    ocr_timeout_seconds: float = Field(
+        120.0, description="Per-page OCR time limit; a slower page becomes a warning."
+    )
+    ocr_workers: int = Field(2, description="Pages OCR'd in parallel (one process each).")
+    tessdata_dir: Path | None = Field(
+        None, description="Alternative tessdata folder; None uses Debian's models."
+    )
+    text_layer_min_chars: int = Field(
+        20, description="A page with fewer meaningful characters is treated as scanned."
+    )
+    osd_retry_confidence: float = Field(
+        0.55,
+        description="If an OCR'd page's mean word confidence is below this, orientation "
+        "detection runs and the page is re-read upright.",
+    )
+
+    # --- storage -------------------------------------------------------------------
+    data_dir: Path = Field(
+        Path.home() / ".exportdesk", description="Where the case store keeps its files."
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; None means SQLite at <data_dir>/exportdesk.db."
+    )
+
+    # --- classification ------------------------------------------------------------
+    default_catalogues: list[str] = Field(
+        default_factory=lambda: ["eu-dual-use", "eu-military", "us-ccl", "us-usml"],
+        description="Catalogues searched when a caller names none.",
+    )
+    top_k: int = Field(5, description="Suggestions per item.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'exportdesk.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

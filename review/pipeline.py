@@ -1,0 +1,93 @@
+"""One application through every stage: read pages, extract fields, attach suggestions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from exportdesk.extract.fields import extract_fields
+from exportdesk.extract.model import ApplicationResult, Warning
+from exportdesk.extract.read import ProgressFn, read_bytes, read_pdf
+from exportdesk.extract.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def process_path(
+    path: Path,
+    settings: Settings | None = None,
+    suggestions: bool = True,
+    progress: ProgressFn | None = None,
+) -> ApplicationResult:
+    """Read and interpret one file on disk. Never raises for a bad file."""
+    settings = settings or get_settings()
+    return _interpret(read_pdf(path, settings, progress=progress), settings, suggestions)
+
+
+def process_bytes(
+    data: bytes,
+    name: str,
+    settings: Settings | None = None,
+    suggestions: bool = True,
+    progress: ProgressFn | None = None,
+) -> ApplicationResult:
+    settings = settings or get_settings()
+    return _interpret(read_bytes(data, name, settings, progress=progress), settings, suggestions)
+
+
+def _interpret(result: ApplicationResult, settings: Settings, suggestions: bool) -> ApplicationResult:
+    if not result.readable or not result.document.pages:
+        return result
+    try:
+        extract_fields(result)
+    except Exception as exc:  # a bug in one stage must not lose the pages already read
+        log.exception("field extraction failed")
+        result.warnings.append(
+            Warning(
+                code="extraction_failed",
+                message=f"Field extraction failed ({type(exc).__name__}: {exc}); the pages "
+                "were read but parties, items and end-use must be entered by hand. "
+                "Please report this file to the exportdesk team.",
+            )
+        )
+    if suggestions and result.items:
+        _attach_suggestions(result, settings)
+    return result
+
+
+def _attach_suggestions(result: ApplicationResult, settings: Settings) -> None:
+    try:
+        from exportdesk.classify import suggest_many
+    except ImportError:
+        result.warnings.append(
+            Warning(
+                code="classifier_unavailable",
+                message="The classifier is not installed in this build; items carry no "
+                "suggestions. Run `make setup`.",
+            )
+        )
+        return
+    try:
+        lists = suggest_many(
+            [item.description for item in result.items],
+            catalogues=settings.default_catalogues,
+            top_k=settings.top_k,
+        )
+    except Exception as exc:
+        log.exception("classification failed")
+        result.warnings.append(
+            Warning(
+                code="classification_failed",
+                message=f"Suggestions could not be made ({type(exc).__name__}: {exc}); "
+                "classify the items by hand.",
+            )
+        )
+        return
+    for item, found in zip(result.items, lists, strict=True):
+        item.suggestions = found
+    if lists and lists[0]:
+        first = lists[0][0]
+        if first.model_version:
+            result.versions["classifier"] = first.model_version
+        if first.catalogue_edition:
+            result.versions["catalogues"] = first.catalogue_edition

@@ -1,0 +1,119 @@
+"""The `exportdesk` command: thin typer wrappers that parse arguments and call library functions.
+
+Stdout carries only data (JSON); logs and progress go to stderr. Exit status follows
+shared/contract/CLI.md: 0 all read, 1 some file unreadable, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import pkgutil
+import sys
+from pathlib import Path
+from typing import Annotated
+
+# Never let a library try the model hub: it hangs for 81 s before failing (STACK.md).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import typer
+from rich.console import Console
+
+from exportdesk.extract.model import ApplicationResult
+
+app = typer.Typer(
+    name="exportdesk",
+    help="Intake assistant for export-licence applications.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    # pdfminer logs every recoverable oddity at WARNING; they reach users as result warnings.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+@app.command()
+def process(
+    paths: Annotated[list[Path], typer.Argument(help="Application PDFs to read.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print contract JSON on stdout.")] = False,
+    no_suggestions: Annotated[
+        bool, typer.Option("--no-suggestions", help="Skip control-list classification.")
+    ] = False,
+) -> None:
+    """Read application PDFs and print what the pipeline found."""
+    from exportdesk.review.pipeline import process_path
+
+    results: list[ApplicationResult] = []
+    for number, path in enumerate(paths, start=1):
+        label = f"[{number}/{len(paths)}] {path.name}"
+
+        def progress(done: int, total: int, label: str = label) -> None:
+            err.print(f"{label}: page {done}/{total}", highlight=False, markup=False)
+
+        results.append(process_path(path, suggestions=not no_suggestions, progress=progress))
+        for warning in results[-1].warnings:
+            where = f" p.{warning.page}" if warning.page else ""
+            err.print(f"{label}{where}: {warning.code}: {warning.message}", markup=False)
+    if as_json:
+        payload = [r.to_contract() for r in results]
+        out = payload[0] if len(payload) == 1 else payload
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_summary(results)
+    if not all(r.readable for r in results):
+        raise typer.Exit(1)
+
+
+def _print_summary(results: list[ApplicationResult]) -> None:
+    from rich.table import Table
+
+    table = Table("file", "pages", "sources", "parties", "items", "end-use", "warnings")
+    for r in results:
+        sources = ",".join(sorted({p.source for p in r.document.pages})) or "-"
+        table.add_row(
+            r.document.filename,
+            str(r.document.page_count),
+            sources,
+            str(len(r.parties)),
+            str(len(r.items)),
+            str(len(r.end_use)),
+            ", ".join(w.code for w in r.warnings) or "-",
+        )
+    Console().print(table)
+
+
+def _register_commands() -> None:
+    """Each module in ui/commands adds its own commands through `register(app)`."""
+    from exportdesk.ui import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
