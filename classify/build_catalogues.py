@@ -31,7 +31,7 @@ TRAIN_DIR = HERE / "trainingdata"
 DEFAULT_REFERENCE = Path("/work/shared/reference")
 
 # Below this similarity the 2025 Wassenaar wording is flagged as possibly changed.
-WASSENAAR_DIFF_THRESHOLD = 0.97
+WASSENAAR_DIFF_THRESHOLD = 0.90
 
 EDITIONS = {
     "eu-dual-use": {
@@ -119,7 +119,8 @@ def build_eu_dual_use(ref: Path, report: Counter) -> list[dict]:
     for m in merged:
         head = m.head
         code = head["code"]
-        lead, items = split_first_level(m.fragments)
+        known = sum(c.rsplit('.', 1)[0] == code for c in old_children)
+        lead, items = split_first_level(m.fragments, known)
         heading, notes = _heading_and_notes(lead)
         title = head.get("title") or heading
         stub = stub_reason(title, "\n".join(m.fragments))
@@ -149,14 +150,28 @@ def build_eu_dual_use(ref: Path, report: Counter) -> list[dict]:
 
 
 def _wassenaar_dual_use(ref: Path) -> dict[str, str]:
-    """Full-text 2025 Wassenaar entries by EU-style code (x.Y.n -> xYnnn)."""
-    out = {}
+    """Full 2025 Wassenaar wording by EU-style code: entry text plus its sub-entries.
+
+    The 2025 parse stores sub-entries as separate records, so an entry's wording is
+    reassembled in source order. References in Wassenaar notation (3.A.1.a.) are
+    rewritten in EU notation (3A001.a) so that notation alone never counts as a change.
+    """
+    texts: dict[str, list[str]] = {}
+    complete: dict[str, bool] = {}
     for line in (ref / "wassenaar/wassenaar_dual_use_list_2025.jsonl").open():
         r = json.loads(line)
         code = r.get("code_eccn_style") or ""
-        if re.fullmatch(r"\d[A-E]\d{3}", code) and r.get("text_completeness") == "full":
-            out[code] = r["text"]
-    return out
+        top = code.split(".")[0]
+        if not re.fullmatch(r"\d[A-E]\d{3}", top):
+            continue
+        texts.setdefault(top, []).append(r["text"])
+        if code == top:
+            complete[top] = r.get("text_completeness") == "full"
+    return {c: _eu_notation(" ".join(t)) for c, t in texts.items() if complete.get(c)}
+
+
+def _eu_notation(text: str) -> str:
+    return re.sub(r"\b(\d)\.([A-E])\.(\d{1,3})\b", lambda m: f"{m[1]}{m[2]}{int(m[3]):03d}", text)
 
 
 def build_eu_military(ref: Path, report: Counter) -> list[dict]:
@@ -164,7 +179,7 @@ def build_eu_military(ref: Path, report: Counter) -> list[dict]:
     old_children = {r["code"] for r in src if r["level"] == 2}
     rows: list[dict] = []
     for head in (r for r in src if r["level"] == 1):
-        lead, items = split_first_level([head["text"]])
+        lead, items = split_first_level([head["text"]], len(head.get("children") or []))
         heading, notes = _heading_and_notes(lead)
         rows.append(_entry("eu-military", head["code"], None, 1, head["title"] or heading,
                            head["text"], notes))

@@ -93,7 +93,7 @@ def _outside_notes(lines: list[str]) -> list[bool]:
     return flags
 
 
-def split_first_level(fragments: list[str]) -> tuple[str, list[SubItem]]:
+def split_first_level(fragments: list[str], known: int = 0) -> tuple[str, list[SubItem]]:
     """Cut the first-level lettered sub-items out of an entry's text.
 
     Page breaks reset the left margin, so indentation is judged per page fragment (the
@@ -101,15 +101,28 @@ def split_first_level(fragments: list[str]) -> tuple[str, list[SubItem]]:
     only if it starts with the *next expected* letter, lies outside any note, and sits at
     the shallowest marker indentation of its fragment. Deeper ``a.``/``b.`` lines and
     lettered lists inside notes stay inside their parent item.
-    Returns the lead-in text (before ``a.``) and the sub-items in order.
+    Layout varies, so the strict reading is tried first and the constraints are relaxed
+    (indentation, then notes) only when it finds fewer items than the source's own parse
+    (``known``). Returns the lead-in text (before ``a.``) and the sub-items in order.
     """
+    best: tuple[str, list[SubItem]] = ("", [])
+    for use_notes, use_indent in ((True, True), (True, False), (False, True), (False, False)):
+        lead, items = _split(fragments, use_notes, use_indent)
+        if len(items) >= known and items:
+            return lead, items
+        if len(items) > len(best[1]) or not best[0]:
+            best = (lead, items)
+    return best
+
+
+def _split(fragments: list[str], use_notes: bool, use_indent: bool) -> tuple[str, list[SubItem]]:
     expected = "a"
     lead: list[str] = []
     bodies: list[tuple[str, list[str]]] = []
     pages = [p for f in fragments for p in _PAGE_BREAK.split(f)]
     for page in pages:
         lines = page.splitlines()
-        outside = _outside_notes(lines)
+        outside = _outside_notes(lines) if use_notes else [True] * len(lines)
         marks = [
             (i, len(m.group("indent").expandtabs(4)))
             for i, m in enumerate(map(_MARKER.match, lines))
@@ -122,7 +135,7 @@ def split_first_level(fragments: list[str]) -> tuple[str, list[SubItem]]:
                 m
                 and outside[i]
                 and m.group("mark") == expected
-                and len(m.group("indent").expandtabs(4)) <= base + 2
+                and (not use_indent or len(m.group("indent").expandtabs(4)) <= base + 2)
             ):
                 bodies.append((expected, [m.group("rest")]))
                 expected = chr(ord(expected) + 1)
