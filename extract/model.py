@@ -159,6 +159,7 @@ FILE_LEVEL_FAILURES = frozenset(
         "empty_file",
         "encrypted",
         "corrupt",
+        "truncated",
         "no_pages",
         "too_many_pages",
         "file_too_large",

@@ -104,12 +104,15 @@ def _open(data: bytes, name: str, settings: Settings) -> tuple[pdfium.PdfDocumen
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        text = str(exc).lower()
-        if "password" in text:
-            raise problem("encrypted", name=name) from exc
+        # pdfium's error text can be stale (it reports the last error of the process), so
+        # decide from the bytes themselves.
         if not sniff.has_eof_marker(data):
             raise problem("truncated", name=name) from exc
-        raise problem("corrupt", name=name, detail=str(exc)) from exc
+        if b"/Encrypt" in data:
+            raise problem("encrypted", name=name) from exc
+        if _pdfminer_page_count(data) == 0:  # pdfium refuses page-less files outright
+            raise problem("no_pages", name=name) from exc
+        raise problem("corrupt", name=name, detail=_pdfium_reason(exc)) from exc
     count = len(pdf)
     if count == 0:
         pdf.close()
@@ -135,6 +138,20 @@ def _open(data: bytes, name: str, settings: Settings) -> tuple[pdfium.PdfDocumen
             )
         )
     return pdf, warnings
+
+
+def _pdfium_reason(exc: Exception) -> str:
+    return str(exc).replace("Failed to load document ", "").strip("() ") or "unknown error"
+
+
+def _pdfminer_page_count(data: bytes) -> int | None:
+    import io
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages)
+    except Exception:
+        return None
 
 
 def _read_pages(
