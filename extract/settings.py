@@ -58,6 +58,25 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; None means SQLite at <data_dir>/exportdesk.db."
     )
 
+    # --- review (case store, sign-in, jobs) -------------------------------------------
+    session_hours: float = Field(
+        10.0, description="A local sign-in expires after this many hours (a working day)."
+    )
+    low_confidence: float = Field(
+        0.6, description="Facts and suggestions below this confidence are marked for checking."
+    )
+    start_worker: bool = Field(
+        True, description="The review app starts a local job worker if none is running."
+    )
+    worker_poll_seconds: float = Field(1.0, description="How often an idle worker looks for jobs.")
+    job_max_attempts: int = Field(3, description="A failing job is retried this many times.")
+    job_stale_seconds: float = Field(
+        900.0, description="A running job older than this is presumed dead and re-queued."
+    )
+    oidc_role_claim: str = Field(
+        "roles", description="ID-token claim naming the exportdesk role under OIDC sign-in."
+    )
+
     # --- classification ------------------------------------------------------------
     default_catalogues: list[str] = Field(
         default_factory=lambda: ["eu-dual-use", "eu-military", "us-ccl", "us-usml"],

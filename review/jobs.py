@@ -1,0 +1,198 @@
+"""Processing as jobs: a queue interface, its database implementation, the job, and a worker."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from exportdesk.extract.model import ApplicationResult
+from exportdesk.extract.settings import Settings
+from exportdesk.review.store import CaseStore
+from exportdesk.review.tables import Job, utcnow
+from sqlalchemy import select, update
+
+log = logging.getLogger(__name__)
+
+Pipeline = Callable[[bytes, str], ApplicationResult]
+PROCESS = "process_document"
+WORKER_PID = "worker.pid"
+
+
+@dataclass(frozen=True)
+class JobState:
+    id: int
+    status: str  # queued, running, done, failed
+    attempts: int
+    error: str | None
+    progress: str | None
+
+
+class JobQueue(Protocol):
+    """What the app needs from a queue. A Celery+Redis queue would implement the same two calls."""
+
+    def enqueue(self, document_sha256: str) -> int: ...
+
+    def state(self, job_id: int) -> JobState: ...
+
+
+class DatabaseJobQueue:
+    """Jobs as rows in the case store, claimed by local worker processes."""
+
+    def __init__(self, store: CaseStore) -> None:
+        self.store = store
+        self.settings = store.settings
+
+    def enqueue(self, document_sha256: str) -> int:
+        with self.store.session() as s:
+            job = Job(kind=PROCESS, document_sha256=document_sha256, status="queued")
+            s.add(job)
+            s.flush()
+            return job.id
+
+    def state(self, job_id: int) -> JobState:
+        with self.store.session() as s:
+            job = s.get(Job, job_id)
+            if job is None:
+                raise KeyError(f"no job {job_id}")
+            return JobState(job.id, job.status, job.attempts, job.error, job.progress)
+
+    def claim(self, worker: str) -> Job | None:
+        """Take the oldest queued job; two workers can never take the same one."""
+        self._requeue_stale()
+        with self.store.session() as s:
+            candidate = s.execute(
+                select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(1)
+            ).scalar_one_or_none()
+            if candidate is None:
+                return None
+            taken = s.execute(
+                update(Job)
+                .where(Job.id == candidate, Job.status == "queued")
+                .values(
+                    status="running",
+                    worker=worker,
+                    started_at=utcnow(),
+                    attempts=Job.attempts + 1,
+                )
+            )
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return s.get(Job, candidate)
+
+    def progress(self, job_id: int, text: str) -> None:
+        with self.store.session() as s:
+            s.execute(update(Job).where(Job.id == job_id).values(progress=text))
+
+    def finish(self, job_id: int, error: str | None = None) -> None:
+        with self.store.session() as s:
+            job = s.get(Job, job_id)
+            if job is None:
+                return
+            if error is None:
+                job.status, job.error = "done", None
+            elif job.attempts < self.settings.job_max_attempts:
+                job.status, job.error = "queued", error  # retried: the job is idempotent
+            else:
+                job.status, job.error = "failed", error
+            job.finished_at = utcnow()
+
+    def _requeue_stale(self) -> None:
+        # A worker that died mid-job leaves it "running" forever; hand it to someone else.
+        cutoff = utcnow() - timedelta(seconds=self.settings.job_stale_seconds)
+        with self.store.session() as s:
+            s.execute(
+                update(Job)
+                .where(Job.status == "running", Job.started_at < cutoff)
+                .values(status="queued", error="the worker stopped before finishing")
+            )
+
+
+def default_pipeline(data: bytes, name: str) -> ApplicationResult:
+    from exportdesk.review.pipeline import process_bytes
+
+    return process_bytes(data, name)
+
+
+def process_document(store: CaseStore, document_sha256: str, pipeline: Pipeline) -> bool:
+    """The job: read the stored original and record what the pipeline found.
+
+    A pure function of the document id: running it twice records the same result, and once
+    a reviewer has started it changes nothing.
+    """
+    data, name = store.original_by_sha(document_sha256)
+    return store.record_extraction(document_sha256, pipeline(data, name))
+
+
+def run_one(queue: DatabaseJobQueue, pipeline: Pipeline, worker: str) -> bool:
+    """Claim and run one job; False when there was none."""
+    job = queue.claim(worker)
+    if job is None:
+        return False
+    try:
+        process_document(queue.store, job.document_sha256, pipeline)
+    except Exception as exc:
+        log.exception("job %s failed", job.id)
+        queue.finish(job.id, error=f"{type(exc).__name__}: {exc}")
+    else:
+        queue.finish(job.id)
+    return True
+
+
+def run_worker(
+    queue: DatabaseJobQueue,
+    pipeline: Pipeline = default_pipeline,
+    until_idle: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Run jobs until stopped (or, with ``until_idle``, until the queue is empty)."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    done = 0
+    while not should_stop():
+        if run_one(queue, pipeline, worker):
+            done += 1
+        elif until_idle:
+            break
+        else:
+            time.sleep(queue.settings.worker_poll_seconds)
+    return done
+
+
+def worker_running(settings: Settings) -> bool:
+    """Whether the worker recorded in ``<data_dir>/worker.pid`` is alive."""
+    try:
+        pid = int((settings.data_dir / WORKER_PID).read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def claim_pid_file(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / WORKER_PID).write_text(str(os.getpid()))
+
+
+def spawn_worker(settings: Settings) -> subprocess.Popen[bytes] | None:
+    """Start ``exportdesk worker`` for this data folder unless one is already running."""
+    if worker_running(settings):
+        return None
+    env = dict(os.environ)
+    env["EXPORTDESK_DATA_DIR"] = str(settings.data_dir)
+    if settings.database_url:
+        env["EXPORTDESK_DATABASE_URL"] = settings.database_url
+    log_file = open(settings.data_dir / "worker.log", "ab")  # noqa: SIM115 - the child owns it
+    return subprocess.Popen(
+        [sys.executable, "-m", "exportdesk.ui.cli", "worker"],
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )

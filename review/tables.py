@@ -1,0 +1,180 @@
+"""The case store's tables. Suggestions (a model's) and decisions (a person's) live apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+STATUSES = ("received", "extracted", "in_review", "confirmed", "returned")
+ROLES = ("clerk", "reviewer", "trainer", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    # None for accounts that only ever sign in through OIDC.
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(Base):
+    """An original file, immutable, named on disk only by its SHA-256."""
+
+    __tablename__ = "documents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(300))  # display text only, never a path
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_by: Mapped[str] = mapped_column(String(200))
+
+
+class Application(Base):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_sha256: Mapped[str] = mapped_column(ForeignKey("documents.sha256"), unique=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    # Optimistic lock: every save names the version it started from.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    readable: Mapped[bool | None] = mapped_column(Boolean)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    # Denormalised for the queue's filters and sorting; rewritten with every extraction.
+    min_confidence: Mapped[float | None] = mapped_column(Float)
+    countries: Mapped[str] = mapped_column(String(500), default="")
+    catalogues: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Extraction(Base):
+    """One run of the pipeline over a document: contract JSON plus the versions behind it."""
+
+    __tablename__ = "extractions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SuggestionRow(Base):
+    """A model's proposal for one item. Never edited; decisions refer to it."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    extraction_id: Mapped[int] = mapped_column(ForeignKey("extractions.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    item_index: Mapped[int] = mapped_column(Integer)
+    rank: Mapped[int] = mapped_column(Integer)
+    catalogue: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float)
+    rationale: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[str | None] = mapped_column(String(200))
+    catalogue_edition: Mapped[str | None] = mapped_column(String(300))
+
+
+class Decision(Base):
+    """A person's classification of one item. A later decision supersedes, never overwrites."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    item_index: Mapped[int] = mapped_column(Integer)
+    suggested_catalogue: Mapped[str | None] = mapped_column(String(40))
+    suggested_code: Mapped[str | None] = mapped_column(String(60))
+    suggested_confidence: Mapped[float | None] = mapped_column(Float)
+    final_catalogue: Mapped[str] = mapped_column(String(40))
+    final_code: Mapped[str] = mapped_column(String(60))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    model_version: Mapped[str | None] = mapped_column(String(200))
+    catalogue_edition: Mapped[str | None] = mapped_column(String(300))
+
+
+class Correction(Base):
+    """A reviewer's change to one extracted field; the extraction itself stays as read."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    field: Mapped[str] = mapped_column(String(200))  # e.g. "parties.0.name"
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    corrected_by: Mapped[str] = mapped_column(String(200))
+    corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    document_sha256: Mapped[str] = mapped_column(ForeignKey("documents.sha256"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    progress: Mapped[str | None] = mapped_column(String(100))
+    worker: Mapped[str | None] = mapped_column(String(100))
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEvent(Base):
+    """Append-only. Each row's hash covers its content and the previous row's hash."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, hashed exactly as stored
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    application_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The chain's last link, so deleting the newest rows is detected too."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,182 @@
+"""Case store behaviour on SQLite and on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from casefactory import HOSTILE_FILENAME, fake_pipeline, make_result, pdf_bytes
+from sqlalchemy import delete, func, select, update
+
+from exportdesk.review import audit
+from exportdesk.review.intake import submit
+from exportdesk.review.jobs import DatabaseJobQueue, process_document, run_worker
+from exportdesk.review.migrate import current_revision, head_revision
+from exportdesk.review.store import CaseStore, ConflictError, StoreError
+from exportdesk.review.tables import Application, AuditEvent, Decision, Document, SuggestionRow
+
+
+def _extracted(store: CaseStore, label: str = "A") -> int:
+    data = pdf_bytes(label)
+    receipt = store.receive(data, f"{label}.pdf", "clerk")
+    assert store.record_extraction(receipt.sha256, make_result(data, f"{label}.pdf"))
+    return receipt.application_id
+
+
+def test_migration_empty_to_head(store: CaseStore) -> None:
+    assert head_revision() is not None
+    assert current_revision(store.engine) == head_revision()
+    # Running the migrations again on an up-to-date database changes nothing.
+    CaseStore(store.settings).close()
+    assert current_revision(store.engine) == head_revision()
+
+
+def test_duplicate_upload_is_recognised_without_second_record(store: CaseStore) -> None:
+    data = pdf_bytes("dup")
+    first = store.receive(data, "first.pdf", "clerk")
+    second = store.receive(data, "renamed copy.pdf", "clerk")
+    assert not first.duplicate and second.duplicate
+    assert second.application_id == first.application_id
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 1
+        assert s.scalar(select(func.count()).select_from(Document)) == 1
+    assert [h.action for h in store.history(first.application_id)] == [
+        "received",
+        "duplicate_upload",
+    ]
+    stored = list((store.settings.data_dir / "originals").rglob("*.pdf"))
+    assert len(stored) == 1 and stored[0].read_bytes() == data
+
+
+def test_hostile_file_name_is_never_a_path(store: CaseStore) -> None:
+    receipt = store.receive(pdf_bytes("h"), HOSTILE_FILENAME, "clerk")
+    assert "\x07" not in receipt.filename and "../" in receipt.filename  # shown, not obeyed
+    files = [p for p in store.settings.data_dir.rglob("*") if p.is_file()]
+    assert all(p.resolve().is_relative_to(store.settings.data_dir.resolve()) for p in files)
+    assert not any("passwd" in p.name for p in files)
+
+
+def test_concurrent_save_conflict_loses_nothing(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    loaded_by_anna = store.case(app_id).version
+    loaded_by_ben = store.case(app_id).version
+    store.decide(app_id, loaded_by_anna, 1, "eu-dual-use", "6A003", "anna")
+    with pytest.raises(ConflictError, match="was saved by anna"):
+        store.decide(app_id, loaded_by_ben, 1, "eu-dual-use", "6A002", "ben", reason="optics")
+    case = store.case(app_id)
+    assert case.decisions[1].final_code == "6A003" and case.decisions[1].decided_by == "anna"
+    # Ben reloads and saves again: his decision is recorded on top, Anna's is kept.
+    store.decide(app_id, case.version, 1, "eu-dual-use", "6A002", "ben", reason="optics")
+    with store.session() as s:
+        rows = s.execute(select(Decision.decided_by).order_by(Decision.id)).scalars().all()
+    assert rows == ["anna", "ben"]
+
+
+def test_override_needs_a_reason_and_is_kept_apart_from_suggestions(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    version = store.case(app_id).version
+    with pytest.raises(StoreError, match="override reason is required"):
+        store.decide(app_id, version, 2, "eu-dual-use", "6A004", "anna")
+    version = store.decide(app_id, version, 2, "eu-dual-use", "6A004", "anna", reason="optics")
+    decision = store.case(app_id).decisions[2]
+    assert (decision.suggested_code, decision.final_code) == ("NOT_LISTED", "6A004")
+    assert decision.override_reason == "optics"
+    assert decision.model_version == "fake-classifier-1"
+    assert decision.catalogue_edition == "test-edition"
+    with store.session() as s:
+        codes = s.execute(select(SuggestionRow.code).where(SuggestionRow.item_index == 2))
+        assert "6A004" in codes.scalars().all()  # the suggestion rows are untouched
+
+
+def test_correction_is_recorded_and_validated(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    version = store.case(app_id).version
+    with pytest.raises(StoreError, match="not valid"):
+        store.correct(app_id, version, {"parties.1.country": "Chile"}, "anna")
+    store.correct(app_id, version, {"parties.1.country": "AR", "parties.0.name": "Nordlicht Optronik GmbH"}, "anna")
+    case = store.case(app_id)
+    assert case.result is not None and case.result.parties[1].country == "AR"
+    assert case.corrected_fields == {"parties.1.country"}  # unchanged values are not recorded
+
+
+def test_confirm_requires_every_item_decided(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    version = store.decide(app_id, store.case(app_id).version, 1, "eu-dual-use", "6A003", "a")
+    with pytest.raises(StoreError, match="no decision yet: 2"):
+        store.finish(app_id, version, "confirmed", "a")
+    version = store.case(app_id).version  # the refused save changed nothing
+    version = store.decide(app_id, version, 2, "eu-dual-use", "NOT_LISTED", "a")
+    store.finish(app_id, version, "confirmed", "a")
+    assert store.case(app_id).status == "confirmed"
+    with pytest.raises(StoreError, match="can no longer be changed"):
+        store.decide(app_id, version + 1, 1, "eu-dual-use", "6A003", "a")
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete_middle", "delete_last"])
+def test_audit_verify_catches_tampered_row(store: CaseStore, tamper: str) -> None:
+    app_id = _extracted(store)
+    store.decide(app_id, store.case(app_id).version, 1, "eu-dual-use", "6A003", "anna")
+    with store.session() as s:
+        assert audit.verify(s).ok
+        last = s.scalar(select(func.max(AuditEvent.seq)))
+        if tamper == "edit":
+            s.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="mallory"))
+        elif tamper == "delete_middle":
+            s.execute(delete(AuditEvent).where(AuditEvent.seq == 2))
+        else:
+            s.execute(delete(AuditEvent).where(AuditEvent.seq == last))
+    with store.session() as s:
+        report = audit.verify(s)
+    assert not report.ok
+    expected = {"edit": "event 2 .* was edited", "delete_middle": "missing",
+                "delete_last": "newest events were deleted"}[tamper]
+    assert any(re.search(expected, p) for p in report.problems), report
+
+
+def test_job_is_idempotent_and_stops_once_review_began(store: CaseStore) -> None:
+    queue = DatabaseJobQueue(store)
+    data = pdf_bytes("job")
+    submitted = submit(store, queue, data, "job.pdf", "clerk")
+    assert submitted.job_id is not None
+    assert run_worker(queue, fake_pipeline, until_idle=True) == 1
+    assert queue.state(submitted.job_id).status == "done"
+    before = store.case(submitted.receipt.application_id)
+    assert process_document(store, submitted.receipt.sha256, fake_pipeline)  # a retry
+    again = store.case(submitted.receipt.application_id)
+    assert again.result == before.result and again.status == "extracted"
+    store.decide(again.id, again.version, 1, "eu-dual-use", "6A003", "anna")
+    assert not process_document(store, submitted.receipt.sha256, fake_pipeline)
+    assert store.case(again.id).decisions[1].final_code == "6A003"
+
+
+def test_failing_job_is_retried_then_marked_failed(store: CaseStore) -> None:
+    queue = DatabaseJobQueue(store)
+    submitted = submit(store, queue, pdf_bytes("bad"), "bad.pdf", "clerk")
+    calls = []
+
+    def broken(data: bytes, name: str):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        raise RuntimeError("engine exploded")
+
+    run_worker(queue, broken, until_idle=True)
+    state = queue.state(submitted.job_id or 0)
+    assert state.status == "failed" and "engine exploded" in (state.error or "")
+    assert len(calls) == store.settings.job_max_attempts
+    assert store.case(submitted.receipt.application_id).status == "received"
+
+
+def test_queue_filters_sorts_and_counts(store: CaseStore) -> None:
+    low = _extracted(store, "low")
+    data = pdf_bytes("high")
+    high = store.receive(data, "high.pdf", "clerk")
+    result = make_result(data)
+    result.parties[1].confidence = 0.99
+    result.items[1].confidence = 0.99
+    result.parties[1].country = "NO"
+    store.record_extraction(high.sha256, result)
+    store.receive(pdf_bytes("waiting"), "waiting.pdf", "clerk")
+    assert [r.id for r in store.queue(sort="lowest_confidence")][:2] == [low, high.application_id]
+    assert [r.id for r in store.queue(country="CL")] == [low]
+    assert [r.id for r in store.queue(catalogue="eu-dual-use")] == [low, high.application_id]
+    assert [r.filename for r in store.queue(status="received")] == ["waiting.pdf"]
+    assert store.counts()["extracted"] == 2 and store.counts()["received"] == 1
