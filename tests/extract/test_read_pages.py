@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import builders
 import pytest
-from rapidfuzz.distance import Levenshtein
-
 from exportdesk.extract.read import read_bytes
+from rapidfuzz.distance import Levenshtein
 
 EXPECTED_WORDS = builders.words_of(builders.APPLICATION_LINES)
 

@@ -1,0 +1,259 @@
+"""Reading benchmark: our seconds per page and word error rate beside raw Tesseract and OCRmyPDF.
+
+Run with `make bench` or `python -m exportdesk.extract.bench [PDF...]`. Every figure is
+measured in this run on the same page images; nothing is copied from earlier runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+from exportdesk.extract.read import read_bytes
+from exportdesk.extract.settings import Settings
+from exportdesk.samples.scan import degrade, images_to_pdf
+from PIL import Image
+from rapidfuzz.distance import Levenshtein
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "pdfs"
+
+
+@dataclass
+class Row:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    wer: list[float] = field(default_factory=list)
+
+    def cells(self) -> list[str]:
+        med = statistics.median(self.seconds) if self.seconds else float("nan")
+        p90 = sorted(self.seconds)[int(0.9 * (len(self.seconds) - 1))] if self.seconds else 0
+        wer = statistics.mean(self.wer) if self.wer else float("nan")
+        return [self.name, str(len(self.seconds)), f"{med:.3f}", f"{p90:.3f}", f"{wer:.3f}"]
+
+
+def wer(expected: list[str], got: list[str]) -> float:
+    return Levenshtein.distance(expected, got) / max(1, len(expected))
+
+
+def page_words(pdf_bytes: bytes) -> list[list[str]]:
+    """Gold words per page from a digital PDF, in the reader's line order."""
+    result = read_bytes(pdf_bytes, "gold.pdf")
+    return [[w.text for w in p.words] for p in result.document.pages]
+
+
+def render(pdf_bytes: bytes, dpi: int) -> list[Image.Image]:
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    try:
+        return [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def raw_tesseract(
+    image_path: Path, psm: int | None, single_thread: bool
+) -> tuple[float, list[str]]:
+    env = dict(os.environ)
+    if single_thread:
+        env["OMP_THREAD_LIMIT"] = "1"
+    else:
+        env.pop("OMP_THREAD_LIMIT", None)
+    cmd = ["tesseract", str(image_path), "stdout"]
+    if psm is not None:
+        cmd += ["--psm", str(psm)]
+    start = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+    return time.perf_counter() - start, out.split()
+
+
+def ocrmypdf_pages(scan_pdf: Path, workdir: Path) -> tuple[float, list[list[str]]] | None:
+    if shutil.which("ocrmypdf") is None and not _has_module("ocrmypdf"):
+        return None
+    out = workdir / "ocrmypdf-out.pdf"
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ocrmypdf",
+            "--jobs",
+            "1",
+            "--output-type",
+            "pdf",
+            "--optimize",
+            "0",
+            "--deskew",
+            "--quiet",
+            str(scan_pdf),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        print(f"ocrmypdf failed: {proc.stderr.strip()[:200]}", file=sys.stderr)
+        return None
+    with pdfplumber.open(out) as pdf:
+        words = [[w["text"] for w in p.extract_words()] for p in pdf.pages]
+    return seconds, words
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def deskew_by_projection(image: Image.Image, limit: float = 4.0, step: float = 0.25) -> Image.Image:
+    """Measurement aid only: the angle whose horizontal projection is sharpest."""
+    small = image.convert("L").resize((image.width // 4, image.height // 4))
+    best, best_score = 0.0, -1.0
+    for angle in np.arange(-limit, limit + step, step):
+        turned = np.asarray(small.rotate(float(angle), fillcolor=255), dtype=np.float32)
+        profile = (255 - turned).sum(axis=1)
+        score = float(np.var(profile))
+        if score > best_score:
+            best, best_score = float(angle), score
+    return image.rotate(best, resample=Image.Resampling.BICUBIC, fillcolor=255)
+
+
+def corpus(paths: list[Path]) -> list[tuple[str, bytes]]:
+    docs = []
+    for path in paths:
+        data = path.read_bytes()
+        result = read_bytes(data, path.name)
+        if result.document.pages and all(p.source == "text_layer" for p in result.document.pages):
+            docs.append((path.name, data))
+    return docs
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("pdfs", nargs="*", type=Path, help="digital PDFs (default: samples/pdfs)")
+    parser.add_argument("--dpi", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--skew-pages", type=int, default=4, help="pages in the skew sweep")
+    args = parser.parse_args(argv)
+    paths = args.pdfs or sorted(SAMPLES.glob("*.pdf"))
+    docs = corpus(paths)
+    if not docs:
+        sys.exit("No digital PDFs to benchmark. Pass some, or generate samples/pdfs first.")
+    print(f"corpus: {len(docs)} digital documents from {len(paths)} files", file=sys.stderr)
+    rng = random.Random(args.seed)
+    settings = Settings(ocr_workers=1)
+    rows = {
+        k: Row(k)
+        for k in [
+            "exportdesk digital (text layer)",
+            "exportdesk scanned (render+OCR, 1 worker)",
+            "raw tesseract --psm 4, 1 thread",
+            "raw tesseract default (psm 3, all threads)",
+            "OCRmyPDF 1 job (per page, whole doc / pages)",
+        ]
+    }
+    doc_seconds_parallel: list[float] = []
+    skew_rows = {f"skew {a} deg": Row(f"skew {a} deg") for a in (0, 1, 2, 3)}
+    skew_rows.update({f"skew {a} deg + deskew": Row(f"skew {a} deg + deskew") for a in (2, 3)})
+    skew_budget = args.skew_pages
+    with tempfile.TemporaryDirectory(prefix="exportdesk-bench-") as tmp:
+        work = Path(tmp)
+        for number, (name, data) in enumerate(docs, start=1):
+            print(f"[{number}/{len(docs)}] {name}", file=sys.stderr)
+            gold = page_words(data)
+            start = time.perf_counter()
+            read_bytes(data, name)
+            rows["exportdesk digital (text layer)"].seconds.extend(
+                [(time.perf_counter() - start) / len(gold)] * len(gold)
+            )
+            images = [degrade(im, rng) for im in render(data, args.dpi)]
+            scan = images_to_pdf(images, args.dpi)
+            scan_path = work / f"{number}.pdf"
+            scan_path.write_bytes(scan)
+            # ours, serially, page by page (the like-for-like comparison with raw tesseract)
+            for index, image in enumerate(images):
+                one = images_to_pdf([image], args.dpi)
+                start = time.perf_counter()
+                result = read_bytes(one, name, settings)
+                rows["exportdesk scanned (render+OCR, 1 worker)"].seconds.append(
+                    time.perf_counter() - start
+                )
+                got = [w.text for w in result.document.pages[0].words]
+                rows["exportdesk scanned (render+OCR, 1 worker)"].wer.append(wer(gold[index], got))
+            # ours, whole document with the default two OCR workers
+            start = time.perf_counter()
+            read_bytes(scan, name)
+            doc_seconds_parallel.append((time.perf_counter() - start) / len(images))
+            # raw tesseract on the very same page images
+            for index, image in enumerate(images):
+                path = work / f"{number}-{index}.png"
+                image.save(path)
+                for key, psm, single in (
+                    ("raw tesseract --psm 4, 1 thread", 4, True),
+                    ("raw tesseract default (psm 3, all threads)", None, False),
+                ):
+                    seconds, words = raw_tesseract(path, psm, single)
+                    rows[key].seconds.append(seconds)
+                    rows[key].wer.append(wer(gold[index], words))
+            measured = ocrmypdf_pages(scan_path, work)
+            if measured:
+                seconds, pages = measured
+                key = "OCRmyPDF 1 job (per page, whole doc / pages)"
+                rows[key].seconds.extend([seconds / len(pages)] * len(pages))
+                rows[key].wer.extend(wer(g, p) for g, p in zip(gold, pages, strict=False))
+            # skew sweep on the first pages only
+            for index, clean in enumerate(render(data, args.dpi)):
+                if skew_budget <= 0:
+                    break
+                skew_budget -= 1
+                for angle in (0, 1, 2, 3):
+                    sign = rng.choice((-1, 1))
+                    bent = degrade(clean, rng, skew_degrees=sign * angle)
+                    got = _ocr_words(bent, args.dpi, settings)
+                    skew_rows[f"skew {angle} deg"].wer.append(wer(gold[index], got))
+                    if angle >= 2:
+                        fixed = deskew_by_projection(bent)
+                        got = _ocr_words(fixed, args.dpi, settings)
+                        skew_rows[f"skew {angle} deg + deskew"].wer.append(wer(gold[index], got))
+    _print_table("Seconds per page and word error rate (same page images, same run)", rows.values())
+    print(
+        f"\nexportdesk scanned, whole documents with 2 OCR workers: "
+        f"median {statistics.median(doc_seconds_parallel):.3f} s/page"
+    )
+    ours = statistics.median(rows["exportdesk scanned (render+OCR, 1 worker)"].seconds)
+    raw = statistics.median(rows["raw tesseract --psm 4, 1 thread"].seconds)
+    print(f"ratio ours / raw tesseract (same settings, per page): {ours / raw:.2f}x")
+    _print_table("Skew sweep: exportdesk OCR word error rate by skew angle", skew_rows.values())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\npeak RSS: benchmark process {peak:.0f} MB, largest child {children:.0f} MB")
+
+
+def _ocr_words(image: Image.Image, dpi: int, settings: Settings) -> list[str]:
+    result = read_bytes(images_to_pdf([image], dpi), "skew.pdf", settings)
+    return [w.text for w in result.document.pages[0].words]
+
+
+def _print_table(title: str, rows: object) -> None:
+    print(f"\n{title}\n")
+    print("| reader | pages | median s/page | p90 s/page | mean WER |")
+    print("|---|---|---|---|---|")
+    for row in rows:  # type: ignore[attr-defined]
+        print("| " + " | ".join(row.cells()) + " |")
+
+
+if __name__ == "__main__":
+    main()
