@@ -197,8 +197,8 @@ def main(argv: list[str] | None = None) -> None:
             start = time.perf_counter()
             read_bytes(scan, name)
             doc_seconds_parallel.append((time.perf_counter() - start) / len(images))
-            # raw tesseract on the very same page images
-            for index, image in enumerate(images):
+            # raw tesseract on the very same page images that our reader OCRs
+            for index, image in enumerate(_images_as_read(scan, settings)):
                 path = work / f"{number}-{index}.png"
                 image.save(path)
                 for key, psm, single in (
@@ -240,6 +240,16 @@ def main(argv: list[str] | None = None) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"\npeak RSS: benchmark process {peak:.0f} MB, largest child {children:.0f} MB")
+
+
+def _images_as_read(scan: bytes, settings: Settings) -> list[Image.Image]:
+    from exportdesk.extract.read import _render
+
+    pdf = pdfium.PdfDocument(scan)
+    try:
+        return [_render(pdf, i, settings)[0] for i in range(len(pdf))]
+    finally:
+        pdf.close()
 
 
 def _ocr_words(image: Image.Image, dpi: int, settings: Settings) -> list[str]:
