@@ -323,23 +323,16 @@ class CaseStore:
     ) -> int:
         """Record field corrections; returns the new version. Unchanged values are skipped."""
         with self.session() as s:
-            new_version = self._bump(s, application_id, version, actor)
             case = self._case_in(s, application_id)
             current = case.result.to_contract() if case.result else None
             if current is None:
                 raise StoreError("This application has not been read yet; nothing to correct.")
             trial = json.loads(json.dumps(current))
-            recorded = []
             for path, value in changes.items():
-                kind, index, name = _parse_field(path)
-                old = current[kind][index].get(name)
-                value = None if value == "" else value
-                if old == value:
-                    continue
-                _set_field(trial, path, value)
-                recorded.append((path, old, value))
+                _set_field(trial, path, None if value == "" else value)
             try:
-                ApplicationResult.model_validate(trial)
+                # Validation also converts form text to the field's type ("12" -> 12.0).
+                checked = ApplicationResult.model_validate(trial).to_contract()
             except ValidationError as exc:
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"])
@@ -347,6 +340,15 @@ class CaseStore:
                     f"The correction to {where} is not valid: {first['msg']}. "
                     "Nothing was saved; fix that field and save again."
                 ) from None
+            recorded = []
+            for path in changes:
+                kind, index, name = _parse_field(path)
+                old, value = current[kind][index].get(name), checked[kind][index].get(name)
+                if old != value:
+                    recorded.append((path, old, value))
+            if not recorded:
+                return version  # nothing changed, so nothing to save or to conflict with
+            new_version = self._bump(s, application_id, version, actor)
             for path, old, value in recorded:
                 s.add(
                     Correction(

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
-
 from exportdesk.extract.model import (
     ApplicationResult,
     DocumentInfo,
@@ -18,6 +15,8 @@ from exportdesk.extract.model import (
     Suggestion,
 )
 from exportdesk.review.originals import sha256_of
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 HOSTILE_PARTY = "<img src=x onerror=alert(1)>"
@@ -57,7 +56,9 @@ def _sug(catalogue: str, code: str, confidence: float, title: str) -> Suggestion
     )
 
 
-def make_result(data: bytes, filename: str = "app.pdf", party_name: str | None = None) -> ApplicationResult:
+def make_result(
+    data: bytes, filename: str = "app.pdf", party_name: str | None = None
+) -> ApplicationResult:
     """A plausible result for the PDF from ``pdf_bytes``: two parties, two items, one end use."""
 
     def ev(line: int) -> list[Evidence]:
@@ -72,28 +73,57 @@ def make_result(data: bytes, filename: str = "app.pdf", party_name: str | None =
             pages=[Page(page=1, source="text_layer", width=595, height=842)],
         ),
         parties=[
-            Party(role="applicant", name=party_name or "Nordlicht Optronik GmbH",
-                  country="DE", confidence=0.95, evidence=ev(0)),
-            Party(role="consignee", name="Andes Survey Ltda", country="CL",
-                  confidence=0.42, evidence=ev(1)),
+            Party(
+                role="applicant",
+                name=party_name or "Nordlicht Optronik GmbH",
+                country="DE",
+                confidence=0.95,
+                evidence=ev(0),
+            ),
+            Party(
+                role="consignee",
+                name="Andes Survey Ltda",
+                country="CL",
+                confidence=0.42,
+                evidence=ev(1),
+            ),
         ],
         items=[
-            Item(index=1, description="Thermal imaging camera TIC-640", quantity=12,
-                 currency="EUR", total_value=51000, confidence=0.9, evidence=ev(2),
-                 suggestions=[
-                     _sug("eu-dual-use", "6A003", 0.81, "Cameras"),
-                     _sug("eu-dual-use", "6A002", 0.12, "Optical sensors"),
-                     _sug("eu-dual-use", "NOT_LISTED", 0.07, "Not listed"),
-                 ]),
-            Item(index=2, description="Spare lens assembly 25 mm", quantity=24,
-                 currency="EUR", total_value=7440, confidence=0.55, evidence=ev(3),
-                 suggestions=[
-                     _sug("eu-dual-use", "NOT_LISTED", 0.48, "Not listed"),
-                     _sug("eu-dual-use", "6A004", 0.30, "Optics"),
-                 ]),
+            Item(
+                index=1,
+                description="Thermal imaging camera TIC-640",
+                quantity=12,
+                currency="EUR",
+                total_value=51000,
+                confidence=0.9,
+                evidence=ev(2),
+                suggestions=[
+                    _sug("eu-dual-use", "6A003", 0.81, "Cameras"),
+                    _sug("eu-dual-use", "6A002", 0.12, "Optical sensors"),
+                    _sug("eu-dual-use", "NOT_LISTED", 0.07, "Not listed"),
+                ],
+            ),
+            Item(
+                index=2,
+                description="Spare lens assembly 25 mm",
+                quantity=24,
+                currency="EUR",
+                total_value=7440,
+                confidence=0.55,
+                evidence=ev(3),
+                suggestions=[
+                    _sug("eu-dual-use", "NOT_LISTED", 0.48, "Not listed"),
+                    _sug("eu-dual-use", "6A004", 0.30, "Optics"),
+                ],
+            ),
         ],
-        end_use=[EndUse(statement="Border surveillance by the national police.",
-                        confidence=0.8, evidence=ev(4))],
+        end_use=[
+            EndUse(
+                statement="Border surveillance by the national police.",
+                confidence=0.8,
+                evidence=ev(4),
+            )
+        ],
         versions={"classifier": "fake-classifier-1", "catalogues": "test-edition"},
     )
 

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-
+from casefactory import PG_SERVER
 from exportdesk.extract.settings import Settings
 from exportdesk.review.store import CaseStore
-from casefactory import PG_SERVER
+from sqlalchemy import create_engine, text
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ import re
 
 import pytest
 from casefactory import HOSTILE_FILENAME, fake_pipeline, make_result, pdf_bytes
-from sqlalchemy import delete, func, select, update
-
 from exportdesk.review import audit
 from exportdesk.review.intake import submit
 from exportdesk.review.jobs import DatabaseJobQueue, process_document, run_worker
 from exportdesk.review.migrate import current_revision, head_revision
 from exportdesk.review.store import CaseStore, ConflictError, StoreError
 from exportdesk.review.tables import Application, AuditEvent, Decision, Document, SuggestionRow
+from sqlalchemy import delete, func, select, update
 
 
 def _extracted(store: CaseStore, label: str = "A") -> int:
@@ -93,7 +92,12 @@ def test_correction_is_recorded_and_validated(store: CaseStore) -> None:
     version = store.case(app_id).version
     with pytest.raises(StoreError, match="not valid"):
         store.correct(app_id, version, {"parties.1.country": "Chile"}, "anna")
-    store.correct(app_id, version, {"parties.1.country": "AR", "parties.0.name": "Nordlicht Optronik GmbH"}, "anna")
+    store.correct(
+        app_id,
+        version,
+        {"parties.1.country": "AR", "parties.0.name": "Nordlicht Optronik GmbH"},
+        "anna",
+    )
     case = store.case(app_id)
     assert case.result is not None and case.result.parties[1].country == "AR"
     assert case.corrected_fields == {"parties.1.country"}  # unchanged values are not recorded
@@ -128,8 +132,11 @@ def test_audit_verify_catches_tampered_row(store: CaseStore, tamper: str) -> Non
     with store.session() as s:
         report = audit.verify(s)
     assert not report.ok
-    expected = {"edit": "event 2 .* was edited", "delete_middle": "missing",
-                "delete_last": "newest events were deleted"}[tamper]
+    expected = {
+        "edit": "event 2 .* was edited",
+        "delete_middle": "missing",
+        "delete_last": "newest events were deleted",
+    }[tamper]
     assert any(re.search(expected, p) for p in report.problems), report
 
 

@@ -1,0 +1,174 @@
+"""Intake, queue, review and history doing their work, with hostile text kept as text."""
+
+from __future__ import annotations
+
+import re
+
+from casefactory import HOSTILE_FILENAME, HOSTILE_PARTY, fake_pipeline, make_result, pdf_bytes
+from conftest import open_page, texts
+from exportdesk.review.jobs import DatabaseJobQueue, default_pipeline, run_worker
+from exportdesk.review.store import CaseStore
+from streamlit.testing.v1 import AppTest
+
+
+def _extracted(store: CaseStore, label: str = "A", party: str | None = None) -> int:
+    data = pdf_bytes(label)
+    receipt = store.receive(data, f"{label}.pdf", "clerk")
+    store.record_extraction(receipt.sha256, make_result(data, f"{label}.pdf", party_name=party))
+    return receipt.application_id
+
+
+def _no_html(at: AppTest) -> int:
+    """No element may render HTML; user text with markup must arrive escaped. Returns hits."""
+    hits = 0
+    for element in [*at.markdown, *at.caption]:
+        assert not element.proto.allow_html, f"HTML allowed in {element.value!r}"
+    for element in [*at.markdown, *at.caption, *at.success, *at.info, *at.warning, *at.error]:
+        if "onerror" in element.value or "passwd" in element.value:
+            hits += 1
+            unescaped = re.sub(r"\\[<>]", "", element.value)
+            assert "<img" not in unescaped and "<b>" not in unescaped, element.value
+    return hits
+
+
+def test_intake_upload_progress_duplicate_and_unreadable(store: CaseStore) -> None:
+    good = pdf_bytes("intake")
+    at = open_page("intake", "clerk")
+    at.file_uploader(key="intake_files").set_value(
+        [
+            ("good.pdf", good, "application/pdf"),
+            (HOSTILE_FILENAME, pdf_bytes("hostile"), "application/pdf"),
+            ("notes.pdf", b"just some notes, not a PDF", "application/pdf"),
+        ]
+    ).run()
+    at.button[0].click().run()
+    shown = texts(at)
+    assert shown.count("reading it now") == 0  # progress replaces the receipt message
+    assert [p.proto.text for p in at.get("progress")][:1] == [
+        "Application 1: waiting for the reader"
+    ]
+    # The worker runs elsewhere; here it runs inline with the fake pipeline for PDFs.
+    queue = DatabaseJobQueue(store)
+
+    def pipeline(data: bytes, name: str):  # type: ignore[no-untyped-def]
+        return (
+            fake_pipeline(data, name) if data.startswith(b"%PDF") else default_pipeline(data, name)
+        )
+
+    assert run_worker(queue, pipeline, until_idle=True) == 3
+    at.run()
+    progress = [p.proto.text for p in at.get("progress")]
+    assert "Application 1: read, waiting in the queue" in progress
+    assert any("Application 3 is unreadable" in e.value for e in at.error)
+    assert any(t.value == HOSTILE_FILENAME.replace("\x07", "") for t in at.text)
+    # The same bytes again: recognised, not stored twice.
+    at.file_uploader(key="intake_files").set_value([("again.pdf", good, "application/pdf")]).run()
+    at.button[0].click().run()
+    assert "Already received as application 1 (good.pdf)" in texts(at)
+    assert len(store.queue()) == 3
+    _no_html(at)
+
+
+def test_queue_counts_filters_and_sort(store: CaseStore) -> None:
+    first = _extracted(store, "one")
+    store.receive(pdf_bytes("two"), "two.pdf", "clerk")
+    at = open_page("queue", "clerk")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Extracted"] == "1" and metrics["Received"] == "1"
+    frame = at.dataframe[0].value
+    assert list(frame["id"]) == [first, first + 1]
+    at.selectbox(key="q_status").set_value("received").run()
+    assert list(at.dataframe[0].value["file"]) == ["two.pdf"]
+    at.selectbox(key="q_status").set_value("any")
+    at.selectbox(key="q_country").set_value("CL").run()
+    assert list(at.dataframe[0].value["id"]) == [first]
+    at.selectbox(key="q_country").set_value("any")
+    at.radio(key="q_sort").set_value("Newest first").run()
+    assert list(at.dataframe[0].value["id"]) == [first + 1, first]
+
+
+def _review(store: CaseStore, app_id: int) -> AppTest:
+    at = AppTest.from_file(
+        str(open_page.__globals__["UI"] / "pages" / "review.py"), default_timeout=30
+    )
+    from datetime import UTC, datetime, timedelta
+
+    from exportdesk.review.auth import Identity
+
+    at.session_state["identity"] = Identity(
+        "reviewer", "reviewer", datetime.now(UTC) + timedelta(1)
+    )
+    at.session_state["case_id"] = app_id
+    return at.run()
+
+
+def test_review_confirm_override_and_history(store: CaseStore) -> None:
+    app_id = _extracted(store, "rev")
+    at = _review(store, app_id)
+    assert not at.exception
+    assert at.get("imgs") or at.get("image"), "the page image is shown"
+    # Low-confidence facts are marked (the consignee was read at 42%).
+    assert any("⚠ 42%" in o for o in at.selectbox(key=f"r_fact_{app_id}").options)
+    at.button(key="r_confirm_1").click().run()
+    assert "Item 1: confirmed eu-dual-use 6A003" in texts(at)
+    at.button(key="r_next").click().run()
+    assert "Item 2 of 2" in texts(at)
+    at.text_input(key=f"r_search_{app_id}_2").set_value("6A004").run()
+    at.selectbox(key=f"r_pick_{app_id}_2").set_value(("eu-dual-use", "6A004"))
+    at.button(key="r_override_2").click().run()
+    assert "override reason is required" in texts(at)
+    at.text_area(key=f"r_reason_{app_id}_2").set_value("Lens is specially designed for 6A003")
+    at.button(key="r_override_2").click().run()
+    assert "Item 2: recorded eu-dual-use 6A004" in texts(at)
+    case = store.case(app_id)
+    assert case.decisions[1].override_reason is None
+    assert case.decisions[2].override_reason == "Lens is specially designed for 6A003"
+
+    history = open_page("history", "trainer")
+    history.selectbox(key="h_case").set_value(app_id).run()
+    whats = list(history.dataframe[0].value["what"])
+    assert whats[-2:] == ["confirmed suggestion", "override"]
+
+
+def test_review_second_reviewer_gets_conflict_and_keeps_entries(store: CaseStore) -> None:
+    app_id = _extracted(store, "conflict")
+    at = _review(store, app_id)
+    other = store.case(app_id)
+    store.decide(app_id, other.version, 1, "eu-dual-use", "6A002", "anna", reason="optics only")
+    at.text_area(key=f"r_reason_{app_id}_1").set_value("my careful reasoning")
+    at.button(key="r_confirm_1").click().run()
+    shown = texts(at)
+    assert "was saved by anna" in shown and "Your change was not saved" in shown
+    assert store.case(app_id).decisions[1].decided_by == "anna"  # hers stands
+    assert at.text_area(key=f"r_reason_{app_id}_1").value == "my careful reasoning"
+    at.button(key="r_reload").click().run()
+    at.button(key="r_confirm_1").click().run()
+    assert store.case(app_id).decisions[1].decided_by == "reviewer"
+
+
+def test_review_field_correction_is_recorded(store: CaseStore) -> None:
+    app_id = _extracted(store, "fields")
+    at = _review(store, app_id)
+    at.text_input(key=f"r_field_{app_id}_parties.1.country").set_value("AR")
+    at.button(key=f"FormSubmitter:r_fields_{app_id}-Save corrections").click().run()
+    assert "Corrections saved" in texts(at)
+    assert store.case(app_id).result.parties[1].country == "AR"  # type: ignore[union-attr]
+    assert [h.action for h in store.history(app_id)][-1] == "field_corrected"
+
+
+def test_hostile_party_name_never_renders_as_html(store: CaseStore) -> None:
+    app_id = _extracted(store, "xss", party=HOSTILE_PARTY)
+    store.receive(pdf_bytes("xss-name"), HOSTILE_FILENAME, "clerk")
+    for page, role in (("review", "reviewer"), ("queue", "clerk"), ("history", "admin")):
+        at = _review(store, app_id) if page == "review" else open_page(page, role)
+        assert not at.exception
+        _no_html(at)
+    at = _review(store, app_id)
+    assert any(HOSTILE_PARTY in o for o in at.selectbox(key=f"r_fact_{app_id}").options)
+    assert at.text_input(key=f"r_field_{app_id}_parties.0.name").value == HOSTILE_PARTY
+    # A reviewer's own text comes back on screen too: the override reason.
+    at.selectbox(key=f"r_pick_{app_id}_1").set_value(("eu-dual-use", "6A002"))
+    at.text_area(key=f"r_reason_{app_id}_1").set_value(HOSTILE_PARTY)
+    at.button(key="r_override_1").click().run()
+    assert store.case(app_id).decisions[1].override_reason == HOSTILE_PARTY
+    assert _no_html(at) >= 1

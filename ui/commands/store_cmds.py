@@ -1,0 +1,219 @@
+"""Case-store commands: `users add`, `audit verify`, `worker` and `demo`."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from exportdesk.extract.settings import Settings
+from rich.console import Console
+
+err = Console(stderr=True)
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Case store folder (default: EXPORTDESK_DATA_DIR or ~/.exportdesk)."
+    ),
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    if data_dir is not None:
+        # Children (worker, streamlit) read the same folder from the environment.
+        os.environ["EXPORTDESK_DATA_DIR"] = str(data_dir.resolve())
+    return Settings()
+
+
+def _store(settings: Settings):  # type: ignore[no-untyped-def]
+    from exportdesk.review.store import CaseStore
+
+    try:
+        return CaseStore(settings)
+    except Exception as exc:
+        err.print(
+            f"Cannot open the case store at {settings.resolved_database_url} "
+            f"({type(exc).__name__}: {exc}). Check EXPORTDESK_DATABASE_URL / --data-dir.",
+            markup=False,
+        )
+        raise typer.Exit(1) from None
+
+
+users = typer.Typer(help="Local accounts for the review app.", no_args_is_help=True)
+audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+
+
+@users.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name (no spaces).")],
+    role: Annotated[str, typer.Option(help="clerk, reviewer, trainer or admin.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin's first line.")
+    ] = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="Account signs in through OIDC only.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Add a local account. The password comes from EXPORTDESK_NEW_PASSWORD, stdin or a prompt."""
+    from exportdesk.review.auth import AuthError, add_user
+
+    if no_password:
+        password = None
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif os.environ.get("EXPORTDESK_NEW_PASSWORD"):
+        password = os.environ["EXPORTDESK_NEW_PASSWORD"]
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = _store(_settings(data_dir))
+    try:
+        with store.session() as session:
+            add_user(session, username, role, password, actor=f"cli:{_whoami()}")
+    except AuthError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    err.print(f"Added {username} ({role}).", markup=False)
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDir = None) -> None:
+    """Check the hash chain: exit 0 if intact, 1 naming every edited or deleted event."""
+    from exportdesk.review.audit import verify
+
+    store = _store(_settings(data_dir))
+    try:
+        with store.session() as session:
+            report = verify(session)
+    finally:
+        store.close()
+    if report.ok:
+        typer.echo(f"audit log intact: {report.events} events")
+        return
+    typer.echo(f"audit log BROKEN ({report.events} events read):")
+    for problem in report.problems:
+        typer.echo(f"  - {problem}")
+    typer.echo("Restore the database from a backup taken before the first broken event.")
+    raise typer.Exit(1)
+
+
+def worker(
+    data_dir: DataDir = None,
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Exit once no job is waiting.")
+    ] = False,
+) -> None:
+    """Run processing jobs from the case store's queue (the app starts one by itself)."""
+    from exportdesk.review.jobs import DatabaseJobQueue, claim_pid_file, run_worker
+
+    settings = _settings(data_dir)
+    store = _store(settings)
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    if not until_idle:
+        claim_pid_file(settings)
+    err.print(f"worker: watching {settings.resolved_database_url}", markup=False)
+    done = run_worker(
+        DatabaseJobQueue(store), until_idle=until_idle, should_stop=lambda: bool(stopping)
+    )
+    store.close()
+    err.print(f"worker: ran {done} jobs", markup=False)
+
+
+def demo(
+    data_dir: DataDir = None,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the app afterwards.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="Port for the review app.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address the app listens on.")] = "0.0.0.0",
+    samples: Annotated[
+        Path | None, typer.Option(help="Folder of sample PDFs (default: the bundled ones).")
+    ] = None,
+) -> None:
+    """Create one account per role, process the sample PDFs, then serve the review app."""
+    from exportdesk.review.demo import bundled_samples, load_samples, make_accounts
+
+    settings = _settings(data_dir or Path("var/demo"))
+    store = _store(settings)
+    accounts = make_accounts(store, lambda: secrets.token_urlsafe(9))
+    typer.echo("Accounts (user / password / role):")
+    for username, password, role in accounts:
+        typer.echo(f"  {username:<10} {password:<16} {role}")
+    folder = samples or bundled_samples()
+    loaded = load_samples(store, folder, progress=lambda text: err.print(text, markup=False))
+    results = settings.data_dir / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    for app_id, line in loaded:
+        case = store.case(app_id)
+        if case.result is not None:
+            out = results / f"application-{app_id}.json"
+            out.write_text(json.dumps(case.result.to_contract(), ensure_ascii=False, indent=2))
+        typer.echo(f"  {line}")
+    if not loaded:
+        typer.echo(f"No sample PDFs in {folder}; the queue starts empty.")
+    typer.echo(f"Case store: {settings.resolved_database_url}")
+    typer.echo(f"Originals:  {settings.data_dir / 'originals'}")
+    typer.echo(f"Results:    {results} (contract JSON per application)")
+    store.close()
+    if serve:
+        _serve(settings, port, address)
+
+
+def _serve(settings: Settings, port: int, address: str) -> None:
+    from exportdesk.review.jobs import spawn_worker
+
+    app = Path(__file__).resolve().parents[1] / "app.py"
+    env = dict(os.environ, EXPORTDESK_START_WORKER="false", HF_HUB_OFFLINE="1")
+    worker_proc = spawn_worker(settings)
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless",
+        "true",
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    typer.echo(f"Serving the review app at http://localhost:{port} (Ctrl-C stops it)")
+    streamlit = subprocess.Popen(cmd, env=env)
+    try:
+        streamlit.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in (streamlit, worker_proc):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+def _whoami() -> str:
+    try:
+        return os.getlogin()
+    except OSError:
+        return str(os.getuid())
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users, name="users")
+    app.add_typer(audit_app, name="audit")
+    app.command("worker")(worker)
+    app.command("demo")(demo)

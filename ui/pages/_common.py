@@ -1,0 +1,116 @@
+"""What every page shares: the store, the signed-in identity, the role check, safe text."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import streamlit as st
+from exportdesk.extract.settings import Settings
+from exportdesk.review.auth import AuthError, Identity, identity_from_oidc
+from exportdesk.review.jobs import DatabaseJobQueue
+from exportdesk.review.store import CaseStore, QueueRow
+
+IDENTITY = "identity"
+CASE = "case_id"
+
+# Markdown punctuation, and the angle brackets of HTML, shown literally.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
+
+
+def plain(text: object) -> str:
+    """``text`` escaped for st.markdown, st.caption etc.: shown as typed, never as markup."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def settings() -> Settings:
+    return Settings()  # read from the environment each run: cheap, and tests can vary it
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str, data_dir: str) -> CaseStore:
+    return CaseStore(settings())
+
+
+def store() -> CaseStore:
+    cfg = settings()
+    return _open_store(cfg.resolved_database_url, str(cfg.data_dir))
+
+
+def queue() -> DatabaseJobQueue:
+    return DatabaseJobQueue(store())
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_identity() -> Identity | None:
+    """The signed-in identity, or None; an expired sign-in is dropped here, on every page."""
+    ident = st.session_state.get(IDENTITY)
+    if ident is None and oidc_configured() and st.user.get("is_logged_in"):
+        try:
+            with store().session() as s:
+                ident = identity_from_oidc(s, st.user.to_dict(), settings().oidc_role_claim)
+        except AuthError as exc:
+            st.error(str(exc))
+            return None
+        st.session_state[IDENTITY] = ident
+    if isinstance(ident, Identity) and ident.expired():
+        sign_out()
+        st.warning("Your sign-in expired; please sign in again.")
+        return None
+    return ident if isinstance(ident, Identity) else None
+
+
+def sign_out() -> None:
+    ident = st.session_state.pop(IDENTITY, None)
+    st.session_state.pop(CASE, None)
+    if isinstance(ident, Identity) and ident.method == "oidc":
+        st.logout()
+
+
+def require(page: str) -> Identity:
+    """Stop the page unless the signed-in role may open it. Every page calls this first."""
+    ident = current_identity()
+    if ident is None:
+        st.warning("Please sign in first (Sign-in page in the menu).")
+        st.stop()
+    assert ident is not None
+    if not ident.may_open(page):
+        st.error(
+            f"Your role ({ident.role}) may not open the {page} page. "
+            "Ask an admin if you need access."
+        )
+        st.stop()
+    return ident
+
+
+def choose_case(rows: list[QueueRow], key: str, empty: str) -> int:
+    """An application picker that starts on the one chosen elsewhere (e.g. in the queue)."""
+    if not rows:
+        st.info(empty)
+        st.stop()
+    labels = {r.id: f"#{r.id} · {r.filename} · {r.status.replace('_', ' ')}" for r in rows}
+    ids = list(labels)
+    wanted = st.session_state.get(CASE)
+    chosen = st.selectbox(
+        "Application",
+        ids,
+        index=ids.index(wanted) if wanted in ids else 0,
+        format_func=labels.__getitem__,
+        key=key,
+    )
+    st.session_state[CASE] = chosen
+    return int(chosen)
+
+
+def when(value: datetime | str) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

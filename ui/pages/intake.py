@@ -1,0 +1,69 @@
+"""Intake (clerk): upload applications; each is stored, queued, and its reading shown as it goes."""
+
+from __future__ import annotations
+
+import streamlit as st
+from exportdesk.review.intake import Submitted, submit
+from exportdesk.review.originals import display_name
+from exportdesk.review.store import StoreError
+from exportdesk.ui.pages._common import plain, queue, require, store
+
+SUBMITTED = "intake_submitted"
+PROGRESS = {"queued": (0.1, "waiting for the reader"), "running": (0.5, "reading pages")}
+
+identity = require("intake")
+st.title("Intake")
+st.caption("Upload one or more application PDFs. Reading runs in the background; you can go on.")
+
+uploads = st.file_uploader(
+    "Application files", accept_multiple_files=True, key="intake_files", type=None
+)
+if st.button("Submit", type="primary", disabled=not uploads):
+    done: list[tuple[str, Submitted | None, str | None]] = []
+    for upload in uploads or []:
+        try:
+            done.append(
+                (
+                    upload.name,
+                    submit(store(), queue(), upload.getvalue(), upload.name, identity.username),
+                    None,
+                )
+            )
+        except StoreError as exc:
+            done.append((upload.name, None, str(exc)))
+    st.session_state[SUBMITTED] = done + st.session_state.get(SUBMITTED, [])
+
+
+@st.fragment(run_every=2)
+def show_progress() -> None:
+    """Re-drawn every two seconds on its own, so the rest of the page stays responsive."""
+    for name, submitted, error in st.session_state.get(SUBMITTED, []):
+        box = st.container(border=True)
+        box.text(display_name(name))  # plain text: never markup, never a path
+        if submitted is None:
+            box.error(error or "This file could not be stored.")
+            continue
+        app_id = submitted.receipt.application_id
+        if submitted.job_id is None:
+            box.info(submitted.message)
+            continue
+        state = queue().state(submitted.job_id)
+        if state.status in PROGRESS:
+            value, label = PROGRESS[state.status]
+            box.progress(value, text=f"Application {app_id}: {label}")
+        elif state.status == "failed":
+            box.error(
+                f"Application {app_id} could not be read: {state.error}. The original is "
+                "kept; ask the exportdesk team to retry it."
+            )
+        else:
+            case = store().case(app_id)
+            result = case.result
+            if result is not None and not result.readable:
+                reasons = "; ".join(w.message for w in result.warnings if w.page is None)
+                box.error(f"Application {app_id} is unreadable: {plain(reasons)}")
+            else:
+                box.progress(1.0, text=f"Application {app_id}: read, waiting in the queue")
+
+
+show_progress()

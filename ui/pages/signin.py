@@ -1,0 +1,46 @@
+"""Sign-in page: local account (argon2) or, when configured, the organisation's OIDC provider."""
+
+from __future__ import annotations
+
+import streamlit as st
+from exportdesk.review.auth import AuthError, authenticate
+from exportdesk.ui.pages._common import (
+    IDENTITY,
+    current_identity,
+    oidc_configured,
+    plain,
+    settings,
+    sign_out,
+    store,
+)
+
+st.title("exportdesk")
+identity = current_identity()
+if identity is not None:
+    st.success(f"Signed in as {plain(identity.username)} ({identity.role}).")
+    st.caption("Choose a page in the menu on the left.")
+    if st.button("Sign out"):
+        sign_out()
+        st.rerun()
+    st.stop()
+
+if oidc_configured():
+    if st.button("Sign in with your organisation account", type="primary"):
+        st.login()
+    st.divider()
+    st.caption("Or with a local exportdesk account:")
+
+with st.form("sign_in"):
+    username = st.text_input("User name", key="signin_user")
+    password = st.text_input("Password", type="password", key="signin_password")
+    submitted = st.form_submit_button("Sign in", type="primary")
+if submitted:
+    try:
+        with store().session() as session:
+            st.session_state[IDENTITY] = authenticate(
+                session, username, password, settings().session_hours
+            )
+    except AuthError as exc:
+        st.error(str(exc))
+    else:
+        st.rerun()
