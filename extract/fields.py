@@ -1,14 +1,40 @@
 """Field extraction entry point: parties, items and end-use statements from read pages.
 
-Until the extraction stage lands (issue 3) this finds nothing, so results carry empty
-lists exactly as the contract allows.
+Stages, in order, share one set of page layouts; each marks the segments it consumed so
+the next does not read them twice: goods tables and item blocks, then party blocks (and
+prose mentions), then end-use statements.
 """
 
 from __future__ import annotations
 
+import logging
+
+from exportdesk.extract.enduse import extract_end_use
+from exportdesk.extract.items import extract_items
+from exportdesk.extract.layout import build_layout, paragraphs
 from exportdesk.extract.model import ApplicationResult
+from exportdesk.extract.nlp import ner_version
+from exportdesk.extract.parties import extract_parties
+
+log = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "fields-1"
 
 
 def extract_fields(result: ApplicationResult) -> None:
     """Fill `result.parties`, `result.items` and `result.end_use` from its pages' words."""
-    return None
+    layouts = [build_layout(page) for page in result.document.pages if page.words]
+    if not layouts:
+        return
+    items, warnings = extract_items(layouts)
+    prose = [p for layout in layouts for p in paragraphs(layout)]
+    parties = extract_parties(layouts, prose)
+    end_use = extract_end_use(layouts, parties)
+    result.items = items
+    result.parties = parties
+    result.end_use = end_use
+    result.warnings.extend(warnings)
+    result.versions["extractor"] = EXTRACTOR_VERSION
+    ner = ner_version()
+    if ner:
+        result.versions["ner"] = ner

@@ -79,9 +79,19 @@ class SynApplication:
     date: str
     signatory: str
     expected_warnings: list[str] = field(default_factory=list)
+    # item fields the layout actually printed; the gold leaves the others empty
+    rendered_item_fields: set[str] = field(default_factory=set)
 
     def party(self, role: str) -> SynParty | None:
         return next((p for p in self.parties if p.role == role), None)
+
+    def _printed(self, item: dict) -> dict:
+        names = {"classification": "declared_classification", "total": "total_value"}
+        shown = {names.get(k, k) for k in self.rendered_item_fields}
+        for key in ("model", "manufacturer", "declared_classification", "unit_price"):
+            if key not in shown:
+                item[key] = None
+        return item
 
     def gold(self, filename: str, variant: str) -> dict:
         return {
@@ -92,7 +102,7 @@ class SynApplication:
             "variant": variant,
             "language": self.lang,
             "parties": [p.gold() for p in self.parties],
-            "items": [it.gold(i) for i, it in enumerate(self.items, start=1)],
+            "items": [self._printed(it.gold(i)) for i, it in enumerate(self.items, start=1)],
             "end_use": [e.gold() for e in self.end_uses],
             "expected_warnings": list(self.expected_warnings),
         }

@@ -213,6 +213,8 @@ def draw_numbered_form(app: SynApplication, rng: random.Random) -> bytes:
     if money_style == "bare":
         pen.text(x0, pen.y, f"All values in {app.items[0].currency}")
         pen.y += pen.leading * 1.5
+    app.rendered_item_fields.update({"classification", "model", "quantity", "unit",
+                                     "unit_price", "total", "manufacturer", "description"})
     for index, item in enumerate(app.items, start=1):
         box = pen.leading * 8.5
         if not pen.room(box):
@@ -255,6 +257,14 @@ SECTION_END_USE = {"en": "Intended end use", "de": "Endverwendung",
 TOTAL_WORD = {"en": "Total", "de": "Gesamtsumme", "fr": "Total", "es": "Total"}
 
 
+def _cells(app: SynApplication, item: SynItem, index: int, money_style: str) -> dict[str, str]:
+    return {"no": str(index), "description": item.description,
+            "classification": item.classification or "", "model": item.model,
+            "quantity": format_quantity(item.quantity, app.number_style), "unit": item.unit,
+            "unit_price": money(app, item.unit_price, money_style),
+            "total": money(app, item.total, money_style)}
+
+
 def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: str,
                      ruled: bool, money_style: str) -> None:
     """A goods table that carries over to the next page with its header repeated."""
@@ -262,17 +272,32 @@ def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: st
     keys = ["no", "description", "classification", "quantity", "unit", "unit_price", "total"]
     if rng.random() < 0.5:
         keys.insert(3, "model")
-    shares = {"no": 0.06, "description": 0.36, "classification": 0.12, "model": 0.1,
-              "quantity": 0.09, "unit": 0.07, "unit_price": 0.14, "total": 0.16}
-    scale = 1 / sum(shares[k] for k in keys)
-    widths = [width * shares[k] * scale for k in keys]
-    xs = [x0 + sum(widths[:i]) for i in range(len(keys))]
     currency = app.items[0].currency
     headers = [col_label(rng, lang, k) for k in keys]
     if money_style == "bare":
         headers = [f"{h} ({currency})" if k in ("unit_price", "total") else h
                    for h, k in zip(headers, keys, strict=True)]
     numeric = {"quantity", "unit_price", "total"}
+    rows_text = [_cells(app, item, index, money_style)
+                 for index, item in enumerate(app.items, start=1)]
+    # every column but the description is as wide as its widest entry, so nothing overlaps
+    widths = []
+    for key, head in zip(keys, headers, strict=True):
+        if key == "description":
+            widths.append(0.0)
+            continue
+        entries = [r[key] for r in rows_text] + [head]
+        widths.append(max(pen.canvas.stringWidth(e, pen.regular if e != head else pen.bold,
+                                                 pen.size) for e in entries) + 10)
+    widths[keys.index("description")] = max(110.0, width - sum(widths))
+    if sum(widths) > width:  # too wide: drop the model column rather than overlap
+        if "model" in keys:
+            drop = keys.index("model")
+            for seq in (keys, headers, widths):
+                del seq[drop]
+        widths[keys.index("description")] = max(90.0, width - (sum(widths) - widths[keys.index("description")]))
+    xs = [x0 + sum(widths[:i]) for i in range(len(keys))]
+    app.rendered_item_fields.update(k for k in keys if k != "no")
 
     def header() -> None:
         top = pen.y
@@ -288,12 +313,7 @@ def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: st
             pen.hline(x0, x0 + width, pen.y - 2)
 
     header()
-    for index, item in enumerate(app.items, start=1):
-        cells = {"no": str(index), "description": item.description,
-                 "classification": item.classification or "", "model": item.model,
-                 "quantity": format_quantity(item.quantity, app.number_style), "unit": item.unit,
-                 "unit_price": money(app, item.unit_price, money_style),
-                 "total": money(app, item.total, money_style)}
+    for cells in rows_text:
         wrapped = [pen.wrap(cells[k], w - 6) if k not in numeric else [cells[k]]
                    for k, w in zip(keys, widths, strict=True)]
         rows = max(len(c) for c in wrapped)
@@ -329,20 +349,20 @@ def draw_eu_individual(app: SynApplication, rng: random.Random) -> bytes:
     pen.y += pen.leading * 1.6
     pen.text(x0, pen.y, f"Ref.: {app.reference}    {app.date}")
     pen.y += pen.leading * 2
-    label_w = rng.uniform(110, 160)
     order = ["applicant", "consignee", "end_user", "intermediate_consignee", "purchaser"]
+    shown = [r for r in order if app.party(r) is not None or rng.random() < 0.5]
+    titles = {r: f"{k}. {role_label(rng, lang, r)}" for k, r in enumerate(shown, start=1)}
+    label_w = max(rng.uniform(110, 160), 24 + max(
+        pen.canvas.stringWidth(t, pen.bold, pen.size - 0.5) for t in titles.values()))
     section = 1
-    for role in order:
+    for role in shown:
         party = app.party(role)
-        if party is None and rng.random() < 0.5:
-            continue
         lines = party_lines(rng, party, False)[:4] if party else ["—"]
         h = pen.leading * (len(lines) + 0.8)
         if not pen.room(h):
             pen.new_page()
         pen.rect(x0, pen.y, width, h)
-        pen.text(x0 + 4, pen.y + 4, f"{section}. {role_label(rng, lang, role)}", bold=True,
-                 size=pen.size - 0.5)
+        pen.text(x0 + 4, pen.y + 4, titles[role], bold=True, size=pen.size - 0.5)
         for j, line in enumerate(lines):
             pen.text(x0 + label_w, pen.y + 4 + j * pen.leading, line)
         pen.y += h

@@ -1,0 +1,391 @@
+"""Goods lines: header-keyword tables with word-geometry columns (across pages) and key-value item blocks."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from exportdesk.extract import labels
+from exportdesk.extract.layout import Line, PageLayout, Segment, Token, evidence, mean_confidence
+from exportdesk.extract.model import Item, Warning
+from exportdesk.extract.nlp import label_hits, leading_label
+from exportdesk.extract.normalise import (
+    clean_spaces,
+    currency_of,
+    fold,
+    normalise_code,
+    parse_money,
+    parse_number,
+)
+
+_NUMERIC_KEYS = ("quantity", "unit_price", "total")
+_ITEM_HEADER = re.compile(r"(?i)^\s*(?:\d+\s*[.)]?\s*)?(item|line|position|pos\.?|article|"
+                          r"posten|artikel)\s*(no\.?|nr\.?|#)?\s*\d+\s*[:.]?\s*$")
+
+
+@dataclass
+class Column:
+    key: str | None
+    x0: float
+    x1: float
+    currency: str | None = None
+
+
+@dataclass
+class Record:
+    """The raw cells of one goods line before they are typed into an Item."""
+
+    cells: dict[str, list[str]] = field(default_factory=dict)
+    tokens: list[Token] = field(default_factory=list)
+    page: int = 1
+    currency_hint: str | None = None
+
+    def add(self, key: str, text: str, tokens: list[Token]) -> None:
+        self.cells.setdefault(key, []).append(text)
+        self.tokens.extend(tokens)
+
+    def text(self, key: str) -> str | None:
+        parts = self.cells.get(key)
+        return clean_spaces(" ".join(parts)) if parts else None
+
+
+# ---------------------------------------------------------------------------- tables
+def header_columns(line: Line) -> list[Column] | None:
+    """Columns named by a header line, or None if the line is not a goods-table header."""
+    text = line.text
+    hits = sorted((h for h in label_hits(text) if h.kind == "column"),
+                  key=lambda h: (-(h.end - h.start), h.start))
+    chosen = []
+    for h in hits:
+        if all(h.end <= c.start or h.start >= c.end for c in chosen):
+            chosen.append(h)
+    keys = {h.key for h in chosen}
+    if "description" not in keys or not keys & {"quantity", "total", "unit_price"} or len(keys) < 3:
+        return None
+    # character offsets -> tokens
+    spans, pos = [], 0
+    for t in line.tokens:
+        spans.append((pos, pos + len(t.text)))
+        pos += len(t.text) + 1
+    covered = sum(1 for (s, e) in spans if any(h.start < e and s < h.end for h in chosen))
+    if covered < 0.6 * len(line.tokens):
+        return None
+    columns: list[Column] = []
+    for h in sorted(chosen, key=lambda h: h.start):
+        toks = [t for t, (s, e) in zip(line.tokens, spans, strict=True) if h.start < e and s < h.end]
+        if toks:
+            columns.append(Column(h.key, min(t.x0 for t in toks), max(t.x1 for t in toks)))
+    for t, (s, e) in zip(line.tokens, spans, strict=True):
+        if any(h.start < e and s < h.end for h in chosen):
+            continue
+        cur = currency_of(t.text.strip("()[]"))
+        left = [c for c in columns if c.x1 <= t.x0 + 1]
+        if cur and left:
+            left[-1].currency = cur
+            left[-1].x1 = max(left[-1].x1, t.x1)
+        elif not left or t.x0 - left[-1].x1 > line_gap(line):
+            columns.append(Column(None, t.x0, t.x1))
+    columns.sort(key=lambda c: c.x0)
+    return columns
+
+
+def line_gap(line: Line) -> float:
+    heights = sorted(t.height for t in line.tokens)
+    return 1.2 * heights[len(heights) // 2] if heights else 10.0
+
+
+def _is_total_line(line: Line) -> bool:
+    first = fold(line.tokens[0].text).strip(":.*")
+    two = fold(" ".join(t.text for t in line.tokens[:2])).strip(":.*")
+    return first in labels.TOTAL_ROW_WORDS or two in labels.TOTAL_ROW_WORDS
+
+
+def _is_prose(line: Line, table_width: float) -> bool:
+    segs = line.segments
+    return len(segs) == 1 and len(line.tokens) >= 6 and (segs[0].x1 - segs[0].x0) > 0.6 * table_width
+
+
+def table_body(layout: PageLayout, header_no: int, columns: list[Column]) -> tuple[list[Line], bool]:
+    """Lines under a header up to the table's end; True if the table ran off the page."""
+    x0, x1 = columns[0].x0, columns[-1].x1
+    body: list[Line] = []
+    bottom = layout.lines[header_no].bottom
+    for line in layout.lines[header_no + 1:]:
+        if line.top - bottom > 3.2 * layout.line_height:
+            return body, False
+        if _is_total_line(line) or header_columns(line) is not None:
+            for s in line.segments:
+                s.used = True
+            return body, False
+        if _is_prose(line, x1 - x0) or leading_label(line.text, ("role", "heading", "end_use")):
+            return body, False
+        if line.tokens[-1].x1 < x0 - 20 or line.tokens[0].x0 > x1 + 20:
+            return body, False
+        body.append(line)
+        bottom = line.bottom
+    return body, True
+
+
+def assign_bands(columns: list[Column], body: list[Line]) -> list[tuple[float, float, Column]]:
+    """Column bands from gutters in the body's word projection, each named by its header."""
+    # gutters come from the body alone: a wide header may bridge two narrow columns
+    intervals = sorted([(t.x0, t.x1) for line in body for t in line.tokens]
+                       or [(c.x0, c.x1) for c in columns])
+    heights = sorted(t.height for line in body for t in line.tokens) or [10.0]
+    join = 0.45 * heights[len(heights) // 2]  # wider than a space inside "12 500,00"
+    bands: list[list[float]] = []
+    for a, b in intervals:
+        if bands and a <= bands[-1][1] + join:
+            bands[-1][1] = max(bands[-1][1], b)
+        else:
+            bands.append([a, b])
+    named = []
+    for a, b in bands:
+        overlaps = [(min(b, c.x1) - max(a, c.x0), c) for c in columns]
+        best = max(overlaps, key=lambda o: o[0])
+        if best[0] <= 0:
+            # numbers are right-aligned and overflow leftwards: prefer the header to the right
+            right = [c for c in columns if c.x1 >= b - 1 and c.key in _NUMERIC_KEYS]
+            pool = right if _numeric_band(a, b, body) and right else columns
+            best = min(((abs((a + b) / 2 - (c.x0 + c.x1) / 2), c) for c in pool),
+                       key=lambda o: o[0])
+        named.append((a, b, best[1]))
+    return named
+
+
+def _numeric_band(a: float, b: float, body: list[Line]) -> bool:
+    texts = [t.text for line in body for t in line.tokens if a <= (t.x0 + t.x1) / 2 <= b]
+    numeric = sum(1 for x in texts if parse_money(x)[0] is not None or currency_of(x))
+    return bool(texts) and numeric >= 0.6 * len(texts)
+
+
+def _column_for(token: Token, bands: list[tuple[float, float, Column]]) -> Column:
+    mid = (token.x0 + token.x1) / 2
+    for a, b, col in bands:
+        if a - 1 <= mid <= b + 1:
+            return col
+    return min(bands, key=lambda band: min(abs(mid - band[0]), abs(mid - band[1])))[2]
+
+
+def table_records(layout: PageLayout, columns: list[Column], body: list[Line]) -> list[Record]:
+    bands = assign_bands(columns, body)
+    keys = {c.key for c in columns}
+    starter = "no" if "no" in keys else "quantity" if "quantity" in keys else "total"
+    header_currency = next((c.currency for c in columns if c.currency), None)
+    records: list[Record] = []
+    for line in body:
+        cells: dict[str, list[Token]] = {}
+        for t in line.tokens:
+            col = _column_for(t, bands)
+            if col.key is not None:
+                cells.setdefault(col.key, []).append(t)
+        start_text = " ".join(t.text for t in cells.get(starter, []))
+        starts = bool(start_text) and (
+            re.fullmatch(r"\d{1,3}[.)]?", start_text.strip()) is not None if starter == "no"
+            else parse_number(start_text.split()[0]) is not None)
+        if starts:
+            records.append(Record(page=layout.page.page, currency_hint=header_currency))
+        elif not records:
+            continue
+        rec = records[-1]
+        for key, toks in cells.items():
+            rec.add(key, " ".join(t.text for t in toks), toks)
+        for s in line.segments:
+            s.used = True
+    return records
+
+
+def find_tables(layouts: list[PageLayout]) -> list[Record]:
+    records: list[Record] = []
+    carried: list[Column] | None = None
+    for layout in layouts:
+        found_header = False
+        for number, line in enumerate(layout.lines):
+            if any(s.used for s in line.segments):
+                continue
+            columns = header_columns(line)
+            if columns is None:
+                continue
+            found_header = True
+            for s in line.segments:
+                s.used = True
+            body, ran_off = table_body(layout, number, columns)
+            records += table_records(layout, columns, body)
+            carried = columns if ran_off else None
+        if not found_header and carried is not None and layout.lines:
+            # a table continued on a page without a repeated header: keep the last columns
+            body, ran_off = _continuation(layout, carried)
+            records += table_records(layout, carried, body)
+            carried = carried if ran_off else None
+    return records
+
+
+def _continuation(layout: PageLayout, columns: list[Column]) -> tuple[list[Line], bool]:
+    first = layout.lines[0]
+    numeric = [t for t in first.tokens if parse_number(t.text) is not None]
+    if not numeric:
+        return [], False
+    x0, x1 = columns[0].x0, columns[-1].x1
+    body: list[Line] = []
+    bottom = first.top
+    for line in layout.lines:
+        if line.top - bottom > 3.2 * layout.line_height or _is_total_line(line) \
+                or _is_prose(line, x1 - x0):
+            if _is_total_line(line):
+                for s in line.segments:
+                    s.used = True
+            return body, False
+        body.append(line)
+        bottom = line.bottom
+    return body, True
+
+
+# ---------------------------------------------------------------------------- key-value
+def keyvalue_records(layouts: list[PageLayout]) -> list[Record]:
+    """Items written as labelled fields ("(e) Quantity: 10", or a label with its value below)."""
+    records: list[Record] = []
+    current: Record | None = None
+    for layout in layouts:
+        for line in layout.lines:
+            for seg in line.segments:
+                if seg.used:
+                    continue
+                if _ITEM_HEADER.match(seg.text):
+                    current = Record(page=layout.page.page)
+                    records.append(current)
+                    seg.used = True
+                    continue
+                hit = leading_label(seg.text, ("column",))
+                if hit is None or hit.key == "no":
+                    continue
+                rest = seg.text[hit.end:].lstrip()
+                if rest.startswith(":"):
+                    rest = rest[1:].strip()
+                elif rest and not _looks_like_value(hit.key, rest):
+                    continue
+                tokens = list(seg.tokens)
+                if not rest:
+                    below = _values_below(layout, seg, many=hit.key == "description",
+                                          any_text=hit.key == "unit")
+                    if not below:
+                        continue
+                    rest = " ".join(s.text for s in below)
+                    tokens += [t for s in below for t in s.tokens]
+                    for s in below:
+                        s.used = True
+                seg.used = True
+                if current is None or hit.key in current.cells:
+                    current = Record(page=layout.page.page)
+                    records.append(current)
+                current.add(hit.key, rest, tokens)
+    return records
+
+
+def _looks_like_value(key: str, rest: str) -> bool:
+    if key in _NUMERIC_KEYS:
+        return parse_money(rest)[0] is not None
+    return key in ("classification", "model") and len(rest.split()) <= 3
+
+
+def _values_below(layout: PageLayout, seg: Segment, many: bool,
+                  any_text: bool = False) -> list[Segment]:
+    out: list[Segment] = []
+    bottom = seg.bottom
+    for line in layout.lines[seg.line_no + 1: seg.line_no + 6]:
+        cands = [s for s in line.segments if abs(s.x0 - seg.x0) < 16 and not s.used]
+        if not cands or cands[0].top - bottom > 1.8 * layout.line_height:
+            break
+        cand = cands[0]
+        # a unit's value ("units", "Einheit") may read like a label itself
+        if not any_text and (leading_label(cand.text, ("column", "role", "end_use", "heading"))
+                             is not None or _ITEM_HEADER.match(cand.text)):
+            break
+        out.append(cand)
+        bottom = cand.bottom
+        if not many:
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------- typing
+def document_currency(layouts: list[PageLayout]) -> str | None:
+    """The currency a document states once ("Currency: EUR", "All values in USD") or uses most."""
+    counts: Counter[str] = Counter()
+    for layout in layouts:
+        for line in layout.lines:
+            for t in line.tokens:
+                cur = currency_of(t.text) if (t.text.isupper() or not t.text.isalpha()) else None
+                if cur:
+                    counts[cur] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _split_quantity(text: str | None) -> tuple[float | None, str | None]:
+    if not text:
+        return None, None
+    m = re.match(r"^\s*([\d.,' ]*\d)\s*([^\d\s].*)?$", text)
+    if not m:
+        return parse_number(text), None
+    value = parse_number(m.group(1))
+    if value is None:
+        value = parse_number(m.group(1).split()[0])
+    unit = m.group(2).strip() if m.group(2) else None
+    return value, unit
+
+
+def to_item(record: Record, index: int, doc_currency: str | None) -> Item | None:
+    description = record.text("description")
+    quantity, unit_from_qty = _split_quantity(record.text("quantity"))
+    unit_price, cur1 = parse_money(record.text("unit_price"))
+    total, cur2 = parse_money(record.text("total"))
+    if not description or (quantity is None and total is None and unit_price is None):
+        return None
+    currency = cur2 or cur1 or currency_of(record.text("currency") or "") or \
+        record.currency_hint or doc_currency
+    unit = record.text("unit") or unit_from_qty
+    completeness = sum(v is not None for v in (quantity, total, unit_price, currency)) / 4
+    conf = (0.55 + 0.4 * completeness) * (0.6 + 0.4 * mean_confidence(record.tokens))
+    return Item(
+        index=index,
+        description=description,
+        quantity=quantity,
+        unit=unit,
+        unit_price=unit_price,
+        total_value=total,
+        currency=currency,
+        model=record.text("model"),
+        manufacturer=record.text("manufacturer"),
+        declared_classification=normalise_code(record.text("classification")),
+        confidence=round(min(conf, 0.99), 3),
+        evidence=evidence(record.tokens),
+    )
+
+
+def check_totals(items: list[Item]) -> list[Warning]:
+    """A line whose total is not quantity times unit price (beyond rounding) is a warning."""
+    warnings = []
+    for item in items:
+        if None in (item.quantity, item.unit_price, item.total_value):
+            continue
+        expected = item.quantity * item.unit_price  # type: ignore[operator]
+        if abs(expected - item.total_value) > max(1.0, 0.005 * abs(expected)):  # type: ignore[operator]
+            page = item.evidence[0].page if item.evidence else None
+            warnings.append(Warning(
+                code="total_mismatch",
+                message=f"Item {item.index}: total {item.total_value:,.2f} is not quantity "
+                f"{item.quantity:g} x unit price {item.unit_price:,.2f} = {expected:,.2f}. "
+                "Check the figures with the applicant before assessing the value.",
+                page=page))
+    return warnings
+
+
+def extract_items(layouts: list[PageLayout]) -> tuple[list[Item], list[Warning]]:
+    doc_currency = document_currency(layouts)
+    records = find_tables(layouts) + keyvalue_records(layouts)
+    items: list[Item] = []
+    for record in records:
+        item = to_item(record, len(items) + 1, doc_currency)
+        if item is not None:
+            items.append(item)
+    return items, check_totals(items)

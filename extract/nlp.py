@@ -1,0 +1,174 @@
+"""spaCy machinery: label matching, rule entities (legal-form ORG, MONEY, QUANTITY) and the trained NER."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from exportdesk.extract import labels
+from exportdesk.extract.normalise import fold
+
+log = logging.getLogger(__name__)
+
+LEGAL_FORMS = [
+    "GmbH", "GmbH & Co. KG", "AG", "KG", "KGaA", "e.V.", "SE", "S.A.", "SA", "SAS", "S.A.S.",
+    "SARL", "S.à r.l.", "S.L.", "SL", "S.L.U.", "S.p.A.", "SpA", "S.r.l.", "Srl", "SRL", "S.R.L.",
+    "Sp. z o.o.", "s.r.o.", "a.s.", "AB", "AS", "ASA", "Oy", "Oyj", "A/S", "ApS", "B.V.", "BV",
+    "N.V.", "NV", "Lda.", "Lda", "Ltda.", "Ltda", "A.Ş.", "Ltd. Şti.", "Kft.", "Zrt.", "Nyrt.",
+    "Ltd", "Ltd.", "Limited", "PLC", "plc", "Inc.", "Inc", "LLC", "L.L.C.", "Corp.", "Corp",
+    "Corporation", "Co., Ltd.", "Co. Ltd.", "Co.", "K.K.", "Pvt. Ltd.", "Pvt Ltd", "FZE",
+    "FZCO", "FZ-LLC", "(Pty) Ltd", "Pty Ltd", "Pty. Ltd.", "Pte. Ltd.", "Pte Ltd",
+    "S.A. de C.V.", "Ltée", "d.o.o.", "OÜ", "UAB", "SIA", "Sdn. Bhd.", "Bhd", "JSC", "LLP",
+    "S.C.", "Ges.m.b.H.", "Sàrl", "SpA.", "Aps",
+]
+# Lower-case words that may sit inside an organisation name.
+_ORG_CONNECTORS = r"de|du|des|la|le|of|and|und|y|e|der|di|del|della|von|van|for|&|et|do|da|dos"
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    kind: str  # "role", "column", "end_use", "heading", "subfield"
+    key: str
+    start: int  # character offsets in the original text
+    end: int
+
+
+@lru_cache(maxsize=1)
+def blank() -> Language:
+    return spacy.blank("en")
+
+
+@lru_cache(maxsize=1)
+def _label_matcher() -> PhraseMatcher:
+    nlp = blank()
+    matcher = PhraseMatcher(nlp.vocab)
+    groups = [("role", labels.ROLE_LABELS), ("column", labels.COLUMN_LABELS),
+              ("subfield", labels.SUBFIELD_LABELS),
+              ("end_use", {"end_use": labels.END_USE_LABELS}),
+              ("heading", {"heading": labels.END_USE_HEADINGS})]
+    for kind, table in groups:
+        for key, phrases in table.items():
+            matcher.add(f"{kind}:{key}", [nlp.make_doc(fold(p)) for p in phrases])
+    return matcher
+
+
+def label_hits(text: str) -> list[LabelHit]:
+    """Every lexicon label in `text`, matched case- and accent-insensitively."""
+    doc = blank().make_doc(fold(text))
+    hits = []
+    for match_id, start, end in _label_matcher()(doc):
+        kind, key = blank().vocab.strings[match_id].split(":", 1)
+        span = doc[start:end]
+        hits.append(LabelHit(kind, key, span.start_char, span.end_char))
+    return hits
+
+
+_PREFIX_WORDS = {"block", "box", "section", "field", "feld", "case", "rubrique", "casilla",
+                 "abschnitt", "partie", "part", "no", "nr", "n°", "item"}
+
+
+def leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
+    """The label that opens `text` (after numbering such as '14.', '(3)', 'Block 5'), if any.
+
+    Among labels starting at the same place the longest wins, so 'Intermediate consignee'
+    beats 'consignee' and 'End-user certificate' beats 'End-user'.
+    """
+    hits = [h for h in label_hits(text) if h.kind in kinds]
+    if not hits:
+        return None
+    best: LabelHit | None = None
+    for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
+        prefix = fold(text[: hit.start])
+        if _is_numbering(prefix):
+            if best is None or (hit.start == best.start and hit.end > best.end):
+                best = hit
+        break
+    return best
+
+
+def _is_numbering(prefix: str) -> bool:
+    for raw in prefix.replace("(", " ").replace(")", " ").replace(".", " ").replace(":", " ").split():
+        word = raw.strip("-–—#")
+        if not word or word.isdigit() or word in _PREFIX_WORDS:
+            continue
+        if len(word) <= 2 and word.isalpha():  # (a), b), IV
+            continue
+        if word in {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}:
+            continue
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _rule_matcher() -> Matcher:
+    nlp = blank()
+    matcher = Matcher(nlp.vocab)
+    name_token = {"TEXT": {"REGEX": r"^[A-ZÀ-ÖØ-ÞĀ-ſ][\w.'’&-]*$"}}
+    inner = {"TEXT": {"REGEX": rf"^([A-ZÀ-ÖØ-ÞĀ-ſ0-9][\w.'’&/-]*|{_ORG_CONNECTORS})$"}, "OP": "*"}
+    org_patterns = []
+    for form in LEGAL_FORMS:
+        form_tokens = [{"ORTH": t.text} for t in nlp.make_doc(form)]
+        org_patterns.append([name_token, inner, *form_tokens])
+    matcher.add("ORG", org_patterns)
+    number = {"TEXT": {"REGEX": r"^\d[\d.,']*$"}}
+    currency = {"TEXT": {"REGEX": r"^([A-Z]{3}|[€$£¥]|US\$)$"}}
+    matcher.add("MONEY", [[currency, number, {"TEXT": {"REGEX": r"^[\d.,']+$"}, "OP": "*"}],
+                          [number, {"TEXT": {"REGEX": r"^[\d.,']+$"}, "OP": "*"}, currency]])
+    unit = {"LOWER": {"IN": ["pcs", "pc", "pieces", "ea", "each", "units", "unit", "sets", "set",
+                             "kg", "g", "t", "m", "l", "litres", "liters", "rounds", "boxes",
+                             "pairs", "kits", "lots", "licences", "licenses", "stück", "stk",
+                             "pièces", "unidades", "piezas", "pezzi"]}}
+    matcher.add("QUANTITY", [[number, unit], [number, {"TEXT": {"REGEX": r"^\d{3}$"}}, unit]])
+    return matcher
+
+
+def rule_entities(doc: Doc) -> list[Span]:
+    """ORG (names ending in a legal form), MONEY and QUANTITY spans from the rule matcher."""
+    spans = [Span(doc, start, end, label=doc.vocab.strings[mid])
+             for mid, start, end in _rule_matcher()(doc)]
+    return filter_spans(spans)
+
+
+def ner_model_dir() -> Path:
+    """Where the trained NER lives: EXPORTDESK_NER_MODEL_DIR or models/ner in the source tree."""
+    import os
+
+    override = os.environ.get("EXPORTDESK_NER_MODEL_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "models" / "ner" / "model"
+
+
+@lru_cache(maxsize=1)
+def ner() -> Language | None:
+    """The trained organisation NER, or None (rules only) when it is not installed."""
+    path = ner_model_dir()
+    if not (path / "meta.json").exists():
+        log.warning("NER model not found at %s; prose parties use rules only. "
+                    "Train it with `python -m exportdesk.extract.train_ner`.", path)
+        return None
+    return spacy.load(path)
+
+
+def ner_version() -> str | None:
+    model = ner()
+    if model is None:
+        return None
+    return f"{model.meta.get('name', 'ner')}-{model.meta.get('version', '0')}"
+
+
+def organisations(text: str) -> list[Span]:
+    """Organisation spans in prose: the statistical NER's and the legal-form rule's, merged."""
+    model = ner()
+    doc = model(text) if model is not None else blank().make_doc(text)
+    spans = [e for e in doc.ents if e.label_ == "ORG"]
+    spans += [s for s in rule_entities(doc) if s.label_ == "ORG"]
+    return sorted(filter_spans(spans), key=lambda s: s.start)

@@ -1,0 +1,339 @@
+"""Parties to the transaction: labelled blocks (any column layout), letterheads and prose mentions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from exportdesk.extract import labels
+from exportdesk.extract.countries import find_country, resolve_country
+from exportdesk.extract.layout import (
+    PageLayout,
+    Paragraph,
+    Segment,
+    Token,
+    evidence,
+    mean_confidence,
+)
+from exportdesk.extract.model import Party
+from exportdesk.extract.nlp import leading_label, organisations, rule_entities, blank
+from exportdesk.extract.normalise import clean_spaces, fix_email, fold
+
+_SEPARATORS = " \t:;-–—/|"
+_CONTACT = re.compile(r"(?i)^(tel|phone|fax|e-?mail|mail|www|http|vat|eori|attn|contact)\b|@|"
+                      r"^\+?[\d\s()./-]{7,}$")
+
+
+@dataclass
+class LabelSegment:
+    segment: Segment
+    role: str
+    rest: str  # text after the label on the same segment
+
+
+def find_role_labels(layouts: list[PageLayout]) -> list[LabelSegment]:
+    """Segments that open with a party-role label and read like a label, not like prose."""
+    found = []
+    for layout in layouts:
+        for seg in layout.segments:
+            parsed = parse_role_label(seg.text)
+            if parsed is not None:
+                found.append(LabelSegment(seg, parsed[0], parsed[1]))
+    return found
+
+
+def parse_role_label(text: str) -> tuple[str, str] | None:
+    hit = leading_label(text, ("role", "heading", "end_use"))
+    if hit is None or hit.kind != "role":
+        return None
+    label_text = text[hit.start:hit.end]
+    if not (label_text[:1].isupper() or text.isupper()):
+        return None
+    after = text[hit.end:]
+    stripped = after.lstrip(" ")
+    # a label is followed by nothing, a colon, a slash-joined variant or a parenthesis
+    if stripped and stripped[0] not in ":/(-–|" and not stripped[0].isdigit():
+        if len(stripped.split()) > 0 and not text.isupper():
+            return None
+    rest = stripped
+    for _ in range(2):  # "Applicant / Exporter", "Endempfänger / Endverwender"
+        rest = rest.lstrip(_SEPARATORS)
+        if rest.startswith("("):
+            close = rest.find(")")
+            rest = rest[close + 1:] if close >= 0 else ""
+            continue
+        again = leading_label(rest, ("role",)) if rest else None
+        if again is None or again.start > 0:
+            break
+        rest = rest[again.end:]
+    return hit.key, rest.strip(_SEPARATORS + " ")
+
+
+def _is_any_label(text: str) -> bool:
+    hit = leading_label(text, ("role", "end_use", "heading", "column"))
+    if hit is None:
+        return False
+    after = text[hit.end:].lstrip()
+    return not after or after[0] in ":/(" or len(text.split()) <= 4
+
+
+def _line_of(layout: PageLayout, seg: Segment):
+    return layout.lines[seg.line_no]
+
+
+def collect_value(layout: PageLayout, label: LabelSegment) -> list[tuple[str, list[Token]]]:
+    """The value lines that belong to a label: inline, to its right, or below it in its column."""
+    seg = label.segment
+    line = _line_of(layout, seg)
+    right_neighbours = [s for s in line.segments if s.x0 > seg.x1]
+    nxt = right_neighbours[0] if right_neighbours else None
+    width = layout.page.width or 612
+    values: list[tuple[str, list[Token]]] = []
+    rest_tokens = _tokens_for_rest(seg, label.rest)
+    if label.rest:
+        values.append((label.rest, rest_tokens))
+    pitch = layout.line_height
+    if not label.rest and nxt is not None and not _is_any_label(nxt.text) \
+            and nxt.x0 - seg.x1 < 0.4 * width:
+        # value to the right of the label; following lines align with it
+        anchor_x = nxt.x0
+        values.append((nxt.text, nxt.tokens))
+        nxt.used = True
+        bottom = nxt.bottom
+        for later in layout.lines[seg.line_no + 1:]:
+            if any(s.x1 < anchor_x - 6 for s in later.segments):
+                break  # something starts in the label column: the next field
+            cands = [s for s in later.segments if abs(s.x0 - anchor_x) < 14 and not s.used]
+            if not cands or cands[0].top - bottom > 1.6 * pitch or _is_any_label(cands[0].text):
+                break
+            values.append((cands[0].text, cands[0].tokens))
+            cands[0].used = True
+            bottom = cands[0].bottom
+            if len(values) >= 7:
+                break
+        return values
+    left = seg.x0 - 14
+    right = nxt.x0 - 6 if nxt is not None else width
+    bottom = seg.bottom
+    for later in layout.lines[seg.line_no + 1:]:
+        cands = [s for s in later.segments if left <= s.x0 < right and not s.used]
+        if not cands:
+            if later.top - bottom > 1.6 * pitch:
+                break
+            continue
+        cand = cands[0]
+        if cand.top - bottom > 1.6 * pitch or _is_any_label(cand.text):
+            break
+        values.append((cand.text, cand.tokens))
+        cand.used = True
+        bottom = cand.bottom
+        if len(values) >= 7:
+            break
+    return values
+
+
+def _tokens_for_rest(seg: Segment, rest: str) -> list[Token]:
+    if not rest:
+        return []
+    words = rest.split()
+    return seg.tokens[len(seg.tokens) - len(words):] if len(words) <= len(seg.tokens) else seg.tokens
+
+
+def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | None]:
+    """(name, address, country) from a block's lines, honouring Name:/Address:/Country: sub-labels."""
+    name = address_field = country = None
+    rest: list[str] = []
+    for raw in lines:
+        text = clean_spaces(fix_email(raw))
+        hit = leading_label(text, ("subfield",))
+        if hit is not None and text[hit.end:].lstrip().startswith(":"):
+            value = text[hit.end:].lstrip()[1:].strip()
+            if hit.key == "name" and value:
+                name = value
+            elif hit.key == "address" and value:
+                address_field = value
+            elif hit.key == "country" and value:
+                country = resolve_country(value) or _country_in(value)
+            continue
+        if _CONTACT.search(text):
+            continue
+        rest.append(text)
+    if name is None and rest:
+        name = rest.pop(0)
+    address_lines = ([address_field] if address_field else []) + rest
+    if country is None and address_lines:
+        last = address_lines[-1]
+        country = resolve_country(last)
+        if country is not None:
+            address_lines.pop()
+        else:
+            country = _country_in(last) or (_country_in(address_lines[-2])
+                                            if len(address_lines) > 1 else None)
+    address = ", ".join(a.strip(" ,") for a in address_lines if a.strip(" ,")) or None
+    return name, address, country
+
+
+def _country_in(text: str) -> str | None:
+    found = find_country(text)
+    return found[0] if found else None
+
+
+def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
+    parties = []
+    by_page = {layout.page.page: layout for layout in layouts}
+    for label in find_role_labels(layouts):
+        layout = by_page[label.segment.page]
+        values = collect_value(layout, label)
+        texts = [t for t, _ in values]
+        if not texts or fold(texts[0]).strip(" .") in labels.NONE_VALUES:
+            continue
+        name, address, country = parse_party_lines(texts)
+        if not name or len(name) < 2 or fold(name).strip(" .") in labels.NONE_VALUES:
+            continue
+        tokens = label.segment.tokens + [t for _, toks in values for t in toks]
+        conf = 0.92 * (0.6 + 0.4 * mean_confidence(tokens))
+        if country is None:
+            conf *= 0.8
+        label.segment.used = True
+        parties.append(Party(role=label.role, name=name, address=address, country=country,
+                             confidence=round(conf, 3), evidence=evidence(tokens)))
+    return parties
+
+
+# ----------------------------------------------------------------------------- prose
+_ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("intermediate_consignee", re.compile(r"intermediate consignee|freight forwarder|forwarder|"
+                                          r"zwischenempf|destinataire intermediaire|transit")),
+    ("purchaser", re.compile(r"purchaser|buyer|purchased by|ordered by|kaufer|acheteur|comprador")),
+    ("consignee", re.compile(r"consignee|shipped to|delivered to|deliver(y|ed)? to|ship to|"
+                             r"empfanger|destinataire|consignatario")),
+    ("end_user", re.compile(r"end[- ]?user|\bwe,|certif(y|ies)|undertake|endverwender|"
+                            r"utilisateur final|usuario final|end use")),
+    ("applicant", re.compile(r"supplied by|delivered by|exporter|manufactured by|seller|"
+                             r"to be delivered by|from")),
+]
+
+
+def _role_from_context(before: str, after: str) -> str | None:
+    b = fold(before[-90:])
+    a = fold(after[:80])
+    if re.search(r"\b(as|is) the (final |ultimate )?end[- ]?user", a):
+        return "end_user"
+    best: tuple[int, str] | None = None
+    for role, pattern in _ROLE_CUES:
+        for m in pattern.finditer(b):
+            distance = len(b) - m.end()
+            if best is None or distance < best[0]:
+                best = (distance, role)
+    return best[1] if best else None
+
+
+def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
+    """Parties named in running text ("We, X of Y, certify ...", "shipped to the consignee, X")."""
+    found = []
+    for para in paragraphs:
+        text = para.text
+        if len(text.split()) < 6:
+            continue
+        for span in organisations(text):
+            role = _role_from_context(text[: span.start_char], text[span.end_char:])
+            if role is None:
+                continue
+            name = span.text.strip(" ,")
+            tail = text[span.end_char:span.end_char + 160]
+            tail = re.sub(r"^\s*,?\s*(of|located at|at|with (its )?registered office at)?\s*,?\s*",
+                          "", tail)
+            cut = re.search(r"[.;](\s|$)|\b(hereby|certif|as the|is the|who |under |will )", tail)
+            clause = tail[: cut.start()] if cut else tail
+            country_hit = find_country(clause)
+            country = country_hit[0] if country_hit else None
+            address = clause[: country_hit[1]].strip(" ,") if country_hit else None
+            conf = 0.75 * (0.6 + 0.4 * mean_confidence(para.tokens))
+            found.append(Party(role=role, name=name, address=address or None, country=country,
+                               confidence=round(conf, 3),
+                               evidence=evidence(_tokens_matching(para, name))))
+    return found
+
+
+def _tokens_matching(para: Paragraph, text: str) -> list[Token]:
+    wanted = fold(text).split()
+    tokens = para.tokens
+    folded = [fold(t.text).strip(",.;") for t in tokens]
+    for i in range(len(tokens)):
+        if folded[i : i + len(wanted)] == [w.strip(",.;") for w in wanted]:
+            return tokens[i : i + len(wanted)]
+    return tokens
+
+
+def letterhead_party(layout: PageLayout) -> Party | None:
+    """The sender in a letterhead: an organisation name near the top of the first page."""
+    height = layout.page.height or 842
+    for line in layout.lines:
+        if line.top > 0.3 * height:
+            break
+        for seg in line.segments:
+            if seg.used:
+                continue
+            doc = blank().make_doc(seg.text)
+            orgs = [s for s in rule_entities(doc) if s.label_ == "ORG"]
+            if not orgs or len(orgs[0].text) < 0.6 * len(seg.text):
+                continue
+            lines = [seg.text]
+            tokens = list(seg.tokens)
+            bottom = seg.bottom
+            for later in layout.lines[seg.line_no + 1: seg.line_no + 7]:
+                cands = [s for s in later.segments
+                         if abs(s.x0 - seg.x0) < 14 or abs(s.x1 - seg.x1) < 14]
+                if not cands or cands[0].top - bottom > 1.6 * layout.line_height:
+                    break
+                lines.append(cands[0].text)
+                tokens += cands[0].tokens
+                bottom = cands[0].bottom
+            name, address, country = parse_party_lines(lines)
+            if not name:
+                continue
+            conf = 0.7 * (0.6 + 0.4 * mean_confidence(tokens))
+            return Party(role="applicant", name=orgs[0].text, address=address, country=country,
+                         confidence=round(conf, 3), evidence=evidence(tokens))
+    return None
+
+
+def same_party(a: Party, b: Party) -> bool:
+    return fuzz.ratio(fold(a.name), fold(b.name)) >= 88
+
+
+def merge_parties(parties: list[Party]) -> list[Party]:
+    """One entry per role and organisation; the first (labelled) one wins, gaps are filled."""
+    out: list[Party] = []
+    for p in parties:
+        twin = next((q for q in out if q.role == p.role and same_party(p, q)), None)
+        if twin is None:
+            out.append(p)
+            continue
+        if twin.country is None and p.country is not None:
+            twin.country = p.country
+        if twin.address is None and p.address is not None:
+            twin.address = p.address
+    return out
+
+
+def extract_parties(layouts: list[PageLayout], prose: list[Paragraph]) -> list[Party]:
+    labelled = labelled_parties(layouts)
+    found = list(labelled)
+    if layouts and not any(p.role == "applicant" for p in found):
+        head = letterhead_party(layouts[0])
+        if head is not None:
+            found.append(head)
+    found += prose_parties(prose)
+    parties = merge_parties(found)
+    # a prose mention of an organisation already listed under another role adds nothing
+    # except where the prose is the only source for that role
+    result = []
+    for p in parties:
+        if p.confidence < 0.8 and any(same_party(p, q) and q.role != p.role and q.confidence >= 0.8
+                                      for q in parties):
+            continue
+        result.append(p)
+    return result
