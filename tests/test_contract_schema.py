@@ -51,3 +51,11 @@ def test_schema_rejects_a_result_that_breaks_the_contract() -> None:
     out["document"]["pages"][0]["source"] = "guess"
     del out["warnings"]
     assert len(list(validator().iter_errors(out))) == 2
+
+
+SHARED_CLI = ROOT.parent / "shared" / "contract" / "CLI.md"
+
+
+@pytest.mark.skipif(not SHARED_CLI.exists(), reason="no ../shared/contract beside this checkout")
+def test_project_cli_contract_copy_matches_shared() -> None:
+    assert (ROOT / "docs" / "CLI.md").read_text() == SHARED_CLI.read_text()
