@@ -89,6 +89,33 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(5, description="Suggestions per item.")
 
+    # --- training and the model registry (models/) -------------------------------------
+    models_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "models",
+        description="Where trained models, models/registry.json and fixed-set evaluations "
+        "live; the classifier versions sit in <models_dir>/classifier/<version>/.",
+    )
+    activation_top1_tolerance: float = Field(
+        0.0,
+        description="A new classifier whose fixed-set top-1 is lower than the active one's "
+        "by more than this is refused activation unless forced.",
+    )
+    activation_ece_tolerance: float = Field(
+        0.02,
+        description="A new classifier whose fixed-set calibration error exceeds the active "
+        "one's by more than this is refused activation unless forced.",
+    )
+    retrain_heldout_percent: int = Field(
+        20,
+        description="Share of confirmed applications (whole applications, chosen by a hash "
+        "of their document) kept out of retraining to measure it.",
+    )
+    retrain_calibration_percent: int = Field(
+        10,
+        description="Share of confirmed applications added to the calibration rows, never "
+        "to the ranker's training rows.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -1,0 +1,301 @@
+"""The model registry: the active version per model kind, activation behind a quality gate, diffs.
+
+``<models_dir>/registry.json`` names the active version per kind. The classifier loader in
+``classify/artefact.py`` reads it (``active_version``), so activating an older version is
+the rollback. Activation is refused when the candidate is worse than the active version on
+the fixed evaluation set, unless forced; every activation is logged in the registry file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from exportdesk.classify import artefact as art
+
+SCHEMA = "exportdesk.model-registry/v1"
+KINDS = ("classifier",)
+EVALUATIONS = "evaluations"  # <models_dir>/evaluations/<kind>/<version>.json
+
+
+class RegistryError(RuntimeError):
+    """A registry request that cannot be carried out; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    kind: str
+    version: str
+    created: str | None
+    active: bool
+    fixed_set: dict | None  # overall fixed-set metrics when known
+    trained_by: str | None
+
+
+@dataclass
+class Gate:
+    """The activation check's verdict and the figures it was based on."""
+
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+    candidate: dict | None = None
+    active: dict | None = None
+
+
+@dataclass(frozen=True)
+class Activation:
+    kind: str
+    version: str
+    previous: str | None
+    forced: bool
+    gate: Gate
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+class Registry:
+    """Versions on disk under ``<models_dir>/<kind>/`` and the active pointer for each kind."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self.root = Path(models_dir)
+        self.path = self.root / "registry.json"
+
+    # --- reading --------------------------------------------------------------------
+    def read(self) -> dict:
+        if not self.path.exists():
+            return {"schema": SCHEMA, "active": {}, "history": []}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise RegistryError(
+                f"{self.path} is not valid JSON ({exc.msg}); restore it from "
+                "git (`git checkout models/registry.json`)"
+            ) from exc
+        data.setdefault("active", {})
+        data.setdefault("history", [])
+        return data
+
+    def folder(self, kind: str, version: str) -> Path:
+        self._check_kind(kind)
+        return self.root / kind / version
+
+    def active(self, kind: str = "classifier") -> str | None:
+        """The active version: the registry's entry, else the newest version on disk."""
+        self._check_kind(kind)
+        named = self.read()["active"].get(kind)
+        if named:
+            return named
+        versions = self.versions(kind)
+        return versions[-1] if versions else None
+
+    def versions(self, kind: str = "classifier") -> list[str]:
+        base = self.root / kind
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / "manifest.json").exists())
+
+    def manifest(self, kind: str, version: str) -> dict:
+        path = self.folder(kind, version) / "manifest.json"
+        if not path.exists():
+            known = ", ".join(self.versions(kind)) or "none"
+            raise RegistryError(
+                f"there is no {kind} version {version!r} under {self.root / kind}"
+                f" (known: {known}); `exportdesk models list` shows them"
+            )
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def verify(self, kind: str, version: str) -> None:
+        """Every file the manifest names is present with its SHA-256: the integrity check."""
+        folder = self.folder(kind, version)
+        for name, digest in self.manifest(kind, version).get("files", {}).items():
+            path = folder / name
+            if not path.exists() or art.sha256(path) != digest:
+                raise RegistryError(
+                    f"{path} is missing or does not match the SHA-256 in its "
+                    "manifest; the version was altered on disk. Retrain it or "
+                    "restore the folder; it cannot be activated."
+                )
+
+    def fixed_set_metrics(self, kind: str, version: str, fixed_sha: str) -> dict | None:
+        """Fixed-set metrics stored with the version or in the evaluation cache, if they were
+        measured on the evaluation file with digest ``fixed_sha``."""
+        candidates = [
+            self.folder(kind, version) / "metrics.json",
+            self.root / EVALUATIONS / kind / f"{version}.json",
+        ]
+        for path in candidates:
+            if path.exists():
+                fixed = json.loads(path.read_text(encoding="utf-8")).get("fixed_set")
+                if fixed and fixed.get("sha256") == fixed_sha:
+                    return fixed
+        return None
+
+    def store_evaluation(self, kind: str, version: str, fixed: dict) -> None:
+        _write_json_atomic(
+            self.root / EVALUATIONS / kind / f"{version}.json",
+            {"version": version, "fixed_set": fixed},
+        )
+
+    def list(self, kind: str = "classifier", fixed_sha: str | None = None) -> list[VersionInfo]:
+        active = self.active(kind)
+        out = []
+        for v in self.versions(kind):
+            manifest = self.manifest(kind, v)
+            fixed = self.fixed_set_metrics(kind, v, fixed_sha) if fixed_sha else None
+            out.append(
+                VersionInfo(
+                    kind,
+                    v,
+                    manifest.get("created"),
+                    v == active,
+                    fixed["overall"] if fixed else None,
+                    manifest.get("trained_by"),
+                )
+            )
+        return out
+
+    # --- activation -----------------------------------------------------------------
+    def gate(
+        self, candidate: dict, active: dict | None, top1_tolerance: float, ece_tolerance: float
+    ) -> Gate:
+        """Compare overall fixed-set figures: top-1 may not drop by more than the tolerance,
+        and calibration error may not rise by more than its tolerance."""
+        if active is None:
+            return Gate(True, ["no active version to compare with"], candidate, None)
+        reasons = []
+        c, a = candidate["overall"], active["overall"]
+        if c["top1"] is None or a["top1"] is None:
+            return Gate(False, ["fixed-set top-1 is missing for one of the versions"], c, a)
+        if c["top1"] < a["top1"] - top1_tolerance:
+            reasons.append(
+                f"fixed-set top-1 {c['top1']:.4f} is below the active version's {a['top1']:.4f}"
+            )
+        if c["ece"] is not None and a["ece"] is not None and c["ece"] > a["ece"] + ece_tolerance:
+            reasons.append(
+                f"fixed-set ECE {c['ece']:.4f} exceeds the active version's "
+                f"{a['ece']:.4f} by more than {ece_tolerance}"
+            )
+        if reasons:
+            return Gate(False, reasons, c, a)
+        return Gate(True, [f"fixed-set top-1 {c['top1']:.4f} vs active {a['top1']:.4f}"], c, a)
+
+    def activate(
+        self,
+        version: str,
+        *,
+        actor: str,
+        evaluate: Callable[[str], dict],
+        top1_tolerance: float,
+        ece_tolerance: float,
+        force: bool = False,
+        kind: str = "classifier",
+        note: str | None = None,
+    ) -> Activation:
+        """Make ``version`` active if its integrity holds and it passes the gate (or ``force``).
+
+        ``evaluate(version)`` returns fixed-set metrics for a version; the caller supplies it so
+        that cached figures are used and only missing ones are measured.
+        """
+        self.verify(kind, version)
+        previous = self.active(kind)
+        if previous == version:
+            raise RegistryError(f"{kind} {version} is already active")
+        cand = evaluate(version)
+        act = evaluate(previous) if previous and previous in self.versions(kind) else None
+        verdict = self.gate(cand, act, top1_tolerance, ece_tolerance)
+        if not verdict.allowed and not force:
+            raise ActivationRefused(version, previous, verdict)
+        data = self.read()
+        data["schema"] = SCHEMA
+        data["active"][kind] = version
+        data["history"].append(
+            {
+                "kind": kind,
+                "version": version,
+                "previous": previous,
+                "by": actor,
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "forced": bool(force and not verdict.allowed),
+                "gate": verdict.reasons,
+                "note": note,
+            }
+        )
+        _write_json_atomic(self.path, data)
+        return Activation(kind, version, previous, force and not verdict.allowed, verdict)
+
+    def previous_active(self, kind: str = "classifier") -> str | None:
+        """The version that was active before the current one (what a rollback returns to)."""
+        for event in reversed(self.read()["history"]):
+            if event["kind"] == kind and event["version"] == self.active(kind):
+                return event.get("previous")
+        return None
+
+    @staticmethod
+    def _check_kind(kind: str) -> None:
+        if kind not in KINDS:
+            raise RegistryError(f"unknown model kind {kind!r}; known kinds: {', '.join(KINDS)}")
+
+
+class ActivationRefused(RegistryError):
+    """The candidate is worse than the active version on the fixed evaluation set."""
+
+    def __init__(self, version: str, previous: str | None, gate: Gate) -> None:
+        self.version, self.previous, self.gate = version, previous, gate
+        super().__init__(
+            f"{version} was not activated: "
+            + "; ".join(gate.reasons)
+            + f". {previous} stays active. Pass --force to activate it anyway."
+        )
+
+
+def diff(
+    registry: Registry, a: str, b: str, fixed_sha: str | None, kind: str = "classifier"
+) -> dict:
+    """What differs between two versions: training data, calibration, and metric deltas."""
+    ma, mb = registry.manifest(kind, a), registry.manifest(kind, b)
+    keys = sorted((set(ma) | set(mb)) - {"files", "version", "metrics"})
+    changed = {k: {"a": ma.get(k), "b": mb.get(k)} for k in keys if ma.get(k) != mb.get(k)}
+    out: dict[str, Any] = {"a": a, "b": b, "manifest_changes": changed, "metrics": {}}
+    if fixed_sha:
+        fa = registry.fixed_set_metrics(kind, a, fixed_sha)
+        fb = registry.fixed_set_metrics(kind, b, fixed_sha)
+        if fa and fb:
+            out["metrics"] = _metric_deltas(fa, fb)
+        else:
+            missing = [v for v, f in ((a, fa), (b, fb)) if not f]
+            out["metrics_missing"] = (
+                f"no fixed-set metrics yet for {', '.join(missing)}; "
+                "`exportdesk models evaluate VERSION` measures them"
+            )
+    return out
+
+
+def _metric_deltas(fa: dict, fb: dict) -> dict:
+    rows: dict[str, dict] = {}
+    sections = [("overall", {"all": fa["overall"]}, {"all": fb["overall"]})]
+    sections += [
+        (s, fa.get(s, {}), fb.get(s, {}))
+        for s in ("per_jurisdiction", "per_catalogue", "per_category")
+    ]
+    for name, ga, gb in sections:
+        for group in sorted(set(ga) | set(gb)):
+            ra, rb = ga.get(group, {}), gb.get(group, {})
+            entry = {}
+            for metric in ("n", "top1", "top3", "ece"):
+                va, vb = ra.get(metric), rb.get(metric)
+                delta = round(vb - va, 4) if va is not None and vb is not None else None
+                entry[metric] = {"a": va, "b": vb, "delta": delta}
+            rows[f"{name}:{group}"] = entry
+    return rows

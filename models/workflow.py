@@ -1,0 +1,171 @@
+"""The trainer's loop as library calls: export confirmed decisions, retrain, gate, activate.
+
+The CLI (`exportdesk dataset export`, `train`, `models ...`) and the Trainer page's
+background job call these; they hold no logic of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from exportdesk.extract.settings import Settings
+from exportdesk.models import dataset
+from exportdesk.models.evaluation import FIXED_SET, file_sha256
+from exportdesk.models.registry import Activation, Registry
+from exportdesk.models.training import Progress, fixed_set_for, stderr_progress, train
+
+
+def default_embedder():  # the real MiniLM, loaded once per process
+    from exportdesk.classify.embed import default_embedder as load
+
+    return load()
+
+
+def export_from_store(
+    settings: Settings, out: Path, statuses: tuple[str, ...] = ("confirmed",)
+) -> dataset.ExportResult:
+    from exportdesk.review.store import CaseStore
+
+    store = CaseStore(settings)
+    try:
+        return dataset.export(store, out, statuses)
+    finally:
+        store.close()
+
+
+def activate(
+    settings: Settings,
+    version: str,
+    *,
+    actor: str,
+    force: bool = False,
+    embedder_factory: Callable[[], object] = default_embedder,
+    fixed_set: Path = FIXED_SET,
+    progress: Progress = stderr_progress,
+    note: str | None = None,
+) -> Activation:
+    """Activate a classifier version after its integrity check and the fixed-set gate."""
+    registry = Registry(settings.models_dir)
+    embedder: list[object] = []
+
+    def evaluate(v: str) -> dict:
+        if (
+            not embedder
+            and registry.fixed_set_metrics("classifier", v, file_sha256(fixed_set)) is None
+        ):
+            embedder.append(embedder_factory())
+        return fixed_set_for(registry, v, embedder[0] if embedder else None, fixed_set, progress)
+
+    return registry.activate(
+        version,
+        actor=actor,
+        evaluate=evaluate,
+        force=force,
+        top1_tolerance=settings.activation_top1_tolerance,
+        ece_tolerance=settings.activation_ece_tolerance,
+        note=note,
+    )
+
+
+def rollback(settings: Settings, *, actor: str) -> Activation:
+    """Return to the version that was active before the current one (forced: it is a
+    deliberate step back, whatever the gate says)."""
+    registry = Registry(settings.models_dir)
+    previous = registry.previous_active("classifier")
+    if previous is None:
+        from exportdesk.models.registry import RegistryError
+
+        raise RegistryError(
+            "the registry records no earlier active version to roll back to; "
+            "use `exportdesk models activate VERSION --force`"
+        )
+    return activate(settings, previous, actor=actor, force=True, note="rollback")
+
+
+def retrain(
+    settings: Settings,
+    *,
+    actor: str,
+    dataset_dir: Path | None = None,
+    version: str | None = None,
+    activate_after: bool = False,
+    force: bool = False,
+    embedder: object | None = None,
+    base_rows: list[dict] | None = None,
+    fixed_set: Path = FIXED_SET,
+    progress: Progress = stderr_progress,
+) -> dict:
+    """Export (unless a dataset folder is given), train, and optionally activate.
+
+    Returns a summary: version, folder, fixed-set and held-out figures, and the activation
+    outcome (refused activations are reported, not raised).
+    """
+    from exportdesk.models.registry import ActivationRefused
+
+    if dataset_dir is None:
+        dataset_dir = settings.data_dir / "datasets" / "latest"
+        progress(f"exporting confirmed decisions to {dataset_dir}")
+        export_from_store(settings, dataset_dir)
+    items, card = dataset.load(dataset_dir)
+    progress(f"dataset: {card['items']['count']} confirmed items")
+    emb = embedder if embedder is not None else default_embedder()
+    result = train(
+        items,
+        card,
+        settings=settings,
+        embedder=emb,
+        version=version,
+        base_rows=base_rows,
+        fixed_set=fixed_set,
+        actor=actor,
+        progress=progress,
+    )
+    summary: dict = {
+        "version": result.version,
+        "folder": str(result.folder),
+        "dataset": str(dataset_dir),
+        "fixed_set": _overall(result.metrics["fixed_set"]),
+        "heldout_split": _overall(result.metrics["heldout_split"]),
+        "active_at_training": None,
+        "ner": result.ner,
+        "activation": None,
+    }
+    cmp = result.metrics["active_at_training"]
+    if cmp:
+        summary["active_at_training"] = {
+            "version": cmp["version"],
+            "fixed_set": _overall(cmp["fixed_set"]),
+            "heldout_split": _overall(cmp["heldout_split"]),
+        }
+    if activate_after:
+        try:
+            done = activate(
+                settings,
+                result.version,
+                actor=actor,
+                force=force,
+                embedder_factory=lambda: emb,
+                fixed_set=fixed_set,
+                progress=progress,
+            )
+            summary["activation"] = {
+                "activated": True,
+                "previous": done.previous,
+                "forced": done.forced,
+                "gate": done.gate.reasons,
+            }
+        except ActivationRefused as exc:
+            progress(str(exc))
+            summary["activation"] = {
+                "activated": False,
+                "previous": exc.previous,
+                "gate": exc.gate.reasons,
+            }
+    return summary
+
+
+def _overall(metrics: dict | None) -> dict | None:
+    if not metrics:
+        return None
+    return {k: v for k, v in metrics["overall"].items() if k != "reliability"}

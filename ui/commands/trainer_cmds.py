@@ -1,0 +1,241 @@
+"""Trainer commands: `dataset export`, `train`, `models list|activate|rollback|diff|evaluate`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from exportdesk.extract.settings import Settings
+from rich.console import Console
+from rich.table import Table
+
+err = Console(stderr=True)
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Case store folder (default: EXPORTDESK_DATA_DIR)."),
+]
+ModelsDir = Annotated[
+    Path | None,
+    typer.Option("--models-dir", help="Models folder (default: EXPORTDESK_MODELS_DIR or models/)."),
+]
+
+dataset_app = typer.Typer(help="Labelled datasets from confirmed decisions.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="The model registry: versions, activation, rollback.", no_args_is_help=True
+)
+
+
+def _settings(data_dir: Path | None = None, models_dir: Path | None = None) -> Settings:
+    if data_dir is not None:
+        os.environ["EXPORTDESK_DATA_DIR"] = str(data_dir.resolve())
+    if models_dir is not None:
+        os.environ["EXPORTDESK_MODELS_DIR"] = str(models_dir.resolve())
+    return Settings()
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"error: {exc}", markup=False)
+    raise typer.Exit(1)
+
+
+@dataset_app.command("export")
+def dataset_export(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the dataset into.")],
+    include_in_review: Annotated[
+        bool,
+        typer.Option(
+            "--include-in-review", help="Also take decided items of applications still in review."
+        ),
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Write items.jsonl, spans.spacy and the dataset card; print the card as JSON."""
+    from exportdesk.models.workflow import export_from_store
+
+    statuses = ("confirmed", "in_review") if include_in_review else ("confirmed",)
+    try:
+        result = export_from_store(_settings(data_dir), out, statuses)
+    except Exception as exc:
+        _fail(exc)
+    err.print(
+        f"wrote {out}: {result.card['items']['count']} items, "
+        f"{result.card['spans']['spans']} spans",
+        markup=False,
+    )
+    _print_json(result.card)
+
+
+def train_command(
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset",
+            help="An exported dataset folder; default: export "
+            "the confirmed decisions from the store first.",
+        ),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="Version name (default YYYY.MM.DD-N).")
+    ] = None,
+    activate: Annotated[
+        bool, typer.Option("--activate", help="Activate it if it passes the fixed-set gate.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="With --activate: activate even if worse than the active version."
+        ),
+    ] = False,
+    data_dir: DataDir = None,
+    models_dir: ModelsDir = None,
+) -> None:
+    """Retrain the classifier from the base data plus confirmed decisions.
+
+    Progress goes to stderr and a JSON summary to stdout. Exit 3: trained, activation refused.
+    """
+    from exportdesk.models.workflow import retrain
+
+    try:
+        summary = retrain(
+            _settings(data_dir, models_dir),
+            actor=_actor(),
+            dataset_dir=dataset,
+            version=version,
+            activate_after=activate,
+            force=force,
+        )
+    except Exception as exc:
+        _fail(exc)
+    _print_json(summary)
+    if activate and not summary["activation"]["activated"]:
+        raise typer.Exit(3)
+
+
+@models_app.command("list")
+def models_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    models_dir: ModelsDir = None,
+) -> None:
+    """Classifier versions on disk, the active one marked, with fixed-set figures if measured."""
+    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+    from exportdesk.models.registry import Registry
+
+    infos = Registry(_settings(models_dir=models_dir).models_dir).list(
+        "classifier", file_sha256(FIXED_SET)
+    )
+    if as_json:
+        _print_json([vars(i) for i in infos])
+        return
+    table = Table("", "version", "created", "top-1", "top-3", "ECE", "trained by")
+    for i in infos:
+        m = i.fixed_set or {}
+        table.add_row(
+            "*" if i.active else "",
+            i.version,
+            i.created or "-",
+            *(f"{m[k]:.3f}" if m.get(k) is not None else "-" for k in ("top1", "top3", "ece")),
+            i.trained_by or "-",
+        )
+    Console().print(table)
+    if not infos:
+        err.print("no classifier versions yet; run `exportdesk train`")
+
+
+@models_app.command("activate")
+def models_activate(
+    version: Annotated[str, typer.Argument(help="The version to make active.")],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Activate even if it is worse on the fixed evaluation set."),
+    ] = False,
+    models_dir: ModelsDir = None,
+) -> None:
+    """Make VERSION the active classifier (integrity and fixed-set gate checked). Activating an
+    older version is the rollback."""
+    from exportdesk.models.registry import ActivationRefused
+    from exportdesk.models.workflow import activate
+
+    try:
+        done = activate(_settings(models_dir=models_dir), version, actor=_actor(), force=force)
+    except ActivationRefused as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(3) from None
+    except Exception as exc:
+        _fail(exc)
+    _print_json(
+        {
+            "active": done.version,
+            "previous": done.previous,
+            "forced": done.forced,
+            "gate": done.gate.reasons,
+        }
+    )
+
+
+@models_app.command("rollback")
+def models_rollback(models_dir: ModelsDir = None) -> None:
+    """Re-activate the version that was active before the current one."""
+    from exportdesk.models.workflow import rollback
+
+    try:
+        done = rollback(_settings(models_dir=models_dir), actor=_actor())
+    except Exception as exc:
+        _fail(exc)
+    _print_json({"active": done.version, "previous": done.previous, "forced": done.forced})
+
+
+@models_app.command("diff")
+def models_diff(
+    a: Annotated[str, typer.Argument(help="First version.")],
+    b: Annotated[str, typer.Argument(help="Second version.")],
+    models_dir: ModelsDir = None,
+) -> None:
+    """What changed from A to B: training data, calibration and fixed-set metric deltas (JSON)."""
+    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+    from exportdesk.models.registry import Registry, diff
+
+    try:
+        _print_json(
+            diff(
+                Registry(_settings(models_dir=models_dir).models_dir), a, b, file_sha256(FIXED_SET)
+            )
+        )
+    except Exception as exc:
+        _fail(exc)
+
+
+@models_app.command("evaluate")
+def models_evaluate(
+    version: Annotated[str, typer.Argument(help="The version to measure.")],
+    models_dir: ModelsDir = None,
+) -> None:
+    """Measure a version on the fixed evaluation set (cached under models/evaluations/)."""
+    from exportdesk.models.registry import Registry
+    from exportdesk.models.training import fixed_set_for, stderr_progress
+    from exportdesk.models.workflow import default_embedder
+
+    registry = Registry(_settings(models_dir=models_dir).models_dir)
+    try:
+        fixed = fixed_set_for(registry, version, default_embedder(), progress=stderr_progress)
+    except Exception as exc:
+        _fail(exc)
+    _print_json({"version": version, "fixed_set": fixed})
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dataset_app, name="dataset")
+    app.add_typer(models_app, name="models")
+    app.command("train")(train_command)
