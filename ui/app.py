@@ -15,15 +15,21 @@ from exportdesk.review.auth import PAGE_ROLES
 from exportdesk.review.jobs import spawn_worker
 from exportdesk.ui.pages._common import current_identity, plain, settings, sign_out
 
-st.set_page_config(page_title="exportdesk", page_icon="📦", layout="wide")
+st.set_page_config(page_title="exportdesk", page_icon=":material/inventory_2:", layout="wide")
 
 PAGES = {
-    "intake": st.Page("pages/intake.py", title="Intake", icon="📥", url_path="intake"),
-    "queue": st.Page("pages/queue.py", title="Queue", icon="🗂️", url_path="queue"),
-    "review": st.Page("pages/review.py", title="Review", icon="🔎", url_path="review"),
-    "history": st.Page("pages/history.py", title="History", icon="🕓", url_path="history"),
+    "intake": st.Page(
+        "pages/intake.py", title="Intake", icon=":material/upload_file:", url_path="intake"
+    ),
+    "queue": st.Page("pages/queue.py", title="Queue", icon=":material/list_alt:", url_path="queue"),
+    "review": st.Page(
+        "pages/review.py", title="Review", icon=":material/fact_check:", url_path="review"
+    ),
+    "history": st.Page(
+        "pages/history.py", title="History", icon=":material/history:", url_path="history"
+    ),
 }
-SIGN_IN = st.Page("pages/signin.py", title="Sign in", icon="🔑", url_path="signin")
+SIGN_IN = st.Page("pages/signin.py", title="Sign in", icon=":material/login:", url_path="signin")
 
 
 @st.cache_resource(show_spinner=False)

@@ -126,7 +126,7 @@ def test_review_confirm_override_and_history(store: CaseStore) -> None:
 
     history = open_page("history", "trainer")
     history.selectbox(key="h_case").set_value(app_id).run()
-    whats = list(history.dataframe[0].value["what"])
+    whats = list(history.table[0].value["what"])
     assert whats[-2:] == ["confirmed suggestion", "override"]
 
 

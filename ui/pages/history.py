@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 from exportdesk.review.store import NotFoundError
 from exportdesk.ui.pages._common import choose_case, require, store, when
@@ -19,17 +17,23 @@ except NotFoundError as exc:
     st.error(str(exc))
     st.stop()
 
-st.dataframe(
+
+def _details(detail: dict[str, object]) -> str:
+    return " · ".join(
+        f"{k.replace('_', ' ')}: {v}" for k, v in detail.items() if v not in (None, "", {}, [])
+    )
+
+
+# A static table: every event readable at once (and plain text, never markup).
+st.table(
     [
         {
             "#": e.seq,
             "when": when(e.at),
             "who": e.actor,
             "what": e.action.replace("_", " "),
-            "details": json.dumps(e.detail, ensure_ascii=False, sort_keys=True),
+            "details": _details(e.detail),
         }
         for e in events
     ],
-    hide_index=True,
-    width="stretch",
 )

@@ -149,7 +149,7 @@ with left:
         image = render_page(
             store().original(case_id), int(page), [e.bbox for e in evidence if e.page == page]
         )
-        st.image(image, caption=f"Page {page} of {pages}", width="stretch")
+        st.container(border=True).image(image, caption=f"Page {page} of {pages}", width="stretch")
     except Exception as exc:  # a page that cannot be drawn must not hide the fields
         st.warning(f"Page {page} could not be drawn ({type(exc).__name__}).")
 
