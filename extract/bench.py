@@ -16,10 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 from exportdesk.extract.read import read_bytes
@@ -28,24 +28,43 @@ from exportdesk.samples.scan import degrade, images_to_pdf
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "pdfs"
-
 
 @dataclass
 class Row:
     name: str
     seconds: list[float] = field(default_factory=list)
     wer: list[float] = field(default_factory=list)
+    recall: list[float] = field(default_factory=list)
+
+    def score(self, expected: list[str], got: list[str]) -> None:
+        self.wer.append(wer(expected, got))
+        self.recall.append(token_recall(expected, got))
 
     def cells(self) -> list[str]:
-        med = statistics.median(self.seconds) if self.seconds else float("nan")
-        p90 = sorted(self.seconds)[int(0.9 * (len(self.seconds) - 1))] if self.seconds else 0
-        wer = statistics.mean(self.wer) if self.wer else float("nan")
-        return [self.name, str(len(self.seconds)), f"{med:.3f}", f"{p90:.3f}", f"{wer:.3f}"]
+        def mean(values: list[float]) -> str:
+            return f"{statistics.mean(values):.3f}" if values else "-"
+
+        med = f"{statistics.median(self.seconds):.3f}" if self.seconds else "-"
+        p90 = (
+            f"{sorted(self.seconds)[int(0.9 * (len(self.seconds) - 1))]:.3f}"
+            if self.seconds
+            else "-"
+        )
+        pages = len(self.seconds) or len(self.wer)
+        return [self.name, str(pages), med, p90, mean(self.wer), mean(self.recall)]
 
 
 def wer(expected: list[str], got: list[str]) -> float:
     return Levenshtein.distance(expected, got) / max(1, len(expected))
+
+
+def token_recall(expected: list[str], got: list[str]) -> float:
+    """Share of the gold words read exactly, in any order (reading order does not count)."""
+    found = Counter(got)
+    hits = 0
+    for word, count in Counter(expected).items():
+        hits += min(count, found[word])
+    return hits / max(1, len(expected))
 
 
 def page_words(pdf_bytes: bytes) -> list[list[str]]:
@@ -118,19 +137,6 @@ def _has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def deskew_by_projection(image: Image.Image, limit: float = 4.0, step: float = 0.25) -> Image.Image:
-    """Measurement aid only: the angle whose horizontal projection is sharpest."""
-    small = image.convert("L").resize((image.width // 4, image.height // 4))
-    best, best_score = 0.0, -1.0
-    for angle in np.arange(-limit, limit + step, step):
-        turned = np.asarray(small.rotate(float(angle), fillcolor=255), dtype=np.float32)
-        profile = (255 - turned).sum(axis=1)
-        score = float(np.var(profile))
-        if score > best_score:
-            best, best_score = float(angle), score
-    return image.rotate(best, resample=Image.Resampling.BICUBIC, fillcolor=255)
-
-
 def corpus(paths: list[Path]) -> list[tuple[str, bytes]]:
     docs = []
     for path in paths:
@@ -141,18 +147,31 @@ def corpus(paths: list[Path]) -> list[tuple[str, bytes]]:
     return docs
 
 
+def generated_corpus(count: int, seed: int) -> list[tuple[str, bytes]]:
+    """Digital applications from the sample generator, all four layout families in turn."""
+    from exportdesk.samples.generate import document_seed, generate_one
+
+    docs = []
+    for index in range(count):
+        made = generate_one(document_seed(seed, index), scanned=False)
+        docs.append((f"{made.stem}.pdf", made.pdf))
+    return docs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("pdfs", nargs="*", type=Path, help="digital PDFs (default: samples/pdfs)")
+    parser.add_argument("pdfs", nargs="*", type=Path, help="digital PDFs (default: generated)")
+    parser.add_argument(
+        "--generate", type=int, default=8, help="documents to generate when no PDFs are given"
+    )
     parser.add_argument("--dpi", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skew-pages", type=int, default=4, help="pages in the skew sweep")
     args = parser.parse_args(argv)
-    paths = args.pdfs or sorted(SAMPLES.glob("*.pdf"))
-    docs = corpus(paths)
+    docs = corpus(args.pdfs) if args.pdfs else generated_corpus(args.generate, args.seed)
     if not docs:
-        sys.exit("No digital PDFs to benchmark. Pass some, or generate samples/pdfs first.")
-    print(f"corpus: {len(docs)} digital documents from {len(paths)} files", file=sys.stderr)
+        sys.exit("No digital PDFs to benchmark: pass some PDF paths, or use --generate N.")
+    print(f"corpus: {len(docs)} digital documents (seed {args.seed})", file=sys.stderr)
     rng = random.Random(args.seed)
     settings = Settings(ocr_workers=1)
     rows = {
@@ -166,8 +185,12 @@ def main(argv: list[str] | None = None) -> None:
         ]
     }
     doc_seconds_parallel: list[float] = []
-    skew_rows = {f"skew {a} deg": Row(f"skew {a} deg") for a in (0, 1, 2, 3)}
-    skew_rows.update({f"skew {a} deg + deskew": Row(f"skew {a} deg + deskew") for a in (2, 3)})
+    no_level = Settings(ocr_workers=1, deskew_min_degrees=0)
+    skew_rows = {
+        (a, on): Row(f"skew {a} deg, levelling {'on' if on else 'off'}")
+        for a in (0, 1, 2, 3)
+        for on in (False, True)
+    }
     skew_budget = args.skew_pages
     with tempfile.TemporaryDirectory(prefix="exportdesk-bench-") as tmp:
         work = Path(tmp)
@@ -192,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
                     time.perf_counter() - start
                 )
                 got = [w.text for w in result.document.pages[0].words]
-                rows["exportdesk scanned (render+OCR, 1 worker)"].wer.append(wer(gold[index], got))
+                rows["exportdesk scanned (render+OCR, 1 worker)"].score(gold[index], got)
             # ours, whole document with the default two OCR workers
             start = time.perf_counter()
             read_bytes(scan, name)
@@ -207,13 +230,14 @@ def main(argv: list[str] | None = None) -> None:
                 ):
                     seconds, words = raw_tesseract(path, psm, single)
                     rows[key].seconds.append(seconds)
-                    rows[key].wer.append(wer(gold[index], words))
+                    rows[key].score(gold[index], words)
             measured = ocrmypdf_pages(scan_path, work)
             if measured:
                 seconds, pages = measured
                 key = "OCRmyPDF 1 job (per page, whole doc / pages)"
                 rows[key].seconds.extend([seconds / len(pages)] * len(pages))
-                rows[key].wer.extend(wer(g, p) for g, p in zip(gold, pages, strict=False))
+                for expected, got in zip(gold, pages, strict=False):
+                    rows[key].score(expected, got)
             # skew sweep on the first pages only
             for index, clean in enumerate(render(data, args.dpi)):
                 if skew_budget <= 0:
@@ -222,12 +246,9 @@ def main(argv: list[str] | None = None) -> None:
                 for angle in (0, 1, 2, 3):
                     sign = rng.choice((-1, 1))
                     bent = degrade(clean, rng, skew_degrees=sign * angle)
-                    got = _ocr_words(bent, args.dpi, settings)
-                    skew_rows[f"skew {angle} deg"].wer.append(wer(gold[index], got))
-                    if angle >= 2:
-                        fixed = deskew_by_projection(bent)
-                        got = _ocr_words(fixed, args.dpi, settings)
-                        skew_rows[f"skew {angle} deg + deskew"].wer.append(wer(gold[index], got))
+                    for on in (False, True):
+                        got = _ocr_words(bent, args.dpi, settings if on else no_level)
+                        skew_rows[(angle, on)].score(gold[index], got)
     _print_table("Seconds per page and word error rate (same page images, same run)", rows.values())
     print(
         f"\nexportdesk scanned, whole documents with 2 OCR workers: "
@@ -236,7 +257,9 @@ def main(argv: list[str] | None = None) -> None:
     ours = statistics.median(rows["exportdesk scanned (render+OCR, 1 worker)"].seconds)
     raw = statistics.median(rows["raw tesseract --psm 4, 1 thread"].seconds)
     print(f"ratio ours / raw tesseract (same settings, per page): {ours / raw:.2f}x")
-    _print_table("Skew sweep: exportdesk OCR word error rate by skew angle", skew_rows.values())
+    _print_table(
+        "Skew sweep: exportdesk OCR by skew angle, levelling off and on", skew_rows.values()
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"\npeak RSS: benchmark process {peak:.0f} MB, largest child {children:.0f} MB")
@@ -259,8 +282,8 @@ def _ocr_words(image: Image.Image, dpi: int, settings: Settings) -> list[str]:
 
 def _print_table(title: str, rows: object) -> None:
     print(f"\n{title}\n")
-    print("| reader | pages | median s/page | p90 s/page | mean WER |")
-    print("|---|---|---|---|---|")
+    print("| reader | pages | median s/page | p90 s/page | mean WER | word recall |")
+    print("|---|---|---|---|---|---|")
     for row in rows:  # type: ignore[attr-defined]
         print("| " + " | ".join(row.cells()) + " |")
 
