@@ -1,0 +1,97 @@
+"""The Trainer page: only trainers (and admins) get in; it shows statistics, agreement, the
+label-next queue and versions, and starts a retrain in the background."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import open_page, texts
+from exportdesk.review.store import CaseStore
+from exportdesk.review.tables import ROLES
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
+
+from fakes import decided_store_rows, write_version
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "models"
+    folder.mkdir()
+    monkeypatch.setenv("EXPORTDESK_MODELS_DIR", str(folder))
+    return folder
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_trainers_and_admins_open_the_trainer_page(
+    store: CaseStore, models_dir: Path, role: str
+) -> None:
+    at = open_page("trainer", role)
+    assert not at.exception
+    if role in ("trainer", "admin"):
+        assert [t.value for t in at.title] == ["Trainer"]
+    else:
+        assert f"Your role ({role}) may not open the trainer page" in texts(at)
+        assert not at.title
+        assert not at.button
+
+
+def test_trainer_page_refuses_anyone_not_signed_in(store: CaseStore, models_dir: Path) -> None:
+    at = open_page("trainer", None)
+    assert "Please sign in first" in texts(at)
+    assert not at.title
+
+
+def test_trainer_page_shows_statistics_agreement_and_queue(
+    store: CaseStore, models_dir: Path
+) -> None:
+    decided_store_rows(store)
+    at = open_page("trainer", "trainer")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    # Two applications of two items each were decided by two reviewers; one more is open.
+    assert metrics["Decided items"] == "4"
+    assert metrics["Items decided by 2+ reviewers"] == "4"
+    assert metrics["Raw agreement"] == "75%"
+    # By hand: observed agreement 3/4, chance 1/4, so kappa = (0.75 - 0.25) / 0.75; alpha from
+    # the coincidence matrix: 1 - (2/8) / (46/56).
+    assert metrics["Krippendorff's α (nominal)"] == "0.696"
+    pairs = next(df.value for df in at.dataframe if "cohen kappa" in df.value.columns)
+    assert pairs.to_dict("records") == [{"reviewer a": "ann", "reviewer b": "bob",
+                                         "shared items": 4, "cohen kappa": 0.6667}]
+    queue = next(df.value for df in at.dataframe if "margin" in df.value.columns)
+    assert list(queue["confidence"]) == sorted(queue["confidence"])
+    assert len(queue) == 2
+
+
+def test_trainer_page_puts_versions_side_by_side(store: CaseStore, models_dir: Path) -> None:
+    write_version(models_dir, "2026.01.01-1", top1=0.81)
+    write_version(models_dir, "2026.01.02-1", top1=0.86)
+    (models_dir / "registry.json").write_text(
+        json.dumps({"active": {"classifier": "2026.01.01-1"}})
+    )
+    at = open_page("trainer", "trainer")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "top-1" in df.value.columns)
+    assert list(table["version"]) == ["2026.01.01-1", "2026.01.02-1"]
+    assert list(table["active"]) == [True, False]
+    assert list(table["top-1"]) == [0.81, 0.86]
+
+
+def test_start_retrain_launches_a_background_job(
+    store: CaseStore, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportdesk.models import jobs
+
+    calls = []
+    monkeypatch.setattr(
+        jobs, "launch", lambda settings, actor, activate: calls.append((actor, activate)) or "job-1"
+    )
+    at = open_page("trainer", "trainer")
+    at.checkbox(key="t_activate").check().run()
+    at.button(key="t_start").click().run()
+    assert calls == [("trainer", True)]
+    assert "Retrain job-1 started." in texts(at)
