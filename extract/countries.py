@@ -110,8 +110,9 @@ def resolve_country(text: str | None) -> str | None:
     return None
 
 
-def find_country(text: str, allow_code: bool = False) -> tuple[str, int, int] | None:
-    """The last country named inside free text: (alpha-2, start, end), or None.
+def find_country(text: str, allow_code: bool = False,
+                 first: bool = False) -> tuple[str, int, int] | None:
+    """The last (or `first`) country named inside free text: (alpha-2, start, end), or None.
 
     Codes (two or three capitals) count only with `allow_code`, and ambiguous two-letter
     codes (US state abbreviations, words like IN, IT, NO) never count inside running text.
@@ -120,6 +121,8 @@ def find_country(text: str, allow_code: bool = False) -> tuple[str, int, int] | 
     best: tuple[str, int, int] | None = None
     for m in _pattern().finditer(folded):
         best = (_table()[m.group(1)], m.start(), m.end())
+        if first:
+            break
     if best is None and allow_code:
         for m in re.finditer(r"(?<![\w])([A-Z]{2,3})(?![\w])", text):
             code = m.group(1)

@@ -56,8 +56,15 @@ def header_columns(line: Line) -> list[Column] | None:
     text = line.text
     hits = sorted((h for h in label_hits(text) if h.kind == "column"),
                   key=lambda h: (-(h.end - h.start), h.start))
+    # a header label never runs across a gap between two header cells
+    seg_of_char: list[int] = []
+    for k, seg in enumerate(line.segments):
+        seg_of_char.extend([k] * (len(seg.text) + 1))
     chosen = []
     for h in hits:
+        if seg_of_char and seg_of_char[min(h.start, len(seg_of_char) - 1)] != \
+                seg_of_char[min(h.end - 1, len(seg_of_char) - 1)]:
+            continue
         if all(h.end <= c.start or h.start >= c.end for c in chosen):
             chosen.append(h)
     keys = {h.key for h in chosen}
@@ -95,15 +102,26 @@ def line_gap(line: Line) -> float:
     return 1.2 * heights[len(heights) // 2] if heights else 10.0
 
 
+_TOTAL_ROW = re.compile(r"^\W*(" + "|".join(re.escape(w) for w in sorted(
+    labels.TOTAL_ROW_WORDS, key=len, reverse=True)) + r")\b")
+
+
 def _is_total_line(line: Line) -> bool:
-    first = fold(line.tokens[0].text).strip(":.*")
-    two = fold(" ".join(t.text for t in line.tokens[:2])).strip(":.*")
-    return first in labels.TOTAL_ROW_WORDS or two in labels.TOTAL_ROW_WORDS
+    return _TOTAL_ROW.match(fold(line.text)) is not None
 
 
 def _is_prose(line: Line, table_width: float) -> bool:
     segs = line.segments
     return len(segs) == 1 and len(line.tokens) >= 6 and (segs[0].x1 - segs[0].x0) > 0.6 * table_width
+
+
+def _opens_field(text: str) -> bool:
+    """A party/end-use label line ("Consignee:", "END-USER CERTIFICATE"), not a wrapped cell."""
+    hit = leading_label(text, ("role", "heading", "end_use"))
+    if hit is None:
+        return False
+    after = text[hit.end:].lstrip()
+    return not after or after.startswith(":") or hit.kind == "heading"
 
 
 def table_body(layout: PageLayout, header_no: int, columns: list[Column]) -> tuple[list[Line], bool]:
@@ -112,13 +130,18 @@ def table_body(layout: PageLayout, header_no: int, columns: list[Column]) -> tup
     body: list[Line] = []
     bottom = layout.lines[header_no].bottom
     for line in layout.lines[header_no + 1:]:
-        if line.top - bottom > 3.2 * layout.line_height:
+        gap = line.top - bottom
+        if gap > 3.2 * layout.line_height:
+            return body, False
+        # wrapped cell text sits tight under its row; a loose line without figures is not ours
+        if gap > 1.5 * layout.line_height and not any(
+                parse_number(t.text) is not None for t in line.tokens):
             return body, False
         if _is_total_line(line) or header_columns(line) is not None:
             for s in line.segments:
                 s.used = True
             return body, False
-        if _is_prose(line, x1 - x0) or leading_label(line.text, ("role", "heading", "end_use")):
+        if _is_prose(line, x1 - x0) or _opens_field(line.text):
             return body, False
         if line.tokens[-1].x1 < x0 - 20 or line.tokens[0].x0 > x1 + 20:
             return body, False

@@ -72,10 +72,13 @@ def parse_role_label(text: str) -> tuple[str, str] | None:
 
 
 def _is_any_label(text: str) -> bool:
+    """Whether a line opens another field (so a party block ends there)."""
     hit = leading_label(text, ("role", "end_use", "heading", "column"))
     if hit is None:
         return False
     after = text[hit.end:].lstrip()
+    if hit.kind == "column":  # "No", "Type", "Make" are also words inside an address block
+        return after.startswith(":")
     return not after or after[0] in ":/(" or len(text.split()) <= 4
 
 
@@ -95,8 +98,9 @@ def collect_value(layout: PageLayout, label: LabelSegment) -> list[tuple[str, li
     if label.rest:
         values.append((label.rest, rest_tokens))
     pitch = layout.line_height
+    under = _segment_under(layout, seg)
     if not label.rest and nxt is not None and not _is_any_label(nxt.text) \
-            and nxt.x0 - seg.x1 < 0.4 * width:
+            and nxt.x0 - seg.x1 < 0.4 * width and under is None:
         # value to the right of the label; following lines align with it
         anchor_x = nxt.x0
         values.append((nxt.text, nxt.tokens))
@@ -132,6 +136,19 @@ def collect_value(layout: PageLayout, label: LabelSegment) -> list[tuple[str, li
         if len(values) >= 7:
             break
     return values
+
+
+def _segment_under(layout: PageLayout, seg: Segment) -> Segment | None:
+    """The unused segment starting right under `seg` (its value, in a label-above layout)."""
+    if seg.line_no + 1 >= len(layout.lines):
+        return None
+    below = layout.lines[seg.line_no + 1]
+    if below.top - seg.bottom > 1.6 * layout.line_height:
+        return None
+    for s in below.segments:
+        if abs(s.x0 - seg.x0) < 14 and not s.used and not _is_any_label(s.text):
+            return s
+    return None
 
 
 def _tokens_for_rest(seg: Segment, rest: str) -> list[Token]:
@@ -242,19 +259,35 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
             if role is None:
                 continue
             name = span.text.strip(" ,")
-            tail = text[span.end_char:span.end_char + 160]
-            tail = re.sub(r"^\s*,?\s*(of|located at|at|with (its )?registered office at)?\s*,?\s*",
-                          "", tail)
-            cut = re.search(r"[.;](\s|$)|\b(hereby|certif|as the|is the|who |under |will )", tail)
-            clause = tail[: cut.start()] if cut else tail
-            country_hit = find_country(clause)
-            country = country_hit[0] if country_hit else None
-            address = clause[: country_hit[1]].strip(" ,") if country_hit else None
+            address, country = _address_after(text[span.end_char:span.end_char + 180])
             conf = 0.75 * (0.6 + 0.4 * mean_confidence(para.tokens))
             found.append(Party(role=role, name=name, address=address or None, country=country,
                                confidence=round(conf, 3),
                                evidence=evidence(_tokens_matching(para, name))))
     return found
+
+
+_CLAUSE_END = re.compile(r"\b(hereby|certif|as the|is the|who |under |will |shall |for |and the )"
+                         r"|;|(?<=[a-z0-9]{3})\.(\s+[A-Z]|\s*$)")
+
+
+def _address_after(tail: str) -> tuple[str | None, str | None]:
+    """Address and country written after an organisation's name in a sentence."""
+    tail = re.sub(r"^\s*,?\s*(of|located at|at|based (at|in)|with (its )?registered office "
+                  r"(at|in))?\s*,?\s*", "", tail)
+    cut = _CLAUSE_END.search(tail)
+    clause = tail[: cut.start()] if cut else tail
+    found = find_country(clause)
+    code = re.search(r",\s*([A-Z]{2,3})\s*[,.;]?\s*$", clause)
+    if found is None and code is not None:
+        resolved = resolve_country(code.group(1)) if len(code.group(1)) == 2 else \
+            find_country(code.group(1), allow_code=True)
+        resolved = resolved[0] if isinstance(resolved, tuple) else resolved
+        if resolved:
+            return clause[: code.start()].strip(" ,") or None, resolved
+    if found is None:
+        return None, None
+    return clause[: found[1]].strip(" ,") or None, found[0]
 
 
 def _tokens_matching(para: Paragraph, text: str) -> list[Token]:

@@ -265,6 +265,25 @@ def _cells(app: SynApplication, item: SynItem, index: int, money_style: str) -> 
             "total": money(app, item.total, money_style)}
 
 
+def _fit_widths(pen: Pen, keys: list[str], headers: list[str], rows: list[dict[str, str]],
+                width: float, force: bool = False) -> list[float] | None:
+    """Column widths where every cell and header fits; None if the description gets too narrow."""
+    widths = []
+    for key, head in zip(keys, headers, strict=True):
+        if key == "description":
+            widths.append(0.0)
+            continue
+        entries = [(r[key], pen.regular) for r in rows] + [(head, pen.bold)]
+        widths.append(max(pen.canvas.stringWidth(e, f, pen.size) for e, f in entries) + 10)
+    k = keys.index("description")
+    need = pen.canvas.stringWidth(headers[k], pen.bold, pen.size) + 10
+    widths[k] = width - sum(widths)
+    if widths[k] < max(need, 100.0) and not force:
+        return None
+    widths[k] = max(widths[k], 60.0)
+    return widths
+
+
 def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: str,
                      ruled: bool, money_style: str) -> None:
     """A goods table that carries over to the next page with its header repeated."""
@@ -280,22 +299,19 @@ def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: st
     numeric = {"quantity", "unit_price", "total"}
     rows_text = [_cells(app, item, index, money_style)
                  for index, item in enumerate(app.items, start=1)]
-    # every column but the description is as wide as its widest entry, so nothing overlaps
-    widths = []
-    for key, head in zip(keys, headers, strict=True):
-        if key == "description":
-            widths.append(0.0)
-            continue
-        entries = [r[key] for r in rows_text] + [head]
-        widths.append(max(pen.canvas.stringWidth(e, pen.regular if e != head else pen.bold,
-                                                 pen.size) for e in entries) + 10)
-    widths[keys.index("description")] = max(110.0, width - sum(widths))
-    if sum(widths) > width:  # too wide: drop the model column rather than overlap
-        if "model" in keys:
-            drop = keys.index("model")
-            for seq in (keys, headers, widths):
-                del seq[drop]
-        widths[keys.index("description")] = max(90.0, width - (sum(widths) - widths[keys.index("description")]))
+    widths = _fit_widths(pen, keys, headers, rows_text, width)
+    if widths is None:  # too wide: shortest header wordings, then drop the model column
+        headers = [min(vocab.COLUMN_LABELS[lang][k], key=len) if k not in numeric else h
+                   for k, h in zip(keys, headers, strict=True)]
+        widths = _fit_widths(pen, keys, headers, rows_text, width)
+    if widths is None and "model" in keys:
+        drop = keys.index("model")
+        del keys[drop]
+        del headers[drop]
+        widths = _fit_widths(pen, keys, headers, rows_text, width)
+    if widths is None:
+        widths = _fit_widths(pen, keys, headers, rows_text, width, force=True)
+    assert widths is not None
     xs = [x0 + sum(widths[:i]) for i in range(len(keys))]
     app.rendered_item_fields.update(k for k in keys if k != "no")
 
@@ -335,7 +351,7 @@ def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: st
                 pen.vline(x, top, top + h)
     total = sum(it.total for it in app.items)
     pen.y += 4
-    pen.text(xs[-1] - 6, pen.y, f"{TOTAL_WORD[lang]}:", bold=True, right=True)
+    pen.text(xs[-2] - 6, pen.y, f"{TOTAL_WORD[lang]}:", bold=True, right=True)
     pen.text(x0 + width - 3, pen.y, money(app, total, money_style), bold=True, right=True)
     pen.y += pen.leading * 2
 
