@@ -37,11 +37,22 @@ class DatasetError(RuntimeError):
     """The dataset folder is missing, incomplete or altered; the message says what to do."""
 
 
+# Bidirectional controls (LRM, RLM, embeddings, isolates) that right-to-left text carries.
+BIDI_CONTROLS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+
+
 @lru_cache(maxsize=1)
 def tokenizer() -> Language:
     """The multi-language blank pipeline: its tokenizer is script-agnostic (Latin with
-    diacritics, Arabic, Hebrew), which the English one is not for right-to-left text."""
-    return spacy.blank("xx")
+    diacritics, Arabic, Hebrew). Bidi control marks are split off as their own tokens, so a
+    name right after a right-to-left mark still starts on a token boundary."""
+    from spacy.util import compile_prefix_regex, compile_suffix_regex
+
+    nlp = spacy.blank("xx")
+    bidi = f"[{BIDI_CONTROLS}]"
+    nlp.tokenizer.prefix_search = compile_prefix_regex([bidi, *nlp.Defaults.prefixes]).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex([bidi, *nlp.Defaults.suffixes]).search
+    return nlp
 
 
 def _dumps(obj: object) -> str:

@@ -210,10 +210,16 @@ class Registry:
         """
         self.verify(kind, version)
         previous = self.active(kind)
-        if previous == version:
+        explicit = self.read()["active"].get(kind)
+        if explicit == version:
             raise RegistryError(f"{kind} {version} is already active")
         cand = evaluate(version)
-        act = evaluate(previous) if previous and previous in self.versions(kind) else None
+        # With no entry yet, the newest folder is what the loader uses: compare against it.
+        act = (
+            evaluate(previous)
+            if previous and previous != version and previous in self.versions(kind)
+            else None
+        )
         verdict = self.gate(cand, act, top1_tolerance, ece_tolerance)
         if not verdict.allowed and not force:
             raise ActivationRefused(version, previous, verdict)

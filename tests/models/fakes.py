@@ -69,8 +69,13 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 
 
 def _result(
-    data: bytes, descriptions: list[str], party: str, evidence_text: str
+    data: bytes,
+    descriptions: list[str],
+    party: str,
+    evidence_text: str,
+    confidences: list[float] | None = None,
 ) -> ApplicationResult:
+    confidences = confidences or [0.42] * len(descriptions)
     items = [
         Item(
             index=i,
@@ -88,20 +93,20 @@ def _result(
                 Suggestion(
                     catalogue="eu-dual-use",
                     code="5A002",
-                    confidence=0.42,
+                    confidence=c,
                     rationale="test",
                     model_version="fake-1",
                 ),
                 Suggestion(
                     catalogue="eu-military",
                     code="ML11",
-                    confidence=0.31,
+                    confidence=c / 2,
                     rationale="test",
                     model_version="fake-1",
                 ),
             ],
         )
-        for i, d in enumerate(descriptions, start=1)
+        for i, (d, c) in enumerate(zip(descriptions, confidences, strict=True), start=1)
     ]
     return ApplicationResult(
         document=DocumentInfo(filename="a.pdf", sha256=sha256_of(data), page_count=1),
@@ -174,3 +179,80 @@ def confirm(
         store.finish(receipt.application_id, version, "confirmed", reviewer)
         ids.append(receipt.application_id)
     return ids
+
+
+def decided_store_rows(store: CaseStore) -> None:
+    """Two applications whose two items each were decided by ann and then by bob (they
+    disagree on one item), and one application with two undecided items."""
+    plan = [
+        [("eu-dual-use", "5A002"), ("eu-military", "ML11")],
+        [("eu-dual-use", "6A003"), ("eu-dual-use", "5A002")],
+    ]
+    bob_differs = {(1, 2): ("eu-military", "ML5")}
+    for n, codes in enumerate(plan):
+        data = f"decided {n}".encode()
+        receipt = store.receive(data, f"decided{n}.pdf", actor="clerk")
+        store.record_extraction(
+            receipt.sha256,
+            _result(data, [f"item {n}-{i}" for i in range(len(codes))], "Acme GmbH", "Acme GmbH"),
+        )
+        version = store.case(receipt.application_id).version
+        for reviewer in ("ann", "bob"):
+            for i, (cat, code) in enumerate(codes, start=1):
+                cat, code = (
+                    bob_differs.get((n, i), (cat, code)) if reviewer == "bob" else (cat, code)
+                )
+                version = store.decide(
+                    receipt.application_id,
+                    version,
+                    i,
+                    cat,
+                    code,
+                    reviewer,
+                    reason="checked the data sheet",
+                )
+    data = b"open application"
+    receipt = store.receive(data, "open.pdf", actor="clerk")
+    store.record_extraction(
+        receipt.sha256,
+        _result(
+            data,
+            ["thermal camera", "spare lens"],
+            "Acme GmbH",
+            "Acme GmbH",
+            confidences=[0.71, 0.33],
+        ),
+    )
+
+
+def write_version(models_dir: Path, version: str, top1: float) -> Path:
+    """A version folder with nothing but a manifest and fixed-set metrics (for UI tests)."""
+    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+
+    folder = models_dir / "classifier" / version
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(
+        json.dumps({"version": version, "created": "2026-01-01T00:00:00+00:00", "files": {}})
+    )
+    overall = {
+        "n": 100,
+        "top1": top1,
+        "top3": min(1.0, top1 + 0.1),
+        "ece": 0.03,
+        "reliability": [
+            {"lower": 0.8, "upper": 0.9, "count": 100, "mean_confidence": 0.85, "accuracy": top1}
+        ],
+    }
+    per = {"eu-dual-use": {"n": 50, "top1": top1, "top3": top1, "ece": 0.03}}
+    (folder / "metrics.json").write_text(
+        json.dumps(
+            {
+                "fixed_set": {
+                    "sha256": file_sha256(FIXED_SET),
+                    "overall": overall,
+                    "per_catalogue": per,
+                }
+            }
+        )
+    )
+    return folder

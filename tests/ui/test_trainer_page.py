@@ -60,8 +60,9 @@ def test_trainer_page_shows_statistics_agreement_and_queue(
     # the coincidence matrix: 1 - (2/8) / (46/56).
     assert metrics["Krippendorff's α (nominal)"] == "0.696"
     pairs = next(df.value for df in at.dataframe if "cohen kappa" in df.value.columns)
-    assert pairs.to_dict("records") == [{"reviewer a": "ann", "reviewer b": "bob",
-                                         "shared items": 4, "cohen kappa": 0.6667}]
+    assert pairs.to_dict("records") == [
+        {"reviewer a": "ann", "reviewer b": "bob", "shared items": 4, "cohen kappa": 0.6667}
+    ]
     queue = next(df.value for df in at.dataframe if "margin" in df.value.columns)
     assert list(queue["confidence"]) == sorted(queue["confidence"])
     assert len(queue) == 2

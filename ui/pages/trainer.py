@@ -1,0 +1,191 @@
+"""Trainer: label statistics, suggestion vs decision, label-next queue, agreement, versions."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from exportdesk.models import insights, jobs
+from exportdesk.models.evaluation import FIXED_SET, file_sha256
+from exportdesk.models.registry import Registry
+from exportdesk.review.auth import PAGE_ROLES
+from exportdesk.ui.pages._common import current_identity, plain, settings, store
+
+# Until review/auth.py lists this page, the trainer role (and admin, who may open every
+# page) is what may open it.
+ALLOWED = PAGE_ROLES.get("trainer", frozenset({"trainer", "admin"}))
+
+identity = current_identity()
+if identity is None:
+    st.warning("Please sign in first (Sign-in page in the menu).")
+    st.stop()
+assert identity is not None
+if identity.role not in ALLOWED:
+    st.error(
+        f"Your role ({identity.role}) may not open the trainer page. "
+        "Ask an admin if you need access."
+    )
+    st.stop()
+
+st.title("Trainer")
+data = insights.overview(store())
+stats = data["stats"]
+
+st.subheader("Label statistics")
+cols = st.columns(4)
+cols[0].metric("Decided items", stats["decided_items"])
+cols[1].metric("In confirmed applications", stats["confirmed_items"])
+cols[2].metric("Overrides", stats["overrides"])
+accepted = stats["top_suggestion_accepted"]
+cols[3].metric("Top suggestion accepted", "–" if accepted is None else f"{accepted:.0%}")
+if stats["decided_items"]:
+    left, right = st.columns(2)
+    left.bar_chart(pd.DataFrame({"items": stats["by_catalogue"]}), horizontal=True)
+    right.dataframe(
+        pd.DataFrame(list(stats["by_code"].items()), columns=["entry", "items"]),
+        hide_index=True,
+        height=260,
+    )
+else:
+    st.info("No decisions yet: reviewers' confirmed decisions appear here.")
+
+st.subheader("Suggestion against decision")
+if data["confusion"]:
+    conf = pd.DataFrame(data["confusion"])
+    top = conf.groupby("decided")["count"].sum().nlargest(15).index
+    heat = conf[conf["decided"].isin(top)]
+    st.altair_chart(
+        alt.Chart(heat)
+        .mark_rect()
+        .encode(
+            x=alt.X("decided:N", title="reviewer's decision"),
+            y=alt.Y("suggested:N", title="model's top suggestion"),
+            color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")),
+            tooltip=["suggested", "decided", "count"],
+        ),
+        use_container_width=True,
+    )
+    st.dataframe(pd.DataFrame(data["by_version"]), hide_index=True)
+else:
+    st.info("Nothing to compare until reviewers decide items.")
+
+st.subheader("Label next (least certain first)")
+if data["queue"]:
+    st.dataframe(
+        pd.DataFrame(data["queue"]),
+        hide_index=True,
+        column_config={
+            "confidence": st.column_config.ProgressColumn(
+                "confidence", min_value=0.0, max_value=1.0, format="%.2f"
+            )
+        },
+    )
+else:
+    st.info("No undecided items are waiting.")
+
+st.subheader("Inter-annotator agreement")
+agree = data["agreement"]
+if agree.items:
+    cols = st.columns(3)
+    cols[0].metric("Items decided by 2+ reviewers", agree.items)
+    cols[1].metric("Raw agreement", f"{agree.raw_agreement:.0%}")
+    alpha = agree.krippendorff_alpha
+    cols[2].metric("Krippendorff's α (nominal)", "–" if alpha is None else f"{alpha:.3f}")
+    st.dataframe(pd.DataFrame(agree.pairs), hide_index=True)
+else:
+    st.info("No item has been decided by two reviewers yet.")
+
+st.subheader("Model versions on the fixed evaluation set")
+registry = Registry(settings().models_dir)
+fixed_sha = file_sha256(FIXED_SET)
+versions = registry.list("classifier", fixed_sha)
+if versions:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "version": v.version,
+                    "active": v.active,
+                    "created": v.created,
+                    "top-1": (v.fixed_set or {}).get("top1"),
+                    "top-3": (v.fixed_set or {}).get("top3"),
+                    "ECE": (v.fixed_set or {}).get("ece"),
+                    "trained by": v.trained_by,
+                }
+                for v in versions
+            ]
+        ),
+        hide_index=True,
+    )
+bars, bins = insights.version_metrics(registry, fixed_sha)
+if bars:
+    st.altair_chart(
+        alt.Chart(pd.DataFrame(bars))
+        .mark_bar()
+        .encode(
+            x=alt.X("version:N", title=None, axis=alt.Axis(labels=False)),
+            y=alt.Y("value:Q"),
+            color="version:N",
+            column=alt.Column("group:N", title=None),
+            row=alt.Row("metric:N", title=None),
+            tooltip=["version", "group", "metric", "value"],
+        )
+    )
+    diagonal = pd.DataFrame({"mean confidence": [0.0, 1.0], "accuracy": [0.0, 1.0]})
+    st.altair_chart(
+        alt.layer(
+            alt.Chart(diagonal)
+            .mark_line(strokeDash=[4, 4], color="gray")
+            .encode(x="mean confidence:Q", y="accuracy:Q"),
+            alt.Chart(pd.DataFrame(bins))
+            .mark_line(point=True)
+            .encode(
+                x="mean confidence:Q",
+                y="accuracy:Q",
+                color="version:N",
+                tooltip=["version", "mean confidence", "accuracy", "count"],
+            ),
+        ).properties(title="Reliability (top-1 confidence against accuracy)"),
+        use_container_width=True,
+    )
+elif versions:
+    st.info(
+        "No version has fixed-set figures yet; `exportdesk models evaluate VERSION` measures one."
+    )
+else:
+    st.info("No classifier versions yet.")
+
+st.subheader("Retrain")
+activate = st.checkbox(
+    "Activate the new version if it is not worse on the fixed set", key="t_activate"
+)
+if st.button("Start retrain", type="primary", key="t_start"):
+    try:
+        started = jobs.launch(settings(), identity.username, activate)
+        st.success(f"Retrain {started} started.")
+    except jobs.JobError as exc:
+        st.error(str(exc))
+
+
+@st.fragment(run_every=3)
+def _progress() -> None:
+    recent = jobs.history(settings())[:5]
+    if not recent:
+        st.caption("No retrain has been started from here yet.")
+        return
+    for job in recent:
+        label = f"{job.id} · {job.state} · by {plain(job.requested_by)}" + (
+            f" · version {job.summary['version']}" if job.summary else ""
+        )
+        with st.expander(label, expanded=job is recent[0]):
+            if job.error:
+                st.error(job.error)
+            if job.summary and job.summary.get("activation"):
+                act = job.summary["activation"]
+                (st.success if act["activated"] else st.warning)(
+                    "Activated." if act["activated"] else "Not activated: " + "; ".join(act["gate"])
+                )
+            st.code("\n".join(job.progress) or "(no output yet)", language=None)
+
+
+_progress()
