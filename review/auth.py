@@ -21,6 +21,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "queue": frozenset({"clerk", "reviewer", "trainer", "admin"}),
     "review": frozenset({"reviewer", "admin"}),
     "history": frozenset({"clerk", "reviewer", "trainer", "admin"}),
+    "trainer": frozenset({"trainer", "admin"}),
 }
 
 MIN_PASSWORD_LENGTH = 10

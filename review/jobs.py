@@ -83,7 +83,7 @@ class DatabaseJobQueue:
                     attempts=Job.attempts + 1,
                 )
             )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+            if taken.rowcount != 1:
                 return None
             return s.get(Job, candidate)
 

@@ -7,6 +7,7 @@ itself, so opening a page's URL directly is not a way around this menu.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -29,6 +30,11 @@ PAGES = {
         "pages/history.py", title="History", icon=":material/history:", url_path="history"
     ),
 }
+# The trainer page belongs to the models work; it joins the menu once its file is there.
+if (Path(__file__).parent / "pages" / "trainer.py").exists():
+    PAGES["trainer"] = st.Page(
+        "pages/trainer.py", title="Trainer", icon=":material/model_training:", url_path="trainer"
+    )
 SIGN_IN = st.Page("pages/signin.py", title="Sign in", icon=":material/login:", url_path="signin")
 
 

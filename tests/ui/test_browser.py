@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from casefactory import HOSTILE_PARTY, make_result, pdf_bytes
-from conftest import PASSWORD, UI
 from exportdesk.review.store import CaseStore
+from uihelpers import PASSWORD, UI
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from casefactory import HOSTILE_FILENAME, HOSTILE_PARTY, fake_pipeline, make_result, pdf_bytes
-from conftest import open_page, texts
 from exportdesk.review.jobs import DatabaseJobQueue, default_pipeline, run_worker
 from exportdesk.review.store import CaseStore
 from streamlit.testing.v1 import AppTest
+from uihelpers import UI, open_page, texts
 
 
 def _extracted(store: CaseStore, label: str = "A", party: str | None = None) -> int:
@@ -88,9 +88,7 @@ def test_queue_counts_filters_and_sort(store: CaseStore) -> None:
 
 
 def _review(store: CaseStore, app_id: int) -> AppTest:
-    at = AppTest.from_file(
-        str(open_page.__globals__["UI"] / "pages" / "review.py"), default_timeout=30
-    )
+    at = AppTest.from_file(str(UI / "pages" / "review.py"), default_timeout=30)
     from datetime import UTC, datetime, timedelta
 
     from exportdesk.review.auth import Identity

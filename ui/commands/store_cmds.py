@@ -31,7 +31,7 @@ def _settings(data_dir: Path | None) -> Settings:
     return Settings()
 
 
-def _store(settings: Settings):  # type: ignore[no-untyped-def]
+def _store(settings: Settings):
     from exportdesk.review.store import CaseStore
 
     try:

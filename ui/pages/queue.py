@@ -30,7 +30,7 @@ rows = store().queue(
     status=None if status == "any" else status,
     country=None if country == "any" else country,
     catalogue=None if catalogue == "any" else catalogue,
-    sort=SORTS[sort],  # type: ignore[arg-type]
+    sort=SORTS[sort],
 )
 if not rows:
     st.info("No applications match these filters.")

@@ -79,7 +79,7 @@ def _finish(case_id: int, outcome: str) -> None:
     reason = st.session_state.get(f"r_return_reason_{case_id}", "")
     _save(
         case_id,
-        lambda v: store().finish(case_id, v, outcome, identity.username, reason),  # type: ignore[arg-type]
+        lambda v: store().finish(case_id, v, outcome, identity.username, reason),
         f"Application {case_id} {outcome}.",
     )
 
