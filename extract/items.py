@@ -151,20 +151,39 @@ def table_body(layout: PageLayout, header_no: int, columns: list[Column]) -> tup
 
 
 def assign_bands(columns: list[Column], body: list[Line]) -> list[tuple[float, float, Column]]:
-    """Column bands from gutters in the body's word projection, each named by its header."""
-    # gutters come from the body alone: a wide header may bridge two narrow columns
-    intervals = sorted([(t.x0, t.x1) for line in body for t in line.tokens]
-                       or [(c.x0, c.x1) for c in columns])
-    heights = sorted(t.height for line in body for t in line.tokens) or [10.0]
+    """Column bands from gutters in the body's word projection, each named by its header.
+
+    A gutter is an x-range that (almost) no body line covers: a stray OCR line of noise
+    across the table must not merge every column into one.
+    """
+    tokens = [t for line in body for t in line.tokens if t.word.confidence >= 0.3]
+    heights = sorted(t.height for t in tokens) or [10.0]
     join = 0.45 * heights[len(heights) // 2]  # wider than a space inside "12 500,00"
-    bands: list[list[float]] = []
-    for a, b in intervals:
-        if bands and a <= bands[-1][1] + join:
-            bands[-1][1] = max(bands[-1][1], b)
-        else:
-            bands.append([a, b])
+    if not tokens:
+        runs = [[c.x0, c.x1] for c in columns]
+    else:
+        lo = int(min(t.x0 for t in tokens)) - 1
+        hi = int(max(t.x1 for t in tokens)) + 2
+        cover = [0] * (hi - lo)
+        for line in body:
+            seen = set()
+            for t in line.tokens:
+                if t.word.confidence < 0.3:
+                    continue
+                seen.update(range(int(t.x0) - lo, int(t.x1) - lo + 1))
+            for x in seen:
+                if 0 <= x < len(cover):
+                    cover[x] += 1
+        limit = max(0, int(0.08 * len(body)))
+        runs = []
+        for x, n in enumerate(cover):
+            if n > limit:
+                if runs and x + lo <= runs[-1][1] + join:
+                    runs[-1][1] = x + lo + 1
+                else:
+                    runs.append([x + lo, x + lo + 1])
     named = []
-    for a, b in bands:
+    for a, b in runs:
         overlaps = [(min(b, c.x1) - max(a, c.x0), c) for c in columns]
         best = max(overlaps, key=lambda o: o[0])
         if best[0] <= 0:
@@ -173,7 +192,22 @@ def assign_bands(columns: list[Column], body: list[Line]) -> list[tuple[float, f
             pool = right if _numeric_band(a, b, body) and right else columns
             best = min(((abs((a + b) / 2 - (c.x0 + c.x1) / 2), c) for c in pool),
                        key=lambda o: o[0])
-        named.append((a, b, best[1]))
+        named.append((float(a), float(b), best[1]))
+    return _split_doubled_money(named, columns)
+
+
+def _split_doubled_money(named: list[tuple[float, float, Column]],
+                         columns: list[Column]) -> list[tuple[float, float, Column]]:
+    """Two money bands under one header (OCR lost the other header): unit price, then total."""
+    keys = {c.key for c in columns}
+    totals = [i for i, (_, _, c) in enumerate(named) if c.key == "total"]
+    if len(totals) == 2 and "unit_price" not in keys:
+        a, b, c = named[totals[0]]
+        named[totals[0]] = (a, b, Column("unit_price", a, b, c.currency))
+    prices = [i for i, (_, _, c) in enumerate(named) if c.key == "unit_price"]
+    if len(prices) == 2 and "total" not in keys:
+        a, b, c = named[prices[1]]
+        named[prices[1]] = (a, b, Column("total", a, b, c.currency))
     return named
 
 
@@ -193,8 +227,6 @@ def _column_for(token: Token, bands: list[tuple[float, float, Column]]) -> Colum
 
 def table_records(layout: PageLayout, columns: list[Column], body: list[Line]) -> list[Record]:
     bands = assign_bands(columns, body)
-    keys = {c.key for c in columns}
-    starter = "no" if "no" in keys else "quantity" if "quantity" in keys else "total"
     header_currency = next((c.currency for c in columns if c.currency), None)
     records: list[Record] = []
     for line in body:
@@ -203,10 +235,11 @@ def table_records(layout: PageLayout, columns: list[Column], body: list[Line]) -
             col = _column_for(t, bands)
             if col.key is not None:
                 cells.setdefault(col.key, []).append(t)
-        start_text = " ".join(t.text for t in cells.get(starter, []))
-        starts = bool(start_text) and (
-            re.fullmatch(r"\d{1,3}[.)]?", start_text.strip()) is not None if starter == "no"
-            else parse_number(start_text.split()[0]) is not None)
+        # a row starts with a line number or a figure; OCR may lose one, rarely all
+        number = " ".join(t.text for t in cells.get("no", []))
+        starts = re.fullmatch(r"\d{1,3}[.)]?", number.strip()) is not None or any(
+            parse_money(" ".join(t.text for t in cells.get(key, [])))[0] is not None
+            for key in _NUMERIC_KEYS)
         if starts:
             records.append(Record(page=layout.page.page, currency_hint=header_currency))
         elif not records:
@@ -366,7 +399,7 @@ def to_item(record: Record, index: int, doc_currency: str | None) -> Item | None
         return None
     currency = cur2 or cur1 or currency_of(record.text("currency") or "") or \
         record.currency_hint or doc_currency
-    unit = record.text("unit") or unit_from_qty
+    unit = (record.text("unit") or unit_from_qty or "").strip(" .,;:|") or None
     completeness = sum(v is not None for v in (quantity, total, unit_price, currency)) / 4
     conf = (0.55 + 0.4 * completeness) * (0.6 + 0.4 * mean_confidence(record.tokens))
     return Item(

@@ -160,9 +160,25 @@ def _tokens(page: Page, skew: float) -> list[Token]:
     return tokens
 
 
+_RULE_CHARS = "|[]{}_¦"
+
+
+def _clean_ocr_words(words: list[Word]) -> list[Word]:
+    """Drop table rulings that OCR read as '|', '[' or '_' and strip them from word edges."""
+    out = []
+    for w in words:
+        text = w.text.strip(_RULE_CHARS + " ")
+        if not text or all(ch in _RULE_CHARS + "-—=~'\".,:;" for ch in text):
+            continue
+        out.append(w if text == w.text else w.model_copy(update={"text": text}))
+    return out
+
+
 def build_layout(page: Page) -> PageLayout:
     """Lines (top to bottom) split into segments at gaps wider than about one character height."""
     words = [w for w in page.words if w.text.strip()]
+    if page.source == "ocr":
+        words = _clean_ocr_words(words)
     skew = estimate_skew(words) if page.source == "ocr" else 0.0
     tokens = [t for t in _tokens(page.model_copy(update={"words": words}), skew)]
     if not tokens:
@@ -277,8 +293,14 @@ def paragraphs(layout: PageLayout, min_width_share: float = 0.35) -> list[Paragr
     current: list[Segment] = []
     for line in layout.lines:
         chunks = _chunks(line.segments, 2.0 * pitch)
-        wide = [s for s in chunks if s.x1 - s.x0 >= min_width_share * width
-                or (current and abs(s.x0 - current[-1].x0) < 12)]
+
+        def prose_like(s: Segment) -> bool:
+            # wide, or a sentence of its own (a short last assurance), or a wrapped line
+            return (s.x1 - s.x0 >= min_width_share * width
+                    or (len(s.tokens) >= 5 and len(chunks) == 1 and s.text.endswith("."))
+                    or bool(current and abs(s.x0 - current[-1].x0) < 12))
+
+        wide = [s for s in chunks if prose_like(s)]
         segment = wide[0] if len(wide) == 1 and len(chunks) <= 2 else None
         if segment is not None and current:
             gap = segment.top - current[-1].bottom
@@ -289,7 +311,8 @@ def paragraphs(layout: PageLayout, min_width_share: float = 0.35) -> list[Paragr
         if current:
             out.append(Paragraph(current))
             current = []
-        if segment is not None and segment.x1 - segment.x0 >= min_width_share * width:
+        if segment is not None and (segment.x1 - segment.x0 >= min_width_share * width
+                                    or (len(segment.tokens) >= 5 and segment.text.endswith("."))):
             current = [segment]
     if current:
         out.append(Paragraph(current))

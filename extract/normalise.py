@@ -147,7 +147,7 @@ def normalise_code(code: str | None) -> str | None:
     """Declared control-list codes: EARQ99 -> EAR99, 5AOO2 -> 5A002, 'ml 13' -> ML13."""
     if code is None:
         return None
-    c = code.strip().strip(",;:").replace(" ", "")
+    c = code.strip().strip(",;:|©®°'\"").replace(" ", "").lstrip("([{").rstrip(")]}")
     if not c or c in {"—", "-", "–", "N/A", "n/a", "none", "None"}:
         return None
     for pattern, replacement in _CODE_FIXES:

@@ -259,6 +259,8 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
             if role is None:
                 continue
             name = span.text.strip(" ,")
+            if fold(name).strip(" .") in labels.NONE_VALUES or not re.search(r"[^\W\d_]{3}", name):
+                continue
             address, country = _address_after(text[span.end_char:span.end_char + 180])
             conf = 0.75 * (0.6 + 0.4 * mean_confidence(para.tokens))
             found.append(Party(role=role, name=name, address=address or None, country=country,
@@ -268,7 +270,7 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
 
 
 _CLAUSE_END = re.compile(r"\b(hereby|certif|as the|is the|who |under |will |shall |for |and the )"
-                         r"|;|(?<=[a-z0-9]{3})\.(\s+[A-Z]|\s*$)")
+                         r"|;|(?<=[A-Za-z0-9]{2})\.(\s+[A-Z][a-z]|\s*$)")
 
 
 def _address_after(tail: str) -> tuple[str | None, str | None]:
@@ -334,7 +336,7 @@ def letterhead_party(layout: PageLayout) -> Party | None:
 
 
 def same_party(a: Party, b: Party) -> bool:
-    return fuzz.ratio(fold(a.name), fold(b.name)) >= 88
+    return fuzz.ratio(fold(a.name), fold(b.name)) >= 94
 
 
 def merge_parties(parties: list[Party]) -> list[Party]:
