@@ -22,11 +22,12 @@ from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
+from PIL import Image
+from rapidfuzz.distance import Levenshtein
+
 from exportdesk.extract.read import read_bytes
 from exportdesk.extract.settings import Settings
 from exportdesk.samples.scan import degrade, images_to_pdf
-from PIL import Image
-from rapidfuzz.distance import Levenshtein
 
 
 @dataclass
@@ -82,14 +83,14 @@ def render(pdf_bytes: bytes, dpi: int) -> list[Image.Image]:
 
 
 def raw_tesseract(
-    image_path: Path, psm: int | None, single_thread: bool
+    image_path: Path, psm: int | None, single_thread: bool, lang: str = "eng"
 ) -> tuple[float, list[str]]:
     env = dict(os.environ)
     if single_thread:
         env["OMP_THREAD_LIMIT"] = "1"
     else:
         env.pop("OMP_THREAD_LIMIT", None)
-    cmd = ["tesseract", str(image_path), "stdout"]
+    cmd = ["tesseract", str(image_path), "stdout", "-l", lang]
     if psm is not None:
         cmd += ["--psm", str(psm)]
     start = time.perf_counter()
@@ -97,7 +98,9 @@ def raw_tesseract(
     return time.perf_counter() - start, out.split()
 
 
-def ocrmypdf_pages(scan_pdf: Path, workdir: Path) -> tuple[float, list[list[str]]] | None:
+def ocrmypdf_pages(
+    scan_pdf: Path, workdir: Path, lang: str
+) -> tuple[float, list[list[str]]] | None:
     if shutil.which("ocrmypdf") is None and not _has_module("ocrmypdf"):
         return None
     out = workdir / "ocrmypdf-out.pdf"
@@ -179,9 +182,10 @@ def main(argv: list[str] | None = None) -> None:
         for k in [
             "exportdesk digital (text layer)",
             "exportdesk scanned (render+OCR, 1 worker)",
-            "raw tesseract --psm 4, 1 thread",
-            "raw tesseract default (psm 3, all threads)",
-            "OCRmyPDF 1 job (per page, whole doc / pages)",
+            "raw tesseract --psm 4, 1 thread, same languages",
+            "raw tesseract --psm 4, 1 thread, eng only",
+            "raw tesseract default (eng, psm 3, all threads)",
+            "OCRmyPDF --deskew, same languages, 1 job (doc time / pages)",
         ]
     }
     doc_seconds_parallel: list[float] = []
@@ -225,16 +229,18 @@ def main(argv: list[str] | None = None) -> None:
                 path = work / f"{number}-{index}.png"
                 image.save(path)
                 for key, psm, single in (
-                    ("raw tesseract --psm 4, 1 thread", 4, True),
-                    ("raw tesseract default (psm 3, all threads)", None, False),
+                    ("raw tesseract --psm 4, 1 thread, same languages", 4, True),
+                    ("raw tesseract --psm 4, 1 thread, eng only", 4, True),
+                    ("raw tesseract default (eng, psm 3, all threads)", None, False),
                 ):
-                    seconds, words = raw_tesseract(path, psm, single)
+                    lang = settings.ocr_lang if "same languages" in key else "eng"
+                    seconds, words = raw_tesseract(path, psm, single, lang)
                     rows[key].seconds.append(seconds)
                     rows[key].score(gold[index], words)
-            measured = ocrmypdf_pages(scan_path, work)
+            measured = ocrmypdf_pages(scan_path, work, settings.ocr_lang)
             if measured:
                 seconds, pages = measured
-                key = "OCRmyPDF 1 job (per page, whole doc / pages)"
+                key = "OCRmyPDF --deskew, same languages, 1 job (doc time / pages)"
                 rows[key].seconds.extend([seconds / len(pages)] * len(pages))
                 for expected, got in zip(gold, pages, strict=False):
                     rows[key].score(expected, got)
@@ -255,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         f"median {statistics.median(doc_seconds_parallel):.3f} s/page"
     )
     ours = statistics.median(rows["exportdesk scanned (render+OCR, 1 worker)"].seconds)
-    raw = statistics.median(rows["raw tesseract --psm 4, 1 thread"].seconds)
+    raw = statistics.median(rows["raw tesseract --psm 4, 1 thread, same languages"].seconds)
     print(f"ratio ours / raw tesseract (same settings, per page): {ours / raw:.2f}x")
     _print_table(
         "Skew sweep: exportdesk OCR by skew angle, levelling off and on", skew_rows.values()

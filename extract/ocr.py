@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 import cv2
 import numpy as np
 import pytesseract
+from PIL import Image
+
 from exportdesk.extract.model import Word
 from exportdesk.extract.settings import Settings
-from PIL import Image
+
+log = logging.getLogger(__name__)
 
 # One Tesseract process per page, each single-threaded: measured 1.7x faster per page
 # than Tesseract's own OpenMP threads on this 2-core machine, with identical output.
@@ -68,15 +73,34 @@ def _config(settings: Settings, psm: int) -> str:
     return cfg
 
 
+@lru_cache(maxsize=8)
+def usable_languages(wanted: str, tessdata_dir: str | None) -> str:
+    """The installed subset of `wanted` ("eng+fra"); falls back to what is there, loudly."""
+    config = f'--tessdata-dir "{tessdata_dir}"' if tessdata_dir else ""
+    installed = set(pytesseract.get_languages(config=config))
+    asked = [lang for lang in wanted.split("+") if lang]
+    present = [lang for lang in asked if lang in installed]
+    if present != asked:
+        missing = sorted(set(asked) - set(present))
+        log.warning(
+            "Tesseract language data missing for %s; reading with %s. Run `make setup` "
+            "(Debian packages tesseract-ocr-<lang>).",
+            ", ".join(missing),
+            "+".join(present) or "eng",
+        )
+    return "+".join(present) or "eng"
+
+
 class TesseractEngine:
     """The one real OCR engine: the Tesseract binary through pytesseract."""
 
     def read(self, image_path: Path, settings: Settings) -> OcrPage:
         start = time.perf_counter()
+        tessdata = str(settings.tessdata_dir) if settings.tessdata_dir else None
         try:
             data = pytesseract.image_to_data(
                 str(image_path),
-                lang=settings.ocr_lang,
+                lang=usable_languages(settings.ocr_lang, tessdata),
                 config=_config(settings, settings.ocr_psm),
                 timeout=settings.ocr_timeout_seconds,
                 output_type=pytesseract.Output.DICT,

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
+from PIL import Image
+
 from exportdesk.extract import sniff
 from exportdesk.extract.errors import InputProblem, problem
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Page, Warning
 from exportdesk.extract.ocr import OcrEngine, OcrTimeout, TesseractEngine, ocr_image, to_pdf_words
 from exportdesk.extract.settings import Settings, get_settings
 from exportdesk.extract.textlayer import is_usable, largest_image_pixels, text_layer_words
-from PIL import Image
 
 log = logging.getLogger(__name__)
 
