@@ -21,9 +21,18 @@ from sqlalchemy import select, update
 
 log = logging.getLogger(__name__)
 
-Pipeline = Callable[[bytes, str], ApplicationResult]
+Progress = Callable[[int, int], None]  # pages done, pages in all
+
+
+class Pipeline(Protocol):
+    def __call__(
+        self, data: bytes, name: str, progress: Progress | None = None
+    ) -> ApplicationResult: ...
+
+
 PROCESS = "process_document"
 WORKER_PID = "worker.pid"
+PARENT_PID = "EXPORTDESK_WORKER_PARENT_PID"
 
 
 @dataclass(frozen=True)
@@ -115,20 +124,22 @@ class DatabaseJobQueue:
             )
 
 
-def default_pipeline(data: bytes, name: str) -> ApplicationResult:
+def default_pipeline(data: bytes, name: str, progress: Progress | None = None) -> ApplicationResult:
     from exportdesk.review.pipeline import process_bytes
 
-    return process_bytes(data, name)
+    return process_bytes(data, name, progress=progress)
 
 
-def process_document(store: CaseStore, document_sha256: str, pipeline: Pipeline) -> bool:
+def process_document(
+    store: CaseStore, document_sha256: str, pipeline: Pipeline, progress: Progress | None = None
+) -> bool:
     """The job: read the stored original and record what the pipeline found.
 
     A pure function of the document id: running it twice records the same result, and once
     a reviewer has started it changes nothing.
     """
     data, name = store.original_by_sha(document_sha256)
-    return store.record_extraction(document_sha256, pipeline(data, name))
+    return store.record_extraction(document_sha256, pipeline(data, name, progress))
 
 
 def run_one(queue: DatabaseJobQueue, pipeline: Pipeline, worker: str) -> bool:
@@ -137,7 +148,12 @@ def run_one(queue: DatabaseJobQueue, pipeline: Pipeline, worker: str) -> bool:
     if job is None:
         return False
     try:
-        process_document(queue.store, job.document_sha256, pipeline)
+        process_document(
+            queue.store,
+            job.document_sha256,
+            pipeline,
+            lambda done, total: queue.progress(job.id, f"{done}/{total}"),
+        )
     except Exception as exc:
         log.exception("job %s failed", job.id)
         queue.finish(job.id, error=f"{type(exc).__name__}: {exc}")
@@ -165,14 +181,26 @@ def run_worker(
     return done
 
 
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
 def worker_running(settings: Settings) -> bool:
     """Whether the worker recorded in ``<data_dir>/worker.pid`` is alive."""
     try:
-        pid = int((settings.data_dir / WORKER_PID).read_text().strip())
-        os.kill(pid, 0)
+        return alive(int((settings.data_dir / WORKER_PID).read_text().strip()))
     except (OSError, ValueError):
         return False
-    return True
+
+
+def parent_gone() -> bool:
+    """True once the app or demo that spawned this worker has exited."""
+    parent = os.environ.get(PARENT_PID)
+    return bool(parent) and not alive(int(parent or 0))
 
 
 def claim_pid_file(settings: Settings) -> None:
@@ -186,6 +214,7 @@ def spawn_worker(settings: Settings) -> subprocess.Popen[bytes] | None:
         return None
     env = dict(os.environ)
     env["EXPORTDESK_DATA_DIR"] = str(settings.data_dir)
+    env[PARENT_PID] = str(os.getpid())  # the worker leaves when the app that started it does
     if settings.database_url:
         env["EXPORTDESK_DATABASE_URL"] = settings.database_url
     log_file = open(settings.data_dir / "worker.log", "ab")  # noqa: SIM115 - the child owns it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from exportdesk.extract.model import (
     ApplicationResult,
@@ -128,6 +129,8 @@ def make_result(
     )
 
 
-def fake_pipeline(data: bytes, name: str) -> ApplicationResult:
+def fake_pipeline(data: bytes, name: str, progress: Any = None) -> ApplicationResult:
     """Stands in for the real pipeline: same bytes, same result (the job must be pure)."""
+    if progress is not None:
+        progress(1, 1)
     return make_result(data, name)

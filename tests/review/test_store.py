@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from casefactory import HOSTILE_FILENAME, fake_pipeline, make_result, pdf_bytes
@@ -116,6 +117,59 @@ def test_confirm_requires_every_item_decided(store: CaseStore) -> None:
         store.decide(app_id, version + 1, 1, "eu-dual-use", "6A003", "a")
 
 
+def test_return_to_applicant_needs_a_reason(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    version = store.case(app_id).version
+    with pytest.raises(StoreError, match="Say why"):
+        store.finish(app_id, version, "returned", "anna", reason="  ")
+    store.finish(app_id, version, "returned", "anna", reason="End-user certificate unsigned")
+    assert store.case(app_id).status == "returned"
+    assert store.history(app_id)[-1].detail == {"reason": "End-user certificate unsigned"}
+
+
+def test_simultaneous_saves_one_wins_one_conflicts(store: CaseStore) -> None:
+    """Two threads save from the same version at once; the database, not luck, decides."""
+    app_id = _extracted(store)
+    version = store.case(app_id).version
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(who: str, code: str) -> None:
+        barrier.wait()
+        try:
+            store.decide(app_id, version, 1, "eu-dual-use", code, who, reason="parallel")
+            outcomes.append("saved")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [
+        threading.Thread(target=save, args=(w, c)) for w, c in (("anna", "6A002"), ("ben", "6A004"))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Decision)) == 1
+        assert audit.verify(s).ok
+
+
+def test_audit_chain_survives_concurrent_writers(store: CaseStore) -> None:
+    def receive(n: int) -> None:
+        for i in range(5):
+            store.receive(pdf_bytes(f"w{n}-{i}"), f"w{n}-{i}.pdf", f"clerk{n}")
+
+    threads = [threading.Thread(target=receive, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    with store.session() as s:
+        report = audit.verify(s)
+    assert report.ok and report.events == 20, report
+
+
 @pytest.mark.parametrize("tamper", ["edit", "delete_middle", "delete_last"])
 def test_audit_verify_catches_tampered_row(store: CaseStore, tamper: str) -> None:
     app_id = _extracted(store)
@@ -161,7 +215,7 @@ def test_failing_job_is_retried_then_marked_failed(store: CaseStore) -> None:
     submitted = submit(store, queue, pdf_bytes("bad"), "bad.pdf", "clerk")
     calls = []
 
-    def broken(data: bytes, name: str):  # type: ignore[no-untyped-def]
+    def broken(data: bytes, name: str, progress=None):  # type: ignore[no-untyped-def]
         calls.append(name)
         raise RuntimeError("engine exploded")
 

@@ -50,7 +50,7 @@ def test_intake_upload_progress_duplicate_and_unreadable(store: CaseStore) -> No
     # The worker runs elsewhere; here it runs inline with the fake pipeline for PDFs.
     queue = DatabaseJobQueue(store)
 
-    def pipeline(data: bytes, name: str):  # type: ignore[no-untyped-def]
+    def pipeline(data: bytes, name: str, progress=None):  # type: ignore[no-untyped-def]
         return (
             fake_pipeline(data, name) if data.startswith(b"%PDF") else default_pipeline(data, name)
         )
@@ -67,6 +67,21 @@ def test_intake_upload_progress_duplicate_and_unreadable(store: CaseStore) -> No
     assert "Already received as application 1 (good.pdf)" in texts(at)
     assert len(store.queue()) == 3
     _no_html(at)
+
+
+def test_intake_shows_page_progress_while_reading(store: CaseStore) -> None:
+    at = open_page("intake", "clerk")
+    at.file_uploader(key="intake_files").set_value(
+        [("big.pdf", pdf_bytes("big"), "application/pdf")]
+    )
+    at.run()
+    at.button[0].click().run()
+    queue = DatabaseJobQueue(store)
+    job = queue.claim("test-worker")
+    assert job is not None
+    queue.progress(job.id, "2/3")
+    at.run()
+    assert [p.proto.text for p in at.get("progress")] == ["Application 1: read page 2 of 3"]
 
 
 def test_queue_counts_filters_and_sort(store: CaseStore) -> None:

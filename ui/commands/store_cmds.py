@@ -112,7 +112,7 @@ def worker(
     ] = False,
 ) -> None:
     """Run processing jobs from the case store's queue (the app starts one by itself)."""
-    from exportdesk.review.jobs import DatabaseJobQueue, claim_pid_file, run_worker
+    from exportdesk.review.jobs import DatabaseJobQueue, claim_pid_file, parent_gone, run_worker
 
     settings = _settings(data_dir)
     store = _store(settings)
@@ -122,7 +122,9 @@ def worker(
         claim_pid_file(settings)
     err.print(f"worker: watching {settings.resolved_database_url}", markup=False)
     done = run_worker(
-        DatabaseJobQueue(store), until_idle=until_idle, should_stop=lambda: bool(stopping)
+        DatabaseJobQueue(store),
+        until_idle=until_idle,
+        should_stop=lambda: bool(stopping) or parent_gone(),
     )
     store.close()
     err.print(f"worker: ran {done} jobs", markup=False)

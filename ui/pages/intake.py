@@ -48,7 +48,13 @@ def show_progress() -> None:
             box.info(submitted.message)
             continue
         state = queue().state(submitted.job_id)
-        if state.status in PROGRESS:
+        if state.status == "running" and state.progress:
+            done, total = (int(n) for n in state.progress.split("/"))
+            box.progress(
+                0.1 + 0.8 * done / max(total, 1),
+                text=f"Application {app_id}: read page {done} of {total}",
+            )
+        elif state.status in PROGRESS:
             value, label = PROGRESS[state.status]
             box.progress(value, text=f"Application {app_id}: {label}")
         elif state.status == "failed":

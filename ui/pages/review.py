@@ -183,6 +183,8 @@ with classify_tab:
         mark = f" ⚠ low confidence ({item.confidence:.0%})" if item.confidence < low else ""
         st.subheader(f"Item {item.index} of {n}{mark}")
         st.text(item.description)
+        if item.declared_classification:
+            st.caption("Declared by the applicant: " + plain(item.declared_classification))
         decided = case.decisions.get(item.index)
         if decided is not None:
             how = f" — override: {decided.override_reason}" if decided.override_reason else ""
