@@ -15,13 +15,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+from spacy.util import filter_spans
+
 from exportdesk.classify.catalogue import CATALOGUES, NOT_LISTED, entry_code, jurisdiction_of
 from exportdesk.extract.model import ApplicationResult, Evidence
 from exportdesk.models.queries import application_ids, utc_iso
 from exportdesk.review.store import CaseStore
-from spacy.language import Language
-from spacy.tokens import Doc, DocBin
-from spacy.util import filter_spans
 
 ITEMS_FILE = "items.jsonl"
 SPANS_FILE = "spans.spacy"

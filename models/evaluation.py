@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from exportdesk.classify.artefact import Artefact
 from exportdesk.classify.catalogue import (
     CATALOGUES,

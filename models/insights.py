@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
+
 from exportdesk.classify.catalogue import entry_code
 from exportdesk.models.queries import DecisionRow, OpenItem, decisions, latest_decisions
 from exportdesk.models.queries import undecided_items as _undecided

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import Application, Decision, SuggestionRow
-from sqlalchemy import select
 
 
 def utc_iso(value: datetime | None) -> str | None:

@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
 from exportdesk.classify import artefact as art
 from exportdesk.classify import train as ctrain
 from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperature
@@ -303,6 +304,11 @@ def train(
             "decision_calibration_rows": len(sp.calibration),
             "decision_heldout_rows": len(sp.heldout),
             "dropped": sp.dropped,
+            "decision_ids": {
+                "train": [r["id"] for r in sp.train],
+                "calibration": [r["id"] for r in sp.calibration],
+                "heldout": [r["id"] for r in sp.heldout],
+            },
             "rule": f"base rows: classify.train.split; confirmed items by a hash of "
             f"the document: {settings.retrain_heldout_percent}% held out, "
             f"{settings.retrain_calibration_percent}% calibration, rest training",

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+from sklearn.feature_extraction.text import HashingVectorizer
+
 from exportdesk.classify.train import TRAIN_FILES
 from exportdesk.extract.model import (
     ApplicationResult,
@@ -18,7 +20,6 @@ from exportdesk.extract.model import (
 )
 from exportdesk.review.originals import sha256_of
 from exportdesk.review.store import CaseStore
-from sklearn.feature_extraction.text import HashingVectorizer
 
 
 class HashingEmbedder:

@@ -10,10 +10,11 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from fakes import _result, confirm, pools
+
 from exportdesk.extract.settings import Settings
 from exportdesk.models import dataset
 from exportdesk.review.store import CaseStore
-from fakes import _result, confirm, pools
 
 
 def _files(folder: Path) -> dict[str, bytes]:

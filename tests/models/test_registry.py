@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from fakes import write_version
+
 from exportdesk.classify import artefact as art
 from exportdesk.extract.settings import Settings
 from exportdesk.models import workflow
 from exportdesk.models.registry import ActivationRefused, Registry, RegistryError, diff
-from fakes import write_version
 
 
 def _no_embedder():

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from uihelpers import open_page, texts
+
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES
-from uihelpers import open_page, texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
 

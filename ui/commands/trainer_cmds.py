@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from exportdesk.extract.settings import Settings
 from rich.console import Console
 from rich.table import Table
+
+from exportdesk.extract.settings import Settings
 
 err = Console(stderr=True)
 DataDir = Annotated[

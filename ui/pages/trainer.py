@@ -5,28 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
+
 from exportdesk.models import insights, jobs
 from exportdesk.models.evaluation import FIXED_SET, file_sha256
 from exportdesk.models.registry import Registry
-from exportdesk.review.auth import PAGE_ROLES
-from exportdesk.ui.pages._common import current_identity, plain, settings, store
+from exportdesk.ui.pages._common import plain, require, settings, store
 
-# Until review/auth.py lists this page, the trainer role (and admin, who may open every
-# page) is what may open it.
-ALLOWED = PAGE_ROLES.get("trainer", frozenset({"trainer", "admin"}))
-
-identity = current_identity()
-if identity is None:
-    st.warning("Please sign in first (Sign-in page in the menu).")
-    st.stop()
-assert identity is not None
-if identity.role not in ALLOWED:
-    st.error(
-        f"Your role ({identity.role}) may not open the trainer page. "
-        "Ask an admin if you need access."
-    )
-    st.stop()
-
+identity = require("trainer")
 st.title("Trainer")
 data = insights.overview(store())
 stats = data["stats"]
