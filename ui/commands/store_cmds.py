@@ -193,6 +193,11 @@ def _serve(settings: Settings, port: int, address: str) -> None:
     ]
     typer.echo(f"Serving the review app at http://localhost:{port} (Ctrl-C stops it)")
     streamlit = subprocess.Popen(cmd, env=env)
+
+    def _stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)  # runs the clean-up below, so no server is orphaned
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
         streamlit.wait()
     except KeyboardInterrupt:
