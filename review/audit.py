@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from exportdesk.review.tables import AuditEvent, AuditHead
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+
+from exportdesk.review.tables import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from exportdesk.review import audit
-from exportdesk.review.tables import ROLES, User
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from exportdesk.review import audit
+from exportdesk.review.tables import ROLES, User
 
 _hasher = PasswordHasher()
 

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
+from sqlalchemy import select
+
 from exportdesk.review.auth import add_user, set_password
 from exportdesk.review.intake import submit
 from exportdesk.review.jobs import DatabaseJobQueue, Pipeline, default_pipeline, run_worker
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES, User
-from sqlalchemy import select
 
 
 def bundled_samples() -> Path:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from sqlalchemy import select, update
+
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.settings import Settings
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import Job, utcnow
-from sqlalchemy import select, update
 
 log = logging.getLogger(__name__)
 

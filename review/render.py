@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 
 import pypdfium2 as pdfium
-from exportdesk.extract.model import BBox
 from PIL import Image, ImageDraw
+
+from exportdesk.extract.model import BBox
 
 FILL = (255, 196, 0)
 OUTLINE = (220, 80, 0)

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import ValidationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
@@ -25,9 +29,6 @@ from exportdesk.review.tables import (
     SuggestionRow,
     utcnow,
 )
-from pydantic import ValidationError
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
 
 # Fields a reviewer may correct, per kind of fact.
 EDITABLE: dict[str, tuple[str, ...]] = {

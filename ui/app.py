@@ -12,6 +12,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import streamlit as st
+
 from exportdesk.review.auth import PAGE_ROLES
 from exportdesk.review.jobs import spawn_worker
 from exportdesk.ui.pages._common import current_identity, plain, settings, sign_out

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
 from exportdesk.extract.model import (
     ApplicationResult,
     DocumentInfo,
@@ -16,8 +19,6 @@ from exportdesk.extract.model import (
     Suggestion,
 )
 from exportdesk.review.originals import sha256_of
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 HOSTILE_PARTY = "<img src=x onerror=alert(1)>"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from casefactory import PG_SERVER
+from sqlalchemy import create_engine, text
+
 from exportdesk.extract.settings import Settings
 from exportdesk.review.store import CaseStore
-from sqlalchemy import create_engine, text
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from exportdesk.review.auth import PAGE_ROLES, AuthError, add_user, authenticate, identity_from_oidc
 from exportdesk.review.store import CaseStore
 

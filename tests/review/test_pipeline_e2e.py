@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 from casefactory import pdf_bytes
+
 from exportdesk.extract.settings import Settings
 from exportdesk.review.intake import submit
 from exportdesk.review.jobs import DatabaseJobQueue, default_pipeline, run_worker

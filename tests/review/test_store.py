@@ -7,13 +7,14 @@ import threading
 
 import pytest
 from casefactory import HOSTILE_FILENAME, fake_pipeline, make_result, pdf_bytes
+from sqlalchemy import delete, func, select, update
+
 from exportdesk.review import audit
 from exportdesk.review.intake import submit
 from exportdesk.review.jobs import DatabaseJobQueue, process_document, run_worker
 from exportdesk.review.migrate import current_revision, head_revision
 from exportdesk.review.store import CaseStore, ConflictError, StoreError
 from exportdesk.review.tables import Application, AuditEvent, Decision, Document, SuggestionRow
-from sqlalchemy import delete, func, select, update
 
 
 def _extracted(store: CaseStore, label: str = "A") -> int:

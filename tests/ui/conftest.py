@@ -11,11 +11,12 @@ import pytest
 # The hand-built applications live beside the store tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review"))
 
+from uihelpers import PASSWORD
+
 from exportdesk.extract.settings import Settings
 from exportdesk.review.auth import add_user
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES
-from uihelpers import PASSWORD
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from casefactory import HOSTILE_PARTY, make_result, pdf_bytes
-from exportdesk.review.store import CaseStore
 from uihelpers import PASSWORD, UI
+
+from exportdesk.review.store import CaseStore
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
+from uihelpers import PASSWORD, UI, open_page, texts
+
 from exportdesk.review.auth import PAGE_ROLES
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES
-from streamlit.testing.v1 import AppTest
-from uihelpers import PASSWORD, UI, open_page, texts
 
 PAGES = ("intake", "queue", "review", "history")
 

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 from casefactory import pdf_bytes
+from sqlalchemy import update
+from typer.testing import CliRunner
+
 from exportdesk.extract.settings import Settings
 from exportdesk.review.auth import AuthError, authenticate
 from exportdesk.review.jobs import DatabaseJobQueue
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import AuditEvent
 from exportdesk.ui.cli import app
-from sqlalchemy import update
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from casefactory import HOSTILE_FILENAME, HOSTILE_PARTY, fake_pipeline, make_result, pdf_bytes
-from exportdesk.review.jobs import DatabaseJobQueue, default_pipeline, run_worker
-from exportdesk.review.store import CaseStore
 from streamlit.testing.v1 import AppTest
 from uihelpers import UI, open_page, texts
+
+from exportdesk.review.jobs import DatabaseJobQueue, default_pipeline, run_worker
+from exportdesk.review.store import CaseStore
 
 
 def _extracted(store: CaseStore, label: str = "A", party: str | None = None) -> int:
@@ -185,3 +186,15 @@ def test_hostile_party_name_never_renders_as_html(store: CaseStore) -> None:
     at.button(key="r_override_1").click().run()
     assert store.case(app_id).decisions[1].override_reason == HOSTILE_PARTY
     assert _no_html(at) >= 1
+
+
+def test_review_next_application_and_item_follows_highlight(store: CaseStore) -> None:
+    first = _extracted(store, "first")
+    second = _extracted(store, "second")
+    at = _review(store, first)
+    at.selectbox(key=f"r_fact_{first}").set_value("items.1").run()
+    assert "Item 2 of 2" in texts(at)  # choosing an item to highlight also selects it
+    at.button(key="r_next_case").click().run()
+    assert at.selectbox(key="r_case").value == second
+    at.button(key="r_next_case").click().run()
+    assert at.selectbox(key="r_case").value == first  # wraps round to the start

@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from exportdesk.review.auth import Identity
 from streamlit.testing.v1 import AppTest
+
+from exportdesk.review.auth import Identity
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 PASSWORD = "correct horse battery"

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from exportdesk.extract.settings import Settings
 from rich.console import Console
+
+from exportdesk.extract.settings import Settings
 
 err = Console(stderr=True)
 DataDir = Annotated[

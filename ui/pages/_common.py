@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import streamlit as st
+
 from exportdesk.extract.settings import Settings
 from exportdesk.review.auth import AuthError, Identity, identity_from_oidc
 from exportdesk.review.jobs import DatabaseJobQueue

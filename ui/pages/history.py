@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+
 from exportdesk.review.store import NotFoundError
 from exportdesk.ui.pages._common import choose_case, require, store, when
 

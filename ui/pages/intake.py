@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+
 from exportdesk.review.intake import Submitted, submit
 from exportdesk.review.originals import display_name
 from exportdesk.review.store import StoreError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+
 from exportdesk.review.tables import STATUSES
 from exportdesk.ui.pages._common import CASE, require, store, when
 

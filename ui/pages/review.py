@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+
 from exportdesk.extract.model import ApplicationResult, Evidence
 from exportdesk.review.catalogue import load_entries, lookup, search
 from exportdesk.review.render import render_page
 from exportdesk.review.store import EDITABLE, CaseView, ConflictError, StoreError
-from exportdesk.ui.pages._common import choose_case, plain, require, settings, store, when
+from exportdesk.ui.pages._common import CASE, choose_case, plain, require, settings, store, when
 
 LOADED = "r_loaded"  # {application id: the version this reviewer's screen started from}
 FLASH = "r_flash"
@@ -64,6 +65,22 @@ def _goto_item(case_id: int, position: int, items: int) -> None:
     position %= max(items, 1)
     st.session_state[f"r_item_{case_id}"] = position
     st.session_state[f"r_fact_{case_id}"] = f"items.{position}"
+
+
+def _fact_chosen(case_id: int) -> None:
+    # Choosing an item to highlight also makes it the item being classified.
+    chosen = st.session_state.get(f"r_fact_{case_id}") or ""
+    if chosen.startswith("items."):
+        st.session_state[f"r_item_{case_id}"] = int(chosen.split(".")[1])
+
+
+def _next_case(case_id: int) -> None:
+    following = store().next_case(after_id=case_id) or store().next_case()
+    if following is None or following == case_id:
+        st.session_state[FLASH] = ("info", "No other application is waiting for review.")
+    else:
+        st.session_state[CASE] = following
+        st.session_state.pop("r_case", None)
 
 
 def _corrections(case_id: int, fields: list[str]) -> None:
@@ -135,7 +152,12 @@ with right:
     fact_key = None
     if facts:
         fact_key = st.selectbox(
-            "Highlight on the page", list(facts), format_func=_fact_label, key=f"r_fact_{case_id}"
+            "Highlight on the page",
+            list(facts),
+            format_func=_fact_label,
+            key=f"r_fact_{case_id}",
+            on_change=_fact_chosen,
+            args=(case_id,),
         )
     else:
         st.info("No parties, items or end-use statements were found; enter them by hand.")
@@ -298,4 +320,12 @@ with finish_tab:
         args=(case_id, "returned"),
         disabled=not case.editable,
         key="r_return",
+    )
+    st.divider()
+    st.button(
+        "Next application ▶",
+        on_click=_next_case,
+        args=(case_id,),
+        key="r_next_case",
+        help="The next application waiting for review, in queue order.",
     )

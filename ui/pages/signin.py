@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+
 from exportdesk.review.auth import AuthError, authenticate
 from exportdesk.ui.pages._common import (
     IDENTITY,
