@@ -118,7 +118,9 @@ def test_reviewer_confirms_overrides_and_sees_history(store: CaseStore, server: 
             page.get_by_role("button", name="Confirm 6A003").click()
             expect(page.get_by_text("Item 1: confirmed eu-dual-use 6A003.")).to_be_visible()
 
-            page.get_by_role("button", name="Next item").click()
+            # Keyboard shortcut for "Next item" (focus on the page, not in a text field).
+            page.get_by_role("heading", name="Item 1 of 2").click()
+            page.keyboard.press("n")
             expect(page.get_by_text("Item 2 of 2")).to_be_visible()
             _settle(page)
             page.get_by_text("Choose another code").click()
