@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from exportdesk.extract.model import ApplicationResult
@@ -136,6 +137,16 @@ class CaseStore:
             raise StoreError(f"{display_name(filename)} is empty; nothing was stored.")
         digest = sha256_of(data)
         name = display_name(filename)
+        # The file goes to disk before any row can point at it. Writing is idempotent (named
+        # by content), so a failed transaction leaves at most a file the next upload reuses.
+        self.originals.put(data)
+        try:
+            return self._open_application(digest, name, len(data), actor)
+        except IntegrityError:
+            # Someone stored the same bytes between our check and our insert: a duplicate.
+            return self._open_application(digest, name, len(data), actor)
+
+    def _open_application(self, digest: str, name: str, size: int, actor: str) -> Receipt:
         with self.session() as s:
             existing = s.execute(
                 select(Application).where(Application.document_sha256 == digest)
@@ -145,9 +156,7 @@ class CaseStore:
                     s, actor, "duplicate_upload", existing.id, {"filename": name, "sha256": digest}
                 )
                 return Receipt(existing.id, digest, existing.filename, duplicate=True)
-            # The file goes to disk before the row exists, so no row ever points at nothing.
-            self.originals.put(data)
-            s.add(Document(sha256=digest, filename=name, size_bytes=len(data), received_by=actor))
+            s.add(Document(sha256=digest, filename=name, size_bytes=size, received_by=actor))
             s.flush()
             app = Application(document_sha256=digest, filename=name, status="received")
             s.add(app)
@@ -157,14 +166,14 @@ class CaseStore:
                 actor,
                 "received",
                 app.id,
-                {"filename": name, "sha256": digest, "size_bytes": len(data)},
+                {"filename": name, "sha256": digest, "size_bytes": size},
             )
             return Receipt(app.id, digest, name, duplicate=False)
 
     def original(self, application_id: int) -> bytes:
         with self.session() as s:
-            app = self._get(s, application_id)
-            return self.originals.get(app.document_sha256)
+            digest = self._get(s, application_id).document_sha256
+        return self.originals.get(digest)
 
     def original_by_sha(self, sha256: str) -> tuple[bytes, str]:
         with self.session() as s:

@@ -49,6 +49,27 @@ def test_duplicate_upload_is_recognised_without_second_record(store: CaseStore) 
     assert len(stored) == 1 and stored[0].read_bytes() == data
 
 
+def test_same_file_uploaded_at_once_by_several_clerks(store: CaseStore) -> None:
+    data = pdf_bytes("race")
+    barrier = threading.Barrier(4)
+    receipts = []
+
+    def upload(n: int) -> None:
+        barrier.wait()
+        receipts.append(store.receive(data, f"copy{n}.pdf", f"clerk{n}"))
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(r.duplicate for r in receipts) == [False, True, True, True]
+    assert len({r.application_id for r in receipts}) == 1
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 1
+        assert audit.verify(s).ok
+
+
 def test_hostile_file_name_is_never_a_path(store: CaseStore) -> None:
     receipt = store.receive(pdf_bytes("h"), HOSTILE_FILENAME, "clerk")
     assert "\x07" not in receipt.filename and "../" in receipt.filename  # shown, not obeyed
