@@ -198,3 +198,16 @@ def test_review_next_application_and_item_follows_highlight(store: CaseStore) ->
     assert at.selectbox(key="r_case").value == second
     at.button(key="r_next_case").click().run()
     assert at.selectbox(key="r_case").value == first  # wraps round to the start
+
+
+def test_review_finish_confirm_needs_all_items_return_needs_reason(store: CaseStore) -> None:
+    app_id = _extracted(store, "finish")
+    at = _review(store, app_id)
+    at.button(key="r_finish").click().run()
+    assert "These items have no decision yet: 1, 2" in texts(at)
+    at.button(key="r_return").click().run()
+    assert "Say why the application goes back" in texts(at)
+    at.text_input(key=f"r_return_reason_{app_id}").set_value("End-user certificate missing")
+    at.button(key="r_return").click().run()
+    assert store.case(app_id).status == "returned"
+    assert at.button(key="r_confirm_1").disabled  # a returned application is read-only

@@ -93,7 +93,9 @@ def _corrections(case_id: int, fields: list[str]) -> None:
 
 
 def _finish(case_id: int, outcome: str) -> None:
-    reason = st.session_state.get(f"r_return_reason_{case_id}", "")
+    reason = (
+        st.session_state.get(f"r_return_reason_{case_id}", "") if outcome == "returned" else None
+    )
     _save(
         case_id,
         lambda v: store().finish(case_id, v, outcome, identity.username, reason),
