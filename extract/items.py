@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from exportdesk.extract import labels
 from exportdesk.extract.layout import Line, PageLayout, Segment, Token, evidence, mean_confidence
 from exportdesk.extract.model import Item, Warning
-from exportdesk.extract.nlp import label_hits, leading_label
+from exportdesk.extract.nlp import LabelHit, _fuzzy_leading_label, label_hits, leading_label
 from exportdesk.extract.normalise import (
     clean_spaces,
     currency_of,
@@ -67,6 +67,16 @@ def header_columns(line: Line) -> list[Column] | None:
             continue
         if all(h.end <= c.start or h.start >= c.end for c in chosen):
             chosen.append(h)
+    # OCR-damaged header cells ("Stiickpreis", "Bezeichnung der Giter"): fuzzy, per cell
+    offset = 0
+    for seg in line.segments:
+        end = offset + len(seg.text)
+        if not any(offset <= h.start < end for h in chosen) and len(seg.text) >= 5:
+            fuzzy = _fuzzy_leading_label(seg.text, ("column",))
+            if fuzzy is not None:
+                chosen.append(LabelHit(fuzzy.kind, fuzzy.key, offset + fuzzy.start,
+                                       offset + fuzzy.end))
+        offset = end + 1
     keys = {h.key for h in chosen}
     if "description" not in keys or not keys & {"quantity", "total", "unit_price"} or len(keys) < 3:
         return None
@@ -87,11 +97,11 @@ def header_columns(line: Line) -> list[Column] | None:
         if any(h.start < e and s < h.end for h in chosen):
             continue
         cur = currency_of(t.text.strip("()[]"))
-        left = [c for c in columns if c.x1 <= t.x0 + 1]
-        if cur and left:
-            left[-1].currency = cur
-            left[-1].x1 = max(left[-1].x1, t.x1)
-        elif not left or t.x0 - left[-1].x1 > line_gap(line):
+        left = max((c for c in columns if c.x1 <= t.x0 + 1), key=lambda c: c.x1, default=None)
+        if cur and left is not None and left.key is not None:
+            left.currency = cur  # "Unit price (EUR)"
+            left.x1 = max(left.x1, t.x1)
+        elif left is None or t.x0 - left.x1 > line_gap(line):
             columns.append(Column(None, t.x0, t.x1))
     columns.sort(key=lambda c: c.x0)
     return columns

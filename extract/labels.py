@@ -46,7 +46,7 @@ ROLE_LABELS: dict[str, list[str]] = {
 
 COLUMN_LABELS: dict[str, list[str]] = {
     "no": ["no", "no.", "item", "item no", "item no.", "pos", "pos.", "position", "line", "nr",
-           "nr.", "n°", "n.º", "nº", "#", "lfd. nr.", "ln"],
+           "nr.", "n°", "n.º", "nº", "n.°", "no°", "#", "lfd. nr.", "ln"],
     "description": [
         "description", "description of goods", "technical description", "goods description",
         "item description", "commodity description", "description of items", "goods",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -82,20 +83,56 @@ def leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
     beats 'consignee' and 'End-user certificate' beats 'End-user'.
     """
     hits = [h for h in label_hits(text) if h.kind in kinds]
-    if not hits:
+    if hits:
+        first = min(hits, key=lambda h: (h.start, -(h.end - h.start)))
+        if _is_numbering(fold(text[: first.start])):
+            return first
         return None
-    best: LabelHit | None = None
-    for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
-        prefix = fold(text[: hit.start])
-        if _is_numbering(prefix):
-            if best is None or (hit.start == best.start and hit.end > best.end):
-                best = hit
-        break
-    return best
+    return _fuzzy_leading_label(text, kinds)
+
+
+@lru_cache(maxsize=1)
+def _fuzzy_choices() -> dict[str, list[tuple[str, str, str]]]:
+    """Long label phrases by kind, for OCR-damaged labels ("Ausfiihrer", "Warenempfanqer")."""
+    groups = {"role": labels.ROLE_LABELS, "column": labels.COLUMN_LABELS,
+              "end_use": {"end_use": labels.END_USE_LABELS},
+              "heading": {"heading": labels.END_USE_HEADINGS}}
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for kind, table in groups.items():
+        out[kind] = [(fold(p), kind, key) for key, phrases in table.items() for p in phrases
+                     if len(p) >= 7]
+    return out
+
+
+def _fuzzy_leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
+    from rapidfuzz import fuzz
+
+    folded = fold(text)
+    m = re.match(r"^[\s(]*(?:(?:block|box|section|feld|no\.?)\s*)?"
+                 r"(?:[\dil]{1,2}[a-z]?[.,:)]+|\d{1,2}[a-z]?(?=\s)|\([a-z]\))?\s*", folded)
+    start = m.end() if m else 0
+    words = [(w.start() + start, w.end() + start) for w in re.finditer(r"\S+", folded[start:])]
+    best: tuple[float, LabelHit] | None = None
+    for n in (1, 2, 3, 4):
+        if len(words) < n:
+            break
+        end = words[n - 1][1]
+        candidate = folded[start:end].rstrip(":")
+        if len(candidate) < 7:
+            continue
+        for kind in kinds:
+            for phrase, k, key in _fuzzy_choices().get(kind, []):
+                if abs(len(phrase) - len(candidate)) > 2:
+                    continue
+                score = fuzz.ratio(candidate, phrase)
+                needed = 82 if len(candidate) >= 9 else 90
+                if score >= needed and (best is None or score > best[0]):
+                    best = (score, LabelHit(k, key, start, start + len(candidate)))
+    return best[1] if best else None
 
 
 def _is_numbering(prefix: str) -> bool:
-    for raw in prefix.replace("(", " ").replace(")", " ").replace(".", " ").replace(":", " ").split():
+    for raw in re.sub(r"[().:,]", " ", prefix).split():
         word = raw.strip("-–—#")
         if not word or word.isdigit() or word in _PREFIX_WORDS:
             continue

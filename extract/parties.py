@@ -254,7 +254,10 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
         text = para.text
         if len(text.split()) < 6:
             continue
+        covered = -1  # an organisation inside the previous one's address is a place name
         for span in organisations(text):
+            if span.start_char < covered:
+                continue
             role = _role_from_context(text[: span.start_char], text[span.end_char:])
             if role is None:
                 continue
@@ -262,6 +265,7 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
             if fold(name).strip(" .") in labels.NONE_VALUES or not re.search(r"[^\W\d_]{3}", name):
                 continue
             address, country = _address_after(text[span.end_char:span.end_char + 180])
+            covered = span.end_char + len(address or "") + 4
             conf = 0.75 * (0.6 + 0.4 * mean_confidence(para.tokens))
             found.append(Party(role=role, name=name, address=address or None, country=country,
                                confidence=round(conf, 3),
@@ -281,6 +285,10 @@ def _address_after(tail: str) -> tuple[str | None, str | None]:
     clause = tail[: cut.start()] if cut else tail
     found = find_country(clause)
     code = re.search(r",\s*([A-Z]{2,3})\s*[,.;]?\s*$", clause)
+    if found is None and code is None:  # OCR turned "KR." into "KR," and the clause ran on
+        code = re.search(r",\s*([A-Z]{2})\s*(?=[,.;])", clause)
+        if code is not None:
+            clause = clause[: code.end()]
     if found is None and code is not None:
         resolved = resolve_country(code.group(1)) if len(code.group(1)) == 2 else \
             find_country(code.group(1), allow_code=True)
@@ -335,8 +343,17 @@ def letterhead_party(layout: PageLayout) -> Party | None:
     return None
 
 
+def _legal_form(name: str) -> str:
+    last = fold(name).replace(".", "").replace(",", " ").split()
+    return last[-1] if last else ""
+
+
 def same_party(a: Party, b: Party) -> bool:
-    return fuzz.ratio(fold(a.name), fold(b.name)) >= 94
+    """Same organisation despite OCR slips; 'X GmbH' and 'X Inc.' are different firms."""
+    if _legal_form(a.name) != _legal_form(b.name) and fuzz.ratio(
+            _legal_form(a.name), _legal_form(b.name)) < 60:
+        return False
+    return fuzz.ratio(fold(a.name), fold(b.name)) >= 86
 
 
 def merge_parties(parties: list[Party]) -> list[Party]:
