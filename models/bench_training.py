@@ -42,7 +42,8 @@ class CachedEmbedder:
     """Remembers vectors by text, so the catalogue is embedded once for all four trainings."""
 
     def __init__(self, inner) -> None:
-        self.inner, self.dim, self.cache = inner, inner.dim, {}
+        self.inner, self.dim = inner, inner.dim
+        self.cache: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
         missing = sorted({t for t in texts if t not in self.cache})

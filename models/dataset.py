@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -51,8 +52,9 @@ def tokenizer() -> Language:
 
     nlp = spacy.blank("xx")
     bidi = f"[{BIDI_CONTROLS}]"
-    nlp.tokenizer.prefix_search = compile_prefix_regex([bidi, *nlp.Defaults.prefixes]).search
-    nlp.tokenizer.suffix_search = compile_suffix_regex([bidi, *nlp.Defaults.suffixes]).search
+    tok: Any = nlp.tokenizer
+    tok.prefix_search = compile_prefix_regex([bidi, *(nlp.Defaults.prefixes or [])]).search
+    tok.suffix_search = compile_suffix_regex([bidi, *(nlp.Defaults.suffixes or [])]).search
     return nlp
 
 

@@ -17,6 +17,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from exportdesk.extract.settings import Settings
 
@@ -109,7 +110,7 @@ def status(settings: Settings, job_id: str) -> RetrainJob:
     if not (folder / "request.json").exists():
         raise JobError(f"there is no retrain job {job_id!r} under {jobs_dir(settings)}")
     request = json.loads((folder / "request.json").read_text("utf-8"))
-    st = (
+    st: dict[str, Any] = (
         json.loads((folder / "status.json").read_text("utf-8"))
         if (folder / "status.json").exists()
         else {"state": "running"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -32,11 +31,8 @@ models_app = typer.Typer(
 
 
 def _settings(data_dir: Path | None = None, models_dir: Path | None = None) -> Settings:
-    if data_dir is not None:
-        os.environ["EXPORTDESK_DATA_DIR"] = str(data_dir.resolve())
-    if models_dir is not None:
-        os.environ["EXPORTDESK_MODELS_DIR"] = str(models_dir.resolve())
-    return Settings()
+    overrides = {"data_dir": data_dir, "models_dir": models_dir}
+    return Settings(**{k: v.resolve() for k, v in overrides.items() if v is not None})
 
 
 def _actor() -> str:

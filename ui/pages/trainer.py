@@ -71,11 +71,11 @@ else:
 st.subheader("Inter-annotator agreement")
 agree = data["agreement"]
 if agree.items:
-    cols = st.columns(3)
-    cols[0].metric("Items decided by 2+ reviewers", agree.items)
-    cols[1].metric("Raw agreement", f"{agree.raw_agreement:.0%}")
+    cols3 = st.columns(3)
+    cols3[0].metric("Items decided by 2+ reviewers", agree.items)
+    cols3[1].metric("Raw agreement", f"{agree.raw_agreement:.0%}")
     alpha = agree.krippendorff_alpha
-    cols[2].metric("Krippendorff's α (nominal)", "–" if alpha is None else f"{alpha:.3f}")
+    cols3[2].metric("Krippendorff's α (nominal)", "–" if alpha is None else f"{alpha:.3f}")
     st.dataframe(pd.DataFrame(agree.pairs), hide_index=True)
 else:
     st.info("No item has been decided by two reviewers yet.")
