@@ -35,8 +35,14 @@ def document_seed(run_seed: int, index: int) -> int:
     return run_seed * 100000 + index
 
 
-def generate_one(seed: int, family: str | None = None, scanned: bool = True) -> Generated:
+SCAN_FULL = {"dpi": 300, "jpeg_quality": 70}
+SCAN_COMPACT = {"dpi": 200, "jpeg_quality": 35}  # for the committed samples: a few MB in all
+
+
+def generate_one(seed: int, family: str | None = None, scanned: bool = True,
+                 scan: dict[str, int] | None = None) -> Generated:
     """One application from its seed: the digital PDF, its gold, and optionally its scanned twin."""
+    scan = scan or SCAN_FULL
     rng = random.Random(seed)
     family = family or FAMILY_ORDER[seed % len(FAMILY_ORDER)]
     if family not in FAMILIES:
@@ -47,10 +53,11 @@ def generate_one(seed: int, family: str | None = None, scanned: bool = True) -> 
     gold = app.gold(f"{stem}.pdf", "digital")
     if not scanned:
         return Generated(stem, pdf, gold, None, None)
-    scan = scanned_twin(pdf, seed)
+    scan_pdf = scanned_twin(pdf, seed, dpi=scan["dpi"], jpeg_quality=scan["jpeg_quality"])
     scan_gold = app.gold(f"{stem}-scan.pdf", "scanned")
     scan_gold["twin_of"] = f"{stem}.pdf"
-    return Generated(stem, pdf, gold, scan, scan_gold)
+    scan_gold["scan"] = dict(scan)
+    return Generated(stem, pdf, gold, scan_pdf, scan_gold)
 
 
 def write(generated: Generated, out: Path) -> list[Path]:
@@ -74,14 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="run seed")
     parser.add_argument("--no-scans", action="store_true", help="skip the scanned twins")
     parser.add_argument("--family", choices=sorted(FAMILIES), help="only this layout family")
+    parser.add_argument("--doc-seeds", type=int, nargs="+",
+                        help="make exactly these documents (their own seeds) instead of a run")
+    parser.add_argument("--compact-scans", action="store_true",
+                        help="scanned twins at 200 dpi, JPEG quality 35 (small files)")
     args = parser.parse_args(argv)
     if args.count < 1:
         parser.error("--count must be at least 1")
-    for i in range(args.count):
-        seed = document_seed(args.seed, i)
-        generated = generate_one(seed, args.family, scanned=not args.no_scans)
+    seeds = args.doc_seeds or [document_seed(args.seed, i) for i in range(args.count)]
+    scan = SCAN_COMPACT if args.compact_scans else SCAN_FULL
+    for i, seed in enumerate(seeds):
+        generated = generate_one(seed, args.family, scanned=not args.no_scans, scan=scan)
         paths = write(generated, args.out)
-        print(f"[{i + 1}/{args.count}] {', '.join(p.name for p in paths)}", file=sys.stderr)
+        print(f"[{i + 1}/{len(seeds)}] {', '.join(p.name for p in paths)}", file=sys.stderr)
     return 0
 
 
