@@ -1,0 +1,146 @@
+"""suggest / suggest_many: calibrated, explained control-list suggestions for item descriptions."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from exportdesk.classify import artefact as art
+from exportdesk.classify import rationale
+from exportdesk.classify.catalogue import (
+    CATALOGUES,
+    NOT_LISTED,
+    Entry,
+    Row,
+    editions,
+    index_rows,
+    load_entries,
+)
+from exportdesk.classify.embed import Embedder, default_embedder
+from exportdesk.classify.features import NL_INDEX
+from exportdesk.classify.scoring import Scored, score
+from exportdesk.extract.model import Suggestion
+
+_LOCK = threading.Lock()
+
+
+def edition_label(catalogue: str) -> str:
+    e = editions()[catalogue]
+    return f"{e['edition']}, {e['date']}"
+
+
+@dataclass
+class Classifier:
+    """A loaded model version with its embedder and the catalogue rows it quotes."""
+
+    artefact: art.Artefact
+    embedder: Embedder
+    entries: tuple[Entry, ...]
+    rows: list[Row]
+
+    @property
+    def version(self) -> str:
+        return self.artefact.version
+
+    def suggest_many(self, descriptions: list[str], catalogues: list[str] | None = None,
+                     top_k: int = 5) -> list[list[Suggestion]]:
+        cats = resolve_catalogues(catalogues)
+        out: list[list[Suggestion]] = [[] for _ in descriptions]
+        live = [i for i, d in enumerate(descriptions) if d and d.strip()]
+        if not live or top_k <= 0:
+            return out
+        texts = [" ".join(descriptions[i].split()) for i in live]
+        scored = score(self.artefact, self.embedder, texts, cats)
+        for i, text, per_j in zip(live, texts, scored, strict=True):
+            # Calibration is applied here, after and apart from scoring; only the suggestions
+            # that make the final list get a rationale (it is the slow part).
+            ranked = [(float(p), sc, k) for sc in per_j
+                      for k, p in enumerate(self.artefact.calibrator.probabilities(sc.logits))]
+            ranked.sort(key=lambda t: -t[0])
+            out[i] = [self._suggestion(text, sc, k, p) for p, sc, k in ranked[:top_k]]
+        return out
+
+    def _suggestion(self, text: str, sc: Scored, k: int, prob: float) -> Suggestion:
+        cand = sc.candidates
+        e = int(cand.entries[k])
+        conf = float(np.clip(prob, 0.0, 1.0))
+        if e == NL_INDEX:
+            return self._not_listed(text, sc, conf)
+        entry = self.entries[e]
+        row = self.rows[int(cand.best_row[k])]
+        code = row.code if row.code != entry.code and not row.reserved else entry.code
+        edition = edition_label(entry.catalogue)
+        return Suggestion(
+            catalogue=entry.catalogue, code=code, title=entry.title, confidence=conf,
+            rationale=rationale.for_entry(text, entry, row, edition),
+            model_version=self.version, catalogue_edition=edition,
+        )
+
+    def _not_listed(self, text: str, sc: Scored, conf: float) -> Suggestion:
+        cand = sc.candidates
+        real = np.flatnonzero(cand.entries != NL_INDEX)
+        closest, sim = None, None
+        if real.size:
+            k = real[np.nanargmax(cand.emb_score[real])]
+            closest, sim = self.entries[int(cand.entries[k])], float(cand.emb_score[k])
+        eds = [edition_label(c) for c in sc.catalogues]
+        home = sc.catalogues[0]
+        title = ("EAR99 (not listed on the Commerce Control List)" if home == "us-ccl"
+                 else "Not listed in the searched catalogues")
+        return Suggestion(
+            catalogue=home, code=NOT_LISTED, title=title, confidence=conf,
+            rationale=rationale.for_not_listed(text, sc.catalogues, eds, closest, sim),
+            model_version=self.version, catalogue_edition="; ".join(eds),
+        )
+
+
+def resolve_catalogues(catalogues: list[str] | None) -> list[str]:
+    if not catalogues:
+        from exportdesk.extract.settings import get_settings
+
+        catalogues = list(get_settings().default_catalogues)
+    unknown = [c for c in catalogues if c not in CATALOGUES]
+    if unknown:
+        raise ValueError(f"unknown catalogue(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(CATALOGUES)}")
+    return list(dict.fromkeys(catalogues))
+
+
+def _classifier_root() -> Path:
+    from exportdesk.extract.settings import get_settings
+
+    return Path(get_settings().models_dir) / "classifier"
+
+
+@lru_cache(maxsize=4)
+def load_classifier(version: str | None = None, root: Path | None = None) -> Classifier:
+    """Load (once per process) the active classifier version, or the one named."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    root = root or _classifier_root()
+    version = version or art.active_version(root)
+    artefact = art.load(root / version)
+    entries = load_entries()
+    rows = [r for _, r in index_rows(entries)]
+    if len(rows) != len(artefact.index.row_entry) or len(entries) != len(artefact.index.entry_code):
+        raise art.ArtefactError(f"classifier {version} was trained on other catalogue files; "
+                                "retrain it (`python -m exportdesk.classify.train`)")
+    return Classifier(artefact=artefact, embedder=default_embedder(), entries=entries, rows=rows)
+
+
+def suggest_many(descriptions: list[str], catalogues: list[str] | None = None,
+                 top_k: int = 5) -> list[list[Suggestion]]:
+    """Suggestions for many descriptions at once (batched embedding: much faster per item)."""
+    with _LOCK:
+        clf = load_classifier()
+    return clf.suggest_many(list(descriptions), catalogues, top_k)
+
+
+def suggest(description: str, catalogues: list[str] | None = None,
+            top_k: int = 5) -> list[Suggestion]:
+    """Best-first suggestions for one item description; ``NOT_LISTED`` competes with entries."""
+    return suggest_many([description], catalogues, top_k)[0]

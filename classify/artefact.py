@@ -1,0 +1,156 @@
+"""Model artefacts on disk: safe formats only (JSON, .npz without pickle), checked by SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from exportdesk.classify.calibration import TemperatureCalibrator
+from exportdesk.classify.features import IndexArrays
+from exportdesk.classify.lexical import TfidfTransform
+from exportdesk.classify.ranker import Ranker
+
+MODELS_ROOT = Path(__file__).resolve().parent.parent / "models" / "classifier"
+FILES = ("index.npz", "entry_tfidf.npz", "tfidf.json", "ranker.json", "calibration.json")
+
+
+class ArtefactError(RuntimeError):
+    """The model folder is missing, incomplete or altered since it was written."""
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+TFIDF_PARAMS = {"ngram_range": (1, 2), "sublinear_tf": True, "min_df": 1,
+                "token_pattern": r"(?u)\b\w[\w.\-/]*\b", "lowercase": True}
+
+
+def make_vectorizer(vocabulary: dict[str, int] | None = None):
+    """The scikit-learn vectoriser training fits (imported here only: it is slow to import)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(vocabulary=vocabulary, **TFIDF_PARAMS)
+
+
+@dataclass
+class Artefact:
+    """A loaded classifier: index arrays, vectoriser, ranker and (separately) calibration."""
+
+    version: str
+    manifest: dict
+    index: IndexArrays
+    vectorizer: TfidfTransform  # or a fitted TfidfVectorizer while training
+    ranker: Ranker
+    calibrator: TemperatureCalibrator
+
+
+def save(folder: Path, version: str, index: IndexArrays, vectorizer,
+         ranker: Ranker, calibrator: TemperatureCalibrator, extra_manifest: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        folder / "index.npz",
+        entry_catalogue=index.entry_catalogue.astype(str),
+        entry_code=index.entry_code.astype(str),
+        entry_flags=index.entry_flags,
+        entry_units=np.array(["|".join(sorted(u)) for u in index.entry_units]),
+        title_emb=index.title_emb.astype(np.float16),
+        row_emb=index.row_emb.astype(np.float16),
+        row_entry=index.row_entry,
+        ex_emb=index.ex_emb.astype(np.float16),
+        ex_label_eu=index.ex_label["eu"],
+        ex_label_us=index.ex_label["us"],
+        ex_group=index.ex_group,
+    )
+    sp.save_npz(folder / "entry_tfidf.npz", index.entry_tfidf.tocsr(), compressed=True)
+    (folder / "tfidf.json").write_text(json.dumps({
+        "params": {**TFIDF_PARAMS, "ngram_range": list(TFIDF_PARAMS["ngram_range"])},
+        "vocabulary": {k: int(v) for k, v in vectorizer.vocabulary_.items()},
+        "idf": vectorizer.idf_.tolist(),
+    }))
+    (folder / "ranker.json").write_text(json.dumps(ranker.to_json(), indent=1))
+    write_calibration(folder, calibrator)
+    manifest = {"version": version, **extra_manifest,
+                "files": {name: sha256(folder / name) for name in FILES}}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
+def write_calibration(folder: Path, calibrator: TemperatureCalibrator) -> None:
+    """Calibration lives in its own file: re-fitting it leaves the ranker untouched.
+    (The manifest hash of calibration.json must be refreshed by the caller.)"""
+    (folder / "calibration.json").write_text(json.dumps(calibrator.to_json(), indent=1))
+
+
+def versions(root: Path = MODELS_ROOT) -> list[str]:
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "manifest.json").exists())
+
+
+def active_version(root: Path = MODELS_ROOT) -> str:
+    """The version to load: the one ``<models_dir>/registry.json`` names as active for the
+    classifier (so activating an older version is the rollback), else the newest folder."""
+    registry = root.parent / "registry.json"
+    if registry.exists():
+        try:
+            named = json.loads(registry.read_text(encoding="utf-8")).get("active", {})
+        except json.JSONDecodeError as exc:
+            raise ArtefactError(f"{registry} is not valid JSON ({exc.msg}); restore it "
+                                "from git") from exc
+        version = named.get("classifier")
+        if version:
+            if not (root / version / "manifest.json").exists():
+                raise ArtefactError(f"{registry} names classifier version {version!r}, but "
+                                    f"{root / version} holds no trained model; activate "
+                                    "an existing version or retrain")
+            return version
+    found = versions(root)
+    if not found:
+        raise ArtefactError(f"no trained classifier under {root}; run "
+                            "`python -m exportdesk.classify.train`")
+    return found[-1]
+
+
+def load(folder: Path) -> Artefact:
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise ArtefactError(f"{folder} has no manifest.json; retrain the classifier")
+    manifest = json.loads(manifest_path.read_text())
+    for name, digest in manifest["files"].items():
+        path = folder / name
+        if not path.exists() or sha256(path) != digest:
+            raise ArtefactError(f"{path} is missing or does not match its SHA-256 in the "
+                                "manifest; the model folder was altered, retrain it")
+    with np.load(folder / "index.npz", allow_pickle=False) as z:
+        index = IndexArrays(
+            entry_catalogue=z["entry_catalogue"], entry_code=z["entry_code"],
+            entry_flags=z["entry_flags"],
+            entry_units=[set(u.split("|")) - {""} for u in z["entry_units"]],
+            entry_tfidf=sp.load_npz(folder / "entry_tfidf.npz").tocsr(),
+            title_emb=z["title_emb"].astype(np.float32),
+            row_emb=z["row_emb"].astype(np.float32),
+            row_entry=z["row_entry"],
+            ex_emb=z["ex_emb"].astype(np.float32),
+            ex_label={"eu": z["ex_label_eu"], "us": z["ex_label_us"]},
+            ex_group=z["ex_group"],
+        )
+    tf = json.loads((folder / "tfidf.json").read_text())
+    params = tf["params"]
+    vec = TfidfTransform(tf["vocabulary"], np.asarray(tf["idf"]), params["token_pattern"],
+                         tuple(params["ngram_range"]), params["sublinear_tf"],
+                         params["lowercase"])
+    return Artefact(
+        version=manifest["version"], manifest=manifest, index=index, vectorizer=vec,
+        ranker=Ranker.from_json(json.loads((folder / "ranker.json").read_text())),
+        calibrator=TemperatureCalibrator.from_json(
+            json.loads((folder / "calibration.json").read_text())),
+    )

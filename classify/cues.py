@@ -1,0 +1,80 @@
+"""Surface cues in an applicant's wording: military vs civil context, and technical parameters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MILITARY = re.compile(
+    r"\b(militar\w*|defen[cs]e|army|armies|navy|naval|navies|air force|armed forces|combat|"
+    r"weapons?|munitions?|ammunition|missiles?|warheads?|tactical|soldiers?|infantry|"
+    r"battlefield|warships?|frigates?|corvettes?|howitzers?|mortars?|grenades?|sniper|"
+    r"special forces|stanag|mil-std|mil-spec|itar|fighter|attack|assault|armou?red|"
+    r"select[- ]fire|fully automatic|full[- ]auto|belt[- ]fed|artillery|torpedo\w*|"
+    r"landmines?|mines|gunnery|jammer|comint|elint|sigint|brigades?|airlifter|hardpoints?|"
+    r"pylons?|bayonets?|warfare|nerve agents?)\b",
+    re.IGNORECASE,
+)
+_CIVIL = re.compile(
+    r"\b(consumer|retail|household|home|hobby\w*|toys?|mass[- ]market|kids|children'?s?|"
+    r"school\w*|civil|civilian|commercial|office|easa|faa|agricultur\w*|farm\w*|sporting|"
+    r"hunting|hunters?|deer|dealers?|cafes?|supermarkets?|garden|kitchen|pharmacy|"
+    r"beginner|selfie|birdwatching|classroom\w*|teaching|students?)\b",
+    re.IGNORECASE,
+)
+
+# Units that carry a control threshold, normalised to one spelling each.
+_UNITS = {
+    "kw": "kW", "w": "W", "mw": "mW", "megawatt": "MW", "tw": "TW", "gw": "GW",
+    "ghz": "GHz", "mhz": "MHz", "khz": "kHz", "hz": "Hz",
+    "gbit/s": "Gbit/s", "gbps": "Gbit/s", "gb/s": "Gbit/s", "g": "g_or_G",
+    "µm": "µm", "um": "µm", "micron": "µm", "microns": "µm", "nm": "nm", "mm": "mm",
+    "km": "km", "m": "m", "kg": "kg", "bit": "bit", "bits": "bit", "db": "dB", "dbc/hz": "dBc/Hz",
+    "gy": "Gy", "krad": "krad", "fps": "frames/s", "mpa": "MPa", "gpa": "GPa",
+    "nmi/h": "nm/h", "nmi/hr": "nm/h", "deg/h": "deg/h", "°/h": "deg/h", "°/hr": "deg/h",
+    "µg": "µg", "ppm": "ppm", "l": "l", "litres": "l", "liters": "l", "m3": "m3", "m2": "m2",
+    "h": "h", "hours": "h", "hour": "h", "min": "min", "minutes": "min", "kva": "kVA",
+    "°c": "°C", "u": "u", "gs/s": "GS/s", "gsps": "GS/s", "ns": "ns", "fs": "fs", "ps": "ps",
+    "mgal": "mGal", "nt": "nT", "kn": "kN", "kj": "kJ",
+}
+_PARAM = re.compile(
+    r"(?P<num>\d[\d,.]*(?:\s?[x×]\s?10\^?-?\d+)?)[\s-]?(?P<unit>"
+    + "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+    + r")(?![a-zA-Z])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A number with a unit in the applicant's text, e.g. ``20 kW``."""
+
+    text: str
+    value: float | None
+    unit: str
+
+
+def military_cue(text: str) -> int:
+    return len(_MILITARY.findall(text))
+
+
+def civil_cue(text: str) -> int:
+    return len(_CIVIL.findall(text))
+
+
+def parameters(text: str) -> list[Parameter]:
+    out = []
+    for m in _PARAM.finditer(text):
+        unit = _UNITS[m.group("unit").lower().replace("μ", "µ")]
+        if unit == "m" and m.group("unit") == "M":
+            continue
+        try:
+            value = float(m.group("num").replace(",", ""))
+        except ValueError:
+            value = None
+        out.append(Parameter(text=m.group(0).strip(), value=value, unit=unit))
+    return out
+
+
+def units_in(text: str) -> set[str]:
+    return {p.unit for p in parameters(text)}

@@ -1,0 +1,106 @@
+"""Rationale text for a suggestion: the sub-paragraph matched, decisive terms and parameters, edition."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from exportdesk.classify.catalogue import NOT_LISTED, Entry, Row
+from exportdesk.classify.cues import civil_cue, military_cue, parameters
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]{2,}")
+_STOP = frozenset("""
+    the and for with from that this than into onto over under which have having has any all
+    our their its are was were been being not per incl including equipment systems system
+    items item specially designed use used other following follows such type types model
+    units unit supply export spare parts part components component qty pcs set sets new
+""".split())
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ies", "es", "s"):
+        if w.endswith(suffix) and len(w) > len(suffix) + 3:
+            return w[: -len(suffix)]
+    return w
+
+
+def quote(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
+def decisive_terms(description: str, passage: str, limit: int = 5) -> list[str]:
+    """Words of the description that the matched passage also uses (crudely stemmed)."""
+    have = {_stem(w) for w in _WORD.findall(passage)}
+    out: list[str] = []
+    for w in _WORD.findall(description):
+        s = _stem(w)
+        if s not in _STOP and s in have and w.lower() not in (x.lower() for x in out):
+            out.append(w)
+    return out[:limit]
+
+
+@lru_cache(maxsize=4096)
+def _params_of(text: str) -> tuple:
+    return tuple(parameters(text))
+
+
+def parameter_comparisons(description: str, passages: tuple[str, ...],
+                          limit: int = 2) -> list[str]:
+    """Each stated parameter beside the entry wording that sets a limit in the same unit
+    (the matched sub-paragraph first, then the rest of the entry)."""
+    found = []
+    for p in parameters(description):
+        same = [(t, q) for t in passages for q in _params_of(t) if q.unit == p.unit]
+        if not same:
+            continue
+        entry_text, q = same[0]
+        pos = entry_text.find(q.text)
+        start = max(0, entry_text.rfind(" ", 0, max(0, pos - 60)))
+        context = " ".join(entry_text[start : pos + len(q.text)].split())
+        found.append(f"stated “{p.text}” against the entry's “…{context}”")
+        if len(found) >= limit:
+            break
+    return found
+
+
+def for_entry(description: str, entry: Entry, row: Row, edition: str) -> str:
+    where = row.code if row.code != entry.code else entry.code
+    parts = [f"{entry.catalogue} {where} ({edition}): “{quote(row.text or row.title)}”."]
+    if row.code != entry.code:
+        parts.insert(0, f"Entry {entry.code} “{quote(entry.title, 100)}”;")
+    terms = decisive_terms(description, f"{row.title} {row.text} {entry.title}")
+    if terms:
+        parts.append("Decisive terms: " + ", ".join(f"“{t}”" for t in terms) + ".")
+    comps = parameter_comparisons(description, (row.text, *(r.text for r in entry.rows)))
+    if comps:
+        parts.append("Parameters: " + "; ".join(comps) + ".")
+    mil = military_cue(description)
+    if entry.catalogue in ("eu-military", "us-usml") and mil:
+        parts.append("The description states a military purpose or design.")
+    elif entry.catalogue not in ("eu-military", "us-usml") and not mil:
+        parts.append("No military design is stated, so the dual-use list applies.")
+    if row.stub:
+        parts.append(f"Note: this entry is a stub in the source ({row.stub}).")
+    return " ".join(parts)
+
+
+def for_not_listed(description: str, catalogues: list[str], editions: list[str],
+                   closest: Entry | None, closest_similarity: float | None) -> str:
+    searched = ", ".join(catalogues)
+    parts = [f"No entry of {searched} ({'; '.join(editions)}) fits this description."]
+    if closest is not None and closest_similarity is not None:
+        parts.append(f"The closest, {closest.code} “{quote(closest.title, 90)}”, "
+                     f"has only {closest_similarity:.2f} text similarity.")
+    if civil_cue(description):
+        parts.append("The description reads as an ordinary civil or consumer product.")
+    stated = [p.text for p in parameters(description)][:3]
+    if stated:
+        parts.append("Stated parameters considered: " + ", ".join(f"“{t}”" for t in stated) + ".")
+    if "us-ccl" in catalogues:
+        parts.append("Under the EAR this is EAR99 (not listed on the CCL).")
+    return " ".join(parts)

