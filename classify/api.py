@@ -121,8 +121,10 @@ def _classifier_root() -> Path:
 def load_classifier(version: str | None = None, root: Path | None = None) -> Classifier:
     """Load (once per process) the active classifier version, or the one named."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from exportdesk.extract.settings import get_settings
+
     root = root or _classifier_root()
-    version = version or art.active_version(root)
+    version = version or get_settings().classifier_version or art.active_version(root)
     artefact = art.load(root / version)
     entries = load_entries()
     rows = [r for _, r in index_rows(entries)]

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         description="Catalogues searched when a caller names none.",
     )
     top_k: int = Field(5, description="Suggestions per item.")
+    classifier_version: str | None = Field(
+        None,
+        description="Classifier version folder under <models_dir>/classifier to load; None "
+        "follows models/registry.json, else the newest version.",
+    )
 
     # --- training and the model registry (models/) -------------------------------------
     models_dir: Path = Field(
