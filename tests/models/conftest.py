@@ -14,6 +14,15 @@ from exportdesk.extract.settings import Settings
 from exportdesk.review.store import CaseStore
 
 
+@pytest.fixture(autouse=True)
+def private_embedding_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """classify/train.py caches vectors by text alone in the user's cache folder; the tests'
+    hashing vectors must never land there, where real MiniLM training would read them."""
+    from exportdesk.classify import train
+
+    monkeypatch.setattr(train, "CACHE_DIR", tmp_path / "embedding-cache")
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.delenv("EXPORTDESK_DATABASE_URL", raising=False)

@@ -52,7 +52,7 @@ def _train(
 
 
 def test_decisions_to_an_active_version(
-    store: CaseStore, settings: Settings, embedder, tmp_path: Path
+    store: CaseStore, settings: Settings, embedder, tmp_path: Path, monkeypatch
 ) -> None:
     base, batch, fixed_rows = pools()
     fixed = write_jsonl(tmp_path / "fixed.jsonl", fixed_rows)
@@ -103,6 +103,30 @@ def test_decisions_to_an_active_version(
     assert art.active_version(settings.models_dir / "classifier") == "2026.01.02-1"
     loaded = art.load(folder)  # integrity-checked load of what is now active
     assert loaded.version == "2026.01.02-1"
+    probe = [batch[0]["description"], "Plastic garden chair"]
+    assert _suggested_versions(settings, probe, monkeypatch) == {"2026.01.02-1"}
+    workflow.rollback(settings, actor="test")
+    assert _suggested_versions(settings, probe, monkeypatch) == {"2026.01.01-1"}
+
+
+def _suggested_versions(settings: Settings, texts: list[str], monkeypatch) -> set[str]:
+    """The model versions stamped on what the product's suggest_many returns now. The
+    versions were trained with the hashing embedder, so the loader gets that one too."""
+    from exportdesk import classify
+    from exportdesk.classify import api
+    from exportdesk.extract import settings as settings_module
+
+    monkeypatch.setenv("EXPORTDESK_MODELS_DIR", str(settings.models_dir))
+    monkeypatch.setattr(api, "default_embedder", HashingEmbedder)
+    settings_module.get_settings.cache_clear()
+    api.load_classifier.cache_clear()  # a process keeps its loaded version until cleared
+    try:
+        found = classify.suggest_many(texts, ["eu-dual-use", "eu-military"], top_k=3)
+    finally:
+        settings_module.get_settings.cache_clear()
+        api.load_classifier.cache_clear()
+    assert all(found)
+    return {s.model_version for per_item in found for s in per_item}
 
 
 def test_a_deliberately_worse_model_is_refused(
