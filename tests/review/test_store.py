@@ -7,7 +7,9 @@ import threading
 
 import pytest
 from casefactory import HOSTILE_FILENAME, fake_pipeline, make_result, pdf_bytes
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from exportdesk.review import audit
 from exportdesk.review.intake import submit
@@ -192,6 +194,24 @@ def test_audit_chain_survives_concurrent_writers(store: CaseStore) -> None:
     assert report.ok and report.events == 20, report
 
 
+def _allow_tampering(s: Session) -> None:
+    """What someone with rights over the schema could do: lift the append-only triggers."""
+    if s.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        s.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+    else:
+        s.execute(text("DROP TRIGGER audit_events_no_update"))
+        s.execute(text("DROP TRIGGER audit_events_no_delete"))
+
+
+def test_audit_log_refuses_update_and_delete(store: CaseStore) -> None:
+    _extracted(store)
+    for statement in (update(AuditEvent).values(actor="mallory"), delete(AuditEvent)):
+        with pytest.raises(DBAPIError, match="append-only"), store.session() as s:
+            s.execute(statement)
+    with store.session() as s:
+        assert audit.verify(s).ok
+
+
 @pytest.mark.parametrize("tamper", ["edit", "delete_middle", "delete_last"])
 def test_audit_verify_catches_tampered_row(store: CaseStore, tamper: str) -> None:
     app_id = _extracted(store)
@@ -199,6 +219,7 @@ def test_audit_verify_catches_tampered_row(store: CaseStore, tamper: str) -> Non
     with store.session() as s:
         assert audit.verify(s).ok
         last = s.scalar(select(func.max(AuditEvent.seq)))
+        _allow_tampering(s)
         if tamper == "edit":
             s.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="mallory"))
         elif tamper == "delete_middle":

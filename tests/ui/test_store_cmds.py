@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from casefactory import pdf_bytes
-from sqlalchemy import update
+from sqlalchemy import text, update
 from typer.testing import CliRunner
 
 from exportdesk.extract.settings import Settings
@@ -70,6 +70,7 @@ def test_audit_verify_cli_catches_edited_row(tmp_path: Path) -> None:
     ok = runner.invoke(app, ["audit", "verify", "--data-dir", str(tmp_path)])
     assert ok.exit_code == 0 and "audit log intact: 1 events" in ok.output
     with store.session() as s:
+        s.execute(text("DROP TRIGGER audit_events_no_update"))  # as someone with schema rights
         s.execute(update(AuditEvent).values(detail='{"filename": "innocent.pdf"}'))
     broken = runner.invoke(app, ["audit", "verify", "--data-dir", str(tmp_path)])
     assert broken.exit_code == 1
