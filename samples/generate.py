@@ -9,8 +9,10 @@ any document (PDF bytes and gold) from that seed alone.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,11 +55,26 @@ def generate_one(seed: int, family: str | None = None, scanned: bool = True,
     gold = app.gold(f"{stem}.pdf", "digital")
     if not scanned:
         return Generated(stem, pdf, gold, None, None)
-    scan_pdf = scanned_twin(pdf, seed, dpi=scan["dpi"], jpeg_quality=scan["jpeg_quality"])
+    scan_pdf = _fixed_date(scanned_twin(pdf, seed, dpi=scan["dpi"],
+                                        jpeg_quality=scan["jpeg_quality"]))
     scan_gold = app.gold(f"{stem}-scan.pdf", "scanned")
     scan_gold["twin_of"] = f"{stem}.pdf"
     scan_gold["scan"] = dict(scan)
     return Generated(stem, pdf, gold, scan_pdf, scan_gold)
+
+
+_PDFIUM_ID = re.compile(rb"/ID\[<[0-9A-Fa-f]{32}><[0-9A-Fa-f]{32}>\]")
+_PDFIUM_DATE = re.compile(rb"/CreationDate\(D:\d{14}([+-Z][^)]{0,8})?\)")
+
+
+def _fixed_date(pdf: bytes) -> bytes:
+    """pdfium stamps the wall clock and a random file ID into the file; fixed values of the
+    same length (so the xref offsets stay right) make the twin reproducible byte for byte."""
+    pdf = _PDFIUM_DATE.sub(lambda m: b"/CreationDate(D:20000101000000" +
+                           (m.group(1) or b"") + b")", pdf, count=1)
+    # the file identifier is random too: derive it from the content instead
+    digest = hashlib.md5(_PDFIUM_ID.sub(b"", pdf), usedforsecurity=False).hexdigest().upper()
+    return _PDFIUM_ID.sub(f"/ID[<{digest}><{digest}>]".encode(), pdf, count=1)
 
 
 def write(generated: Generated, out: Path) -> list[Path]:

@@ -1,0 +1,199 @@
+"""Extraction on hand-built pages whose layouts the sample generator never makes."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from exportdesk.extract.enduse import flags_for
+from exportdesk.extract.fields import extract_fields
+from exportdesk.extract.layout import build_layout, estimate_skew
+from exportdesk.extract.model import Page, Word
+from pagebuilder import lines, page, result
+
+
+def test_page_with_nothing_to_extract() -> None:
+    r = result(page([(60, 80, "Annex B"), (60, 100, "Photographs of the equipment follow.")]),
+               Page(page=2, source="ocr", width=595, height=842, words=[]))
+    extract_fields(r)
+    assert (r.parties, r.items, r.end_use) == ([], [], [])
+    assert not r.warnings
+
+
+def test_caps_label_with_inline_value_and_address_under_the_value() -> None:
+    cells = [(50, 100, "SHIP TO: Kestrel Avionics Ltd")] + lines(
+        108, 112, ["14 Harbour Road", "Southampton SO14 2AA", "United Kingdom"])
+    r = result(page(cells))
+    extract_fields(r)
+    [party] = r.parties
+    assert (party.role, party.name, party.country) == ("consignee", "Kestrel Avionics Ltd", "GB")
+    assert party.address == "14 Harbour Road, Southampton SO14 2AA"
+    ev = party.evidence[0]
+    assert ev.page == 1 and ev.bbox[1] == pytest.approx(100) and ev.bbox[3] > 136
+
+
+def test_sub_labelled_party_with_country_in_german() -> None:
+    cells = [(40, 60, "Endverwender:")] + lines(
+        40, 72, ["Name: Lindqvist Messtechnik GmbH", "Anschrift: Mühlenweg 4, 80331 München",
+                 "Land: Deutschland", "Tel. +49 89 555 0101"])
+    r = result(page(cells))
+    extract_fields(r)
+    [party] = r.parties
+    assert (party.role, party.name, party.country) == ("end_user", "Lindqvist Messtechnik GmbH",
+                                                       "DE")
+    assert party.address == "Mühlenweg 4, 80331 München"
+
+
+def test_two_parties_side_by_side_do_not_mix() -> None:
+    cells = [(40, 60, "Buyer:"), (320, 60, "Consignee:")]
+    cells += lines(40, 72, ["Halcyon Trading FZE", "Al Salam Street 4", "Dubai", "UAE"])
+    cells += lines(320, 72, ["Orion Naval Systems S.A.", "Rua do Porto 12", "4000-123 Porto",
+                             "Portugal"])
+    r = result(page(cells))
+    extract_fields(r)
+    got = {(p.role, p.name, p.country) for p in r.parties}
+    assert got == {("purchaser", "Halcyon Trading FZE", "AE"),
+                   ("consignee", "Orion Naval Systems S.A.", "PT")}
+
+
+def _table_page(rows: list[list[tuple[float, str]]], number: int = 1, top: float = 200,
+                header: bool = True) -> Page:
+    cells: list[tuple[float, float, str]] = []
+    if header:
+        for x, text in [(40, "Item"), (75, "Part No."), (150, "Description"), (380, "Qty"),
+                        (420, "Unit Price"), (500, "Extended Price")]:
+            cells.append((x, top, text))
+        top += 16
+    for row in rows:
+        for x, text in row:
+            cells.append((x, top, text))
+        top += 13
+    return page(cells, number=number)
+
+
+def _row(n: int, part: str, desc: str, qty: str, price: str, total: str) -> list[tuple[float, str]]:
+    return [(40, str(n)), (75, part), (150, desc), (385, qty), (420, price), (500, total)]
+
+
+def test_table_with_other_column_order_and_wrapped_description() -> None:
+    rows = [
+        _row(1, "HX-200", "Hydrophone preamplifier board", "10", "$1,200.00", "$12,000.00"),
+        [(150, "with shielded housing")],
+        _row(2, "CB-7", "Interconnect cable set", "25", "$40.00", "$1,000.00"),
+    ]
+    r = result(_table_page(rows))
+    extract_fields(r)
+    assert [i.description for i in r.items] == [
+        "Hydrophone preamplifier board with shielded housing", "Interconnect cable set"]
+    first = r.items[0]
+    assert (first.quantity, first.unit_price, first.total_value, first.currency, first.model) == (
+        10, 1200.0, 12000.0, "USD", "HX-200")
+    assert first.evidence and first.evidence[0].page == 1
+
+
+def test_table_continued_on_next_page_without_repeated_header_is_one_list() -> None:
+    page1 = _table_page([_row(1, "A-1", "Gimbal motor", "2", "EUR 500.00", "EUR 1,000.00"),
+                         _row(2, "A-2", "Gimbal controller", "2", "EUR 800.00", "EUR 1,600.00")],
+                        top=700)
+    page2 = _table_page([_row(3, "A-3", "Camera mount", "4", "EUR 50.00", "EUR 200.00")],
+                        number=2, top=60, header=False)
+    r = result(page1, page2)
+    extract_fields(r)
+    assert [i.index for i in r.items] == [1, 2, 3]
+    assert r.items[2].description == "Camera mount"
+    assert r.items[2].evidence[0].page == 2
+
+
+def test_key_value_items_and_total_mismatch_warning() -> None:
+    cells = lines(50, 100, [
+        "Line 1",
+        "Description: Thermal camera core, 640x512",
+        "Quantity: 4 pcs",
+        "Unit price: GBP 2.500,00",
+        "Total value: GBP 12.000,00",
+        "Line 2",
+        "Description: Lens, 35 mm germanium",
+        "Quantity: 4 pcs",
+        "Unit price: GBP 700,00",
+        "Total value: GBP 2.800,00",
+    ])
+    r = result(page(cells))
+    extract_fields(r)
+    assert [(i.quantity, i.unit, i.unit_price, i.total_value, i.currency) for i in r.items] == [
+        (4, "pcs", 2500.0, 12000.0, "GBP"), (4, "pcs", 700.0, 2800.0, "GBP")]
+    [warning] = r.warnings
+    assert warning.code == "total_mismatch" and "Item 1" in warning.message
+
+
+def test_prose_only_certificate_without_heading() -> None:
+    text = [
+        "We, Halvard Marine AS, of Strandveien 12, 9008 Tromsø, Norway, certify that the sonar",
+        "spare parts ordered from Quadrant Acoustics Ltd will be used solely for the repair of",
+        "our research vessel. The goods will not be re-exported without the prior written",
+        "consent of the exporting government.",
+    ]
+    r = result(page(lines(50, 120, text)))
+    extract_fields(r)
+    [statement] = r.end_use
+    assert statement.end_user == "Halvard Marine AS"
+    assert "no_reexport_assurance" in statement.flags
+    assert "missing_no_wmd_assurance" in statement.flags
+    party = next(p for p in r.parties if p.role == "end_user")
+    assert (party.name, party.country) == ("Halvard Marine AS", "NO")
+
+
+def test_second_certificate_names_a_second_end_user() -> None:
+    def certificate(number: int, who: str, where: str) -> Page:
+        body = [f"We, {who}, of {where}, hereby certify that the goods will be used solely",
+                "for training of our maintenance staff and will not be used for any military",
+                "end use."]
+        return page([(50, 60, "END-USER CERTIFICATE")] + lines(50, 100, body), number=number)
+
+    r = result(certificate(1, "Borealis Instruments AB", "Storgatan 3, 411 38 Göteborg, Sweden"),
+               certificate(2, "Meridian Optics Pte. Ltd.", "5 Kallang Avenue, Singapore 339411"))
+    extract_fields(r)
+    assert [e.end_user for e in r.end_use] == ["Borealis Instruments AB",
+                                              "Meridian Optics Pte. Ltd."]
+    assert {(p.name, p.country) for p in r.parties if p.role == "end_user"} == {
+        ("Borealis Instruments AB", "SE"), ("Meridian Optics Pte. Ltd.", "SG")}
+    assert all("no_military_end_use_assurance" in e.flags for e in r.end_use)
+
+
+@pytest.mark.parametrize(
+    ("statement", "present", "absent"),
+    [
+        ("The goods will not be re-exported without authorisation.", {"no_reexport_assurance"},
+         {"no_wmd_assurance"}),
+        ("Not for use in weapons of mass destruction.", {"no_wmd_assurance"},
+         {"no_military_end_use_assurance"}),
+        ("Die Güter werden nicht für militärische Zwecke verwendet.",
+         {"no_military_end_use_assurance"}, {"no_reexport_assurance"}),
+        ("The goods will be used for military purposes.", set(),
+         {"no_military_end_use_assurance"}),
+        ("For general purposes and various other applications.", {"vague_wording"}, set()),
+    ],
+)
+def test_end_use_flags(statement: str, present: set[str], absent: set[str]) -> None:
+    flags = set(flags_for(statement))
+    assert present <= flags
+    assert not absent & flags
+    for name in absent:
+        assert f"missing_{name}" in flags
+
+
+def test_skewed_ocr_page_is_read_in_lines() -> None:
+    angle = math.radians(1.2)
+    words = []
+    for row, text in enumerate(["Consignee: Vantor Photonics Oy", "Teollisuustie 9 B 12",
+                                "33100 Tampere Pirkanmaa region", "Finland by road freight"]):
+        x = 60.0
+        for block_word in text.split():
+            top = 100 + row * 14 + x * math.tan(angle)
+            words.append(Word(text=block_word, x0=x, top=top, x1=x + 40, bottom=top + 9,
+                              source="ocr", confidence=0.9, block=1, line=row))
+            x += 46
+    layout = build_layout(Page(page=1, source="ocr", width=595, height=842, words=words))
+    assert estimate_skew(words) == pytest.approx(1.2, abs=0.2)
+    assert [line.text for line in layout.lines][:2] == ["Consignee: Vantor Photonics Oy",
+                                                        "Teollisuustie 9 B 12"]
