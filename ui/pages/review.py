@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from exportdesk.extract.model import ApplicationResult, Evidence
+from exportdesk.extract.model import ApplicationResult, BBox, Evidence
 from exportdesk.review.catalogue import load_entries, lookup, search
 from exportdesk.review.render import render_page
 from exportdesk.review.store import EDITABLE, CaseView, ConflictError, StoreError
@@ -19,6 +19,12 @@ FLASH = "r_flash"
 identity = require("review")
 low = settings().low_confidence
 st.title("Review")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _page_image(sha256: str, page: int, boxes: tuple[BBox, ...]) -> bytes:
+    # Keyed by content digest, so a cached image can never belong to another document.
+    return render_page(store().originals.get(sha256), page, list(boxes))
 
 
 # --- saving: every change names the version on screen (optimistic locking) ----------------
@@ -170,8 +176,8 @@ with left:
     if pages > 1:
         page = st.number_input("Page", 1, pages, page, key=f"r_page_{case_id}_{fact_key}")
     try:
-        image = render_page(
-            store().original(case_id), int(page), [e.bbox for e in evidence if e.page == page]
+        image = _page_image(
+            case.sha256, int(page), tuple(e.bbox for e in evidence if e.page == page)
         )
         st.container(border=True).image(image, caption=f"Page {page} of {pages}", width="stretch")
     except Exception as exc:  # a page that cannot be drawn must not hide the fields
