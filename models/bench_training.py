@@ -29,7 +29,7 @@ from exportdesk.classify.trainingdata.generate import generate
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Evidence, Item
 from exportdesk.extract.settings import Settings
 from exportdesk.models import dataset
-from exportdesk.models.evaluation import FIXED_SET, evaluate_rows
+from exportdesk.models.evaluation import FIXED_SET, evaluate_rows, predict
 from exportdesk.models.training import train
 from exportdesk.review.originals import sha256_of
 from exportdesk.review.store import CaseStore
@@ -129,6 +129,26 @@ def _restrict(rows: list[dict], codes: set[str]) -> list[dict]:
     return out
 
 
+def paired(before, after, embedder, rows: list[dict]) -> dict:
+    """Item by item on the same rows: how many top-1 answers retraining fixed and broke, with
+    the exact two-sided sign test (McNemar) on those discordant items."""
+    from scipy.stats import binomtest
+
+    pb = predict(before, embedder, rows)
+    pa = predict(after, embedder, rows)
+    right_b = [p.ranked[0][1] == p.gold for p in pb]
+    right_a = [p.ranked[0][1] == p.gold for p in pa]
+    fixed = sum(a and not b for a, b in zip(right_a, right_b, strict=True))
+    broken = sum(b and not a for a, b in zip(right_a, right_b, strict=True))
+    p_value = binomtest(fixed, fixed + broken).pvalue if fixed + broken else 1.0
+    return {
+        "pairs": len(pb),
+        "fixed": fixed,
+        "broken": broken,
+        "sign_test_p": round(float(p_value), 4),
+    }
+
+
 def run_setting(
     name: str,
     base: list[dict],
@@ -185,8 +205,11 @@ def run_setting(
             if k.startswith("decision_") and k != "decision_ids"
         },
     }
+    models = {"before": art.load(before.folder), "after": art.load(after.folder)}
+    out["fixed_set_paired"] = paired(models["before"], models["after"], embedder, fixed_rows)
+    out["catalogues"] = json.loads((after.folder / "manifest.json").read_text())["catalogues"]
     for label, version in (("before", before), ("after", after)):
-        model = art.load(version.folder)
+        model = models[label]
         out[label] = {
             "fixed_set": version.metrics["fixed_set"],
             "fixed_set_gap_codes": evaluate_rows(model, embedder, _restrict(fixed_rows, gap_codes))

@@ -6,6 +6,7 @@ background job call these; they hold no logic of their own.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +33,29 @@ def export_from_store(
         return dataset.export(store, out, statuses)
     finally:
         store.close()
+
+
+def export_named(settings: Settings) -> Path:
+    """Export into ``<data_dir>/datasets/<first 12 hex of the card's digest>``: the same store
+    state lands in the same folder, and an older export is never overwritten."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    base = settings.data_dir / "datasets"
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=base))
+    try:
+        card = export_from_store(settings, tmp).card
+        digest = hashlib.sha256(json.dumps(card, sort_keys=True).encode()).hexdigest()[:12]
+        final = base / digest
+        if final.exists():
+            return final
+        tmp.rename(final)
+        return final
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
 
 
 def activate(
@@ -104,9 +128,8 @@ def retrain(
     from exportdesk.models.registry import ActivationRefused
 
     if dataset_dir is None:
-        dataset_dir = settings.data_dir / "datasets" / "latest"
-        progress(f"exporting confirmed decisions to {dataset_dir}")
-        export_from_store(settings, dataset_dir)
+        dataset_dir = export_named(settings)
+        progress(f"exported the confirmed decisions to {dataset_dir}")
     items, card = dataset.load(dataset_dir)
     progress(f"dataset: {card['items']['count']} confirmed items")
     emb = embedder if embedder is not None else default_embedder()

@@ -165,3 +165,17 @@ def test_exported_spans_survive_non_ascii_party_names(store: CaseStore, tmp_path
     assert sorted(items) == sorted(r["description"] for r in batch[:3])
     card = json.loads((tmp_path / "ds" / "dataset_card.json").read_text())
     assert card["spans"]["by_label"] == {"END_USE": 1, "ITEM": 3, "ORG": 1}
+
+
+def test_named_exports_are_content_addressed(store: CaseStore, settings: Settings) -> None:
+    from exportdesk.models.workflow import export_named
+
+    _base, batch, _fixed = pools()
+    confirm(store, batch[:3])
+    first = export_named(settings)
+    assert export_named(settings) == first  # same store state, same folder
+    confirm(store, batch[3:6])
+    second = export_named(settings)
+    assert second != first and first.exists()
+    assert dataset.load(second)[1]["items"]["count"] == 6
+    assert sorted(p.name for p in first.parent.iterdir()) == sorted([first.name, second.name])
