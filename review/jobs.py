@@ -220,7 +220,7 @@ def spawn_worker(settings: Settings) -> subprocess.Popen[bytes] | None:
         env["EXPORTDESK_DATABASE_URL"] = settings.database_url
     log_file = open(settings.data_dir / "worker.log", "ab")  # noqa: SIM115 - the child owns it
     return subprocess.Popen(
-        [sys.executable, "-m", "exportdesk.ui.cli", "worker"],
+        [sys.executable, "-m", "exportdesk.review.worker"],
         env=env,
         stdout=log_file,
         stderr=subprocess.STDOUT,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from typer.testing import CliRunner
 
 from exportdesk.extract.settings import Settings
 from exportdesk.review.auth import AuthError, authenticate
-from exportdesk.review.jobs import DatabaseJobQueue
+from exportdesk.review.jobs import DatabaseJobQueue, spawn_worker, worker_running
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import AuditEvent
 from exportdesk.ui.cli import app
@@ -95,23 +93,37 @@ def test_demo_no_serve_makes_accounts_and_queues_samples(tmp_path: Path) -> None
     assert [r.status for r in _store(data).queue()] == ["extracted", "extracted"]
 
 
-def test_worker_process_runs_queued_job(tmp_path: Path) -> None:
+def test_worker_command_until_idle(tmp_path: Path) -> None:
     store = _store(tmp_path)
     receipt = store.receive(b"this is not a pdf", "notes.pdf", "clerk")
     job = DatabaseJobQueue(store).enqueue(receipt.sha256)
-    env = dict(os.environ, EXPORTDESK_DATA_DIR=str(tmp_path), EXPORTDESK_WORKER_POLL_SECONDS="0.2")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "exportdesk.ui.cli", "worker"], env=env, stderr=subprocess.PIPE
-    )
+    result = runner.invoke(app, ["worker", "--until-idle", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "ran 1 jobs" in result.output
+    assert DatabaseJobQueue(store).state(job).status == "done"
+
+
+def test_app_spawned_worker_process_runs_queued_job(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, worker_poll_seconds=0.2)
+    store = _store(tmp_path)
+    receipt = store.receive(b"this is not a pdf", "notes.pdf", "clerk")
+    job = DatabaseJobQueue(store).enqueue(receipt.sha256)
+    os.environ["EXPORTDESK_WORKER_POLL_SECONDS"] = "0.2"
+    try:
+        proc = spawn_worker(settings)
+    finally:
+        del os.environ["EXPORTDESK_WORKER_POLL_SECONDS"]
+    assert proc is not None
     try:
         deadline = time.monotonic() + 60
         while DatabaseJobQueue(store).state(job).status != "done":
-            assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
+            assert proc.poll() is None, (tmp_path / "worker.log").read_text()
             assert time.monotonic() < deadline, "the worker did not finish the job in 60 s"
             time.sleep(0.2)
+        assert worker_running(settings)
+        assert spawn_worker(settings) is None  # one worker per data folder
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     case = store.case(receipt.application_id)
     assert case.status == "extracted" and case.result is not None and not case.result.readable
-    assert (tmp_path / "worker.pid").exists()

@@ -113,21 +113,11 @@ def worker(
     ] = False,
 ) -> None:
     """Run processing jobs from the case store's queue (the app starts one by itself)."""
-    from exportdesk.review.jobs import DatabaseJobQueue, claim_pid_file, parent_gone, run_worker
+    from exportdesk.review.worker import serve
 
     settings = _settings(data_dir)
-    store = _store(settings)
-    stopping: list[int] = []
-    signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
-    if not until_idle:
-        claim_pid_file(settings)
-    err.print(f"worker: watching {settings.resolved_database_url}", markup=False)
-    done = run_worker(
-        DatabaseJobQueue(store),
-        until_idle=until_idle,
-        should_stop=lambda: bool(stopping) or parent_gone(),
-    )
-    store.close()
+    _store(settings).close()  # a clear message if the store cannot be opened
+    done = serve(settings, until_idle=until_idle)
     err.print(f"worker: ran {done} jobs", markup=False)
 
 
