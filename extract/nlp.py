@@ -73,7 +73,10 @@ def label_hits(text: str) -> list[LabelHit]:
 
 
 _PREFIX_WORDS = {"block", "box", "section", "field", "feld", "case", "rubrique", "casilla",
-                 "abschnitt", "partie", "part", "no", "nr", "n°", "item"}
+                 "abschnitt", "partie", "part", "no", "nr", "n°", "item",
+                 # "Name and address of the consignee", "Details of end user"
+                 "name", "and", "address", "of", "details", "full", "company", "nom",
+                 "et", "adresse", "du", "de", "la", "l'", "name/address"}
 
 
 def leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
@@ -132,9 +135,12 @@ def _fuzzy_leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
 
 
 def _is_numbering(prefix: str) -> bool:
+    previous = ""
     for raw in re.sub(r"[().:,]", " ", prefix).split():
         word = raw.strip("-–—#")
-        if not word or word.isdigit() or word in _PREFIX_WORDS:
+        if not word or word.isdigit() or word in _PREFIX_WORDS or (word == "the" and
+                                                                     previous == "of"):
+            previous = word
             continue
         if len(word) <= 2 and word.isalpha():  # (a), b), IV
             continue

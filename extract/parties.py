@@ -179,6 +179,16 @@ def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | N
         rest.append(text)
     if name is None and rest:
         name = rest.pop(0)
+        # "Foo GmbH, Street 1, 12345 City, Germany" on one line: the name ends at its legal form
+        if ", " in name:
+            orgs = [s for s in rule_entities(blank().make_doc(name)) if s.label_ == "ORG"]
+            if orgs and orgs[0].start_char == 0 and orgs[0].end_char < len(name) - 2:
+                head, tail = name[: orgs[0].end_char], name[orgs[0].end_char:].strip(" ,")
+                name = head
+                rest.insert(0, tail)
+            elif re.search(r"\d", name.split(", ", 1)[1]):
+                name, tail = name.split(", ", 1)
+                rest.insert(0, tail)
     address_lines = ([address_field] if address_field else []) + rest
     if country is None and address_lines:
         last = address_lines[-1]

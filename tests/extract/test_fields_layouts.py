@@ -197,3 +197,12 @@ def test_skewed_ocr_page_is_read_in_lines() -> None:
     assert estimate_skew(words) == pytest.approx(1.2, abs=0.2)
     assert [line.text for line in layout.lines][:2] == ["Consignee: Vantor Photonics Oy",
                                                         "Teollisuustie 9 B 12"]
+
+
+def test_whole_party_on_one_line_after_a_long_label() -> None:
+    r = result(page([(40, 80, "Name and address of the consignee: Aurelian Optics S.p.A., "
+                              "Via Roma 4, 10121 Torino, Italy")]))
+    extract_fields(r)
+    [party] = r.parties
+    assert (party.role, party.name, party.country) == ("consignee", "Aurelian Optics S.p.A.", "IT")
+    assert party.address == "Via Roma 4, 10121 Torino"
