@@ -35,7 +35,7 @@ def _no_html(at: AppTest) -> int:
 def test_intake_upload_progress_duplicate_and_unreadable(store: CaseStore) -> None:
     good = pdf_bytes("intake")
     at = open_page("intake", "clerk")
-    at.file_uploader(key="intake_files").set_value(
+    at.file_uploader(key="intake_files_0").set_value(
         [
             ("good.pdf", good, "application/pdf"),
             (HOSTILE_FILENAME, pdf_bytes("hostile"), "application/pdf"),
@@ -63,7 +63,8 @@ def test_intake_upload_progress_duplicate_and_unreadable(store: CaseStore) -> No
     assert any("Application 3 is unreadable" in e.value for e in at.error)
     assert any(t.value == HOSTILE_FILENAME.replace("\x07", "") for t in at.text)
     # The same bytes again: recognised, not stored twice.
-    at.file_uploader(key="intake_files").set_value([("again.pdf", good, "application/pdf")]).run()
+    assert not at.file_uploader(key="intake_files_1").value  # a fresh, empty uploader
+    at.file_uploader(key="intake_files_1").set_value([("again.pdf", good, "application/pdf")]).run()
     at.button[0].click().run()
     assert "Already received as application 1 (good.pdf)" in texts(at)
     assert len(store.queue()) == 3
@@ -72,7 +73,7 @@ def test_intake_upload_progress_duplicate_and_unreadable(store: CaseStore) -> No
 
 def test_intake_shows_page_progress_while_reading(store: CaseStore) -> None:
     at = open_page("intake", "clerk")
-    at.file_uploader(key="intake_files").set_value(
+    at.file_uploader(key="intake_files_0").set_value(
         [("big.pdf", pdf_bytes("big"), "application/pdf")]
     )
     at.run()

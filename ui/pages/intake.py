@@ -16,23 +16,24 @@ identity = require("intake")
 st.title("Intake")
 st.caption("Upload one or more application PDFs. Reading runs in the background; you can go on.")
 
-uploads = st.file_uploader(
-    "Application files", accept_multiple_files=True, key="intake_files", type=None
-)
-if st.button("Submit", type="primary", disabled=not uploads):
+ROUND = "intake_round"  # a fresh uploader after each submit, so nothing is sent twice
+
+
+def _submit(key: str) -> None:
     done: list[tuple[str, Submitted | None, str | None]] = []
-    for upload in uploads or []:
+    for upload in st.session_state.get(key) or []:
         try:
-            done.append(
-                (
-                    upload.name,
-                    submit(store(), queue(), upload.getvalue(), upload.name, identity.username),
-                    None,
-                )
-            )
+            receipt = submit(store(), queue(), upload.getvalue(), upload.name, identity.username)
+            done.append((upload.name, receipt, None))
         except StoreError as exc:
             done.append((upload.name, None, str(exc)))
     st.session_state[SUBMITTED] = done + st.session_state.get(SUBMITTED, [])
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+
+
+key = f"intake_files_{st.session_state.get(ROUND, 0)}"
+uploads = st.file_uploader("Application files", accept_multiple_files=True, key=key, type=None)
+st.button("Submit", type="primary", disabled=not uploads, on_click=_submit, args=(key,))
 
 
 @st.fragment(run_every=2)
