@@ -123,6 +123,11 @@ def build_eu_dual_use(ref: Path, report: Counter) -> list[dict]:
         lead, items = split_first_level(m.fragments, known)
         heading, notes = _heading_and_notes(lead)
         title = head.get("title") or heading
+        if not title and items:
+            # The source lost the heading (the text starts at "a."): say so rather than
+            # leave the entry untitled, and borrow the first item's opening words.
+            title = "[heading missing in source] " + re.split(r"[,;:]", items[0].text)[0]
+            report["missing_titles_marked"] += 1
         stub = stub_reason(title, "\n".join(m.fragments))
         if stub:
             report["stubs_marked"] += 1

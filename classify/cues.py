@@ -54,12 +54,56 @@ class Parameter:
     unit: str
 
 
+# "not made to military standards", "non-military": a military word that denies military use.
+_NEGATED = re.compile(r"\b(?:not|non|never)[- ](?:\w+[ -]){0,4}?(?:militar\w*|defen[cs]e|weapons?)",
+                      re.IGNORECASE)
+_SOFTWARE = re.compile(r"\b(software|firmware|source code|sdk|licen[cs]es?|app|application "
+                       r"suite|library|libraries|platform software|program(?:me)?s?)\b",
+                       re.IGNORECASE)
+_TECHNOLOGY = re.compile(r"\b(technology|technical data|know-how|drawings|blueprints|"
+                         r"design data|production data|training courses?)\b", re.IGNORECASE)
+
+
 def military_cue(text: str) -> int:
-    return len(_MILITARY.findall(text))
+    return len(_MILITARY.findall(_NEGATED.sub(" ", text)))
 
 
 def civil_cue(text: str) -> int:
-    return len(_CIVIL.findall(text))
+    return len(_CIVIL.findall(text)) + len(_NEGATED.findall(text))
+
+
+def software_cue(text: str) -> int:
+    return len(_SOFTWARE.findall(text))
+
+
+def technology_cue(text: str) -> int:
+    return len(_TECHNOLOGY.findall(text))
+
+
+# Thresholds written in the entries that decide between neighbouring entries, as
+# (catalogue, entry, unit, lowest value, highest value): inside the range counts for the
+# entry, outside against it. Calibre separates ML1/ML2 (20 mm) and USML I/II (12.7 mm).
+THRESHOLDS: dict[tuple[str, str], tuple[str, float, float, str]] = {
+    ("eu-military", "ML1"): ("mm", 0.0, 19.99, "calibre below 20 mm"),
+    ("eu-military", "ML2"): ("mm", 20.0, 1e9, "calibre of 20 mm or more"),
+    ("us-usml", "I"): ("mm", 0.0, 12.7, "calibre up to .50 (12.7 mm)"),
+    ("us-usml", "II"): ("mm", 12.71, 1e9, "calibre over .50 (12.7 mm)"),
+}
+
+
+def threshold_match(text: str, catalogue: str, code: str) -> tuple[int, str | None]:
+    """+1 when a stated parameter falls inside the entry's deciding range, -1 when outside,
+    0 when the entry has no such rule or the text states no value in that unit."""
+    rule = THRESHOLDS.get((catalogue, code))
+    if rule is None:
+        return 0, None
+    unit, lo, hi, label = rule
+    values = [p for p in parameters(text) if p.unit == unit and p.value is not None]
+    if not values:
+        return 0, None
+    p = values[0]
+    inside = lo <= (p.value or 0.0) <= hi
+    return (1 if inside else -1), f"{p.text} ({'within' if inside else 'outside'} {label})"
 
 
 def parameters(text: str) -> list[Parameter]:

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from exportdesk.classify.cues import civil_cue, military_cue, units_in
+from exportdesk.classify.cues import (
+    civil_cue,
+    military_cue,
+    software_cue,
+    technology_cue,
+    threshold_match,
+    units_in,
+)
 
 ENTRY_FEATURES = [
     "tfidf", "emb_rows", "emb_title", "ex_max", "has_ex", "knn_vote", "log_rank_emb",
     "log_rank_tfidf", "is_mil", "mil_x_milcue", "mil_x_civcue", "civ_x_milcue", "unit_match",
     "stub", "s600_x_milcue", "s9xx", "s9xx_x_civcue", "s5xx", "rel_emb", "rel_tfidf", "rel_ex",
+    "sw_x_D", "sw_x_notD", "tech_x_E", "threshold",
 ]
 NL_FEATURES = [
     "nl_bias", "nl_ex_max", "nl_knn_vote", "nl_best_emb", "nl_best_tfidf", "nl_civcue",
@@ -92,6 +100,11 @@ def _exemplar_scores(S_ex: np.ndarray, labels: np.ndarray, n_entries: int, k: in
     return ex_max, vote
 
 
+def _product_group(code: str) -> str:
+    """``5D002`` -> ``D`` (software); ``E`` is technology. Military lists have none."""
+    return code[1] if len(code) == 5 and code[0].isdigit() else ""
+
+
 def candidate_sets(
     index: IndexArrays,
     texts: list[str],
@@ -135,6 +148,10 @@ def candidate_sets(
         pick |= {int(e) for e in ex_top if masked_ex[q, e] > 0}
         ents = np.array(sorted(e for e in pick if allowed[e]), dtype=np.int64)
         mil, civ = np.log1p(military_cue(text)), np.log1p(civil_cue(text))
+        sw, tech = float(software_cue(text) > 0), float(technology_cue(text) > 0)
+        group = np.array([_product_group(index.entry_code[e]) for e in ents])
+        thresh = np.array([threshold_match(text, str(index.entry_catalogue[e]),
+                                           str(index.entry_code[e]))[0] for e in ents])
         q_units = units_in(text)
         unit_match = np.array(
             [len(q_units & index.entry_units[e]) / len(q_units) if q_units else 0.0 for e in ents]
@@ -151,7 +168,8 @@ def candidate_sets(
             np.log1p(rank_emb[q, ents]), np.log1p(rank_tfidf[q, ents]), f[:, 0], f[:, 0] * mil,
             f[:, 0] * civ, (1 - f[:, 0]) * mil, unit_match, f[:, 1], f[:, 2] * mil, f[:, 3],
             f[:, 3] * civ, f[:, 4], S_rows[q, ents] - best_emb, S_tfidf[q, ents] - best_tfidf,
-            exm - best_ex,
+            exm - best_ex, sw * (group == "D"), sw * (group != "D"), tech * (group == "E"),
+            thresh,
         ])
         X[:-1, : len(ENTRY_FEATURES)] = cols
         nl_ex = ex_max[q, n_e]

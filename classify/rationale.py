@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from exportdesk.classify.catalogue import NOT_LISTED, Entry, Row
-from exportdesk.classify.cues import civil_cue, military_cue, parameters
+from exportdesk.classify.cues import civil_cue, military_cue, parameters, threshold_match
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]{2,}")
 _STOP = frozenset("""
@@ -77,6 +77,9 @@ def for_entry(description: str, entry: Entry, row: Row, edition: str) -> str:
     if terms:
         parts.append("Decisive terms: " + ", ".join(f"“{t}”" for t in terms) + ".")
     comps = parameter_comparisons(description, (row.text, *(r.text for r in entry.rows)))
+    _, rule = threshold_match(description, entry.catalogue, entry.code)
+    if rule:
+        comps.insert(0, rule)
     if comps:
         parts.append("Parameters: " + "; ".join(comps) + ".")
     mil = military_cue(description)

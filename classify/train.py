@@ -53,16 +53,25 @@ CALIB_FRACTION = 0.12
 
 
 def cached_encode(embedder, texts: list[str]) -> np.ndarray:
-    """Catalogue passages take minutes to embed on two shared cores; reuse them across
-    training runs while the texts are unchanged (the cache is a plain .npy, no pickle)."""
-    key = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:24]
-    path = CACHE_DIR / f"{key}.npy"
+    """Catalogue passages take minutes to embed on two shared cores, so vectors are reused
+    across training runs, per text (the cache is a plain .npz: no pickle)."""
+    keys = np.array([hashlib.sha1(t.encode()).hexdigest() for t in texts])
+    path = CACHE_DIR / "vectors.npz"
+    known: dict[str, np.ndarray] = {}
     if path.exists():
-        return np.load(path, allow_pickle=False)
-    vecs = embedder.encode(texts)
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    np.save(path, vecs, allow_pickle=False)
-    return vecs
+        with np.load(path, allow_pickle=False) as z:
+            known = dict(zip(z["keys"].tolist(), z["vecs"], strict=True))
+    missing = sorted({k: i for i, k in enumerate(keys) if k not in known}.items())
+    if missing:
+        vecs = embedder.encode([texts[i] for _, i in missing])
+        known.update({k: v for (k, _), v in zip(missing, vecs, strict=True)})
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=np.array(list(known)), vecs=np.stack(list(known.values())))
+        tmp.replace(path)
+    if not len(texts):
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.stack([known[k] for k in keys]).astype(np.float32)
 
 
 def _log(msg: str) -> None:

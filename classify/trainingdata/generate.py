@@ -15,7 +15,7 @@ from exportdesk.classify.trainingdata.concepts import CONCEPTS
 
 OUT = Path(__file__).resolve().parent / "train_items.jsonl"
 SEED = 20261128
-PER_CONCEPT = 36
+PER_CONCEPT = 44
 
 BRANDS = ["Norvik", "Altessa", "Kestrel Dynamics", "Orrin & Co", "Vantora", "Helix Systems",
           "Brightwater", "Tamsk", "Quorra", "Meridian Labs", "Falk Industrie", "Sunoko"]
@@ -33,6 +33,11 @@ TEMPLATES = [
     "{Noun} type {model} ({brand})",
     "{noun} - {spec2}; qty {qty}",
     "Spare {noun} for customer fleet, {spec}",
+    "We are exporting {noun} ({spec}) to a customer abroad.",
+    "Our {noun} with {spec}; please advise on licensing.",
+    "Quotation line {qty}: {noun}, {spec}",
+    "{qty} pcs {noun}",
+    "{Noun} - {spec} - delivered with cables and software",
 ]
 
 
