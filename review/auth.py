@@ -23,6 +23,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "review": frozenset({"reviewer", "admin"}),
     "history": frozenset({"clerk", "reviewer", "trainer", "admin"}),
     "trainer": frozenset({"trainer", "admin"}),
+    "admin": frozenset({"admin"}),
 }
 
 MIN_PASSWORD_LENGTH = 10
@@ -74,6 +75,10 @@ def add_user(session: Session, username: str, role: str, password: str | None, a
     session.flush()
     audit.append(session, actor, "user_added", detail={"username": username, "role": role})
     return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.execute(select(User).order_by(User.username)).scalars())
 
 
 def set_password(session: Session, username: str, password: str, actor: str) -> None:

@@ -17,8 +17,9 @@ from sqlalchemy import select, update
 
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.settings import Settings
-from exportdesk.review.store import CaseStore
-from exportdesk.review.tables import Job, utcnow
+from exportdesk.review import audit
+from exportdesk.review.store import CaseStore, StoreError
+from exportdesk.review.tables import Application, Job, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,23 @@ class DatabaseJobQueue:
             else:
                 job.status, job.error = "failed", error
             job.finished_at = utcnow()
+
+    def failed(self) -> list[JobState]:
+        with self.store.session() as s:
+            jobs = s.execute(select(Job).where(Job.status == "failed").order_by(Job.id)).scalars()
+            return [JobState(j.id, j.status, j.attempts, j.error, j.progress) for j in jobs]
+
+    def retry(self, job_id: int, actor: str) -> None:
+        """Queue a failed job again with fresh attempts (after the cause was fixed)."""
+        with self.store.session() as s:
+            job = s.get(Job, job_id)
+            if job is None or job.status != "failed":
+                raise StoreError(f"Job {job_id} has not failed; there is nothing to retry.")
+            job.status, job.attempts, job.error = "queued", 0, None
+            app_id = s.execute(
+                select(Application.id).where(Application.document_sha256 == job.document_sha256)
+            ).scalar_one_or_none()
+            audit.append(s, actor, "job_retried", app_id, {"job": job_id})
 
     def _requeue_stale(self) -> None:
         # A worker that died mid-job leaves it "running" forever; hand it to someone else.

@@ -30,12 +30,16 @@ PAGES = {
     "history": st.Page(
         "pages/history.py", title="History", icon=":material/history:", url_path="history"
     ),
+    "admin": st.Page(
+        "pages/admin.py", title="Admin", icon=":material/shield_person:", url_path="admin"
+    ),
 }
 # The trainer page belongs to the models work; it joins the menu once its file is there.
 if (Path(__file__).parent / "pages" / "trainer.py").exists():
     PAGES["trainer"] = st.Page(
         "pages/trainer.py", title="Trainer", icon=":material/model_training:", url_path="trainer"
     )
+    PAGES["admin"] = PAGES.pop("admin")  # admin stays last
 SIGN_IN = st.Page("pages/signin.py", title="Sign in", icon=":material/login:", url_path="signin")
 
 

@@ -212,3 +212,23 @@ def test_review_finish_confirm_needs_all_items_return_needs_reason(store: CaseSt
     at.button(key="r_return").click().run()
     assert store.case(app_id).status == "returned"
     assert at.button(key="r_confirm_1").disabled  # a returned application is read-only
+
+
+def test_admin_verifies_audit_lists_accounts_and_retries_failed_job(store: CaseStore) -> None:
+    queue = DatabaseJobQueue(store)
+    receipt = store.receive(pdf_bytes("fails"), "fails.pdf", "clerk")
+    job_id = queue.enqueue(receipt.sha256)
+
+    def broken(data: bytes, name: str, progress=None):  # type: ignore[no-untyped-def]
+        raise RuntimeError("OCR engine missing")
+
+    run_worker(queue, broken, until_idle=True)
+    at = open_page("admin", "admin")
+    at.button(key="a_verify").click().run()
+    assert "The audit log is intact" in texts(at)
+    assert set(at.table[0].value["user"]) == {"admin", "clerk", "reviewer", "trainer"}
+    assert f"Job {job_id} after 3 attempts: RuntimeError: OCR engine missing" in texts(at)
+    at.button(key=f"a_retry_{job_id}").click().run()
+    assert queue.state(job_id).status == "queued"
+    assert "No job has failed." in texts(at)
+    assert store.history(receipt.application_id)[-1].action == "job_retried"
