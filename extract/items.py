@@ -270,13 +270,22 @@ def find_tables(layouts: list[PageLayout]) -> list[Record]:
         for number, line in enumerate(layout.lines):
             if any(s.used for s in line.segments):
                 continue
-            columns = header_columns(line)
+            columns, header_no = None, number
+            if number + 1 < len(layout.lines):  # a header wrapped onto two lines wins
+                merged = _two_line_header(line, layout.lines[number + 1], layout.line_height)
+                columns = header_columns(merged) if merged is not None else None
+                if columns is not None:
+                    header_no = number + 1
+                    for s in layout.lines[number + 1].segments:
+                        s.used = True
+            if columns is None:
+                columns = header_columns(line)
             if columns is None:
                 continue
             found_header = True
             for s in line.segments:
                 s.used = True
-            body, ran_off = table_body(layout, number, columns)
+            body, ran_off = table_body(layout, header_no, columns)
             records += table_records(layout, columns, body)
             carried = columns if ran_off else None
         if not found_header and carried is not None and layout.lines:
@@ -285,6 +294,29 @@ def find_tables(layouts: list[PageLayout]) -> list[Record]:
             records += table_records(layout, carried, body)
             carried = carried if ran_off else None
     return records
+
+
+def _two_line_header(first: Line, second: Line, line_height: float) -> Line | None:
+    """A header whose cells wrap onto a second line ("Unit" over "price") as one line."""
+    if second.top - first.bottom > 0.8 * line_height or any(
+            parse_number(t.text) is not None for t in second.tokens):
+        return None
+    if not label_hits(first.text) or len(first.segments) < 3:
+        return None
+    cells = [list(seg.tokens) for seg in first.segments]
+    for t in second.tokens:
+        target = next((c for c in cells if min(t.x1, max(x.x1 for x in c)) -
+                       max(t.x0, min(x.x0 for x in c)) > 0), None)
+        if target is None:
+            return None  # a word under no header cell: the next line is not part of the header
+        target.append(t)
+    tokens: list[Token] = []
+    segments: list[Segment] = []
+    for cell in sorted(cells, key=lambda c: min(x.x0 for x in c)):
+        ordered = sorted(cell, key=lambda x: (round(x.top), x.x0))
+        segments.append(Segment(ordered, first.page, first.number))
+        tokens += ordered
+    return Line(tokens, first.page, first.number, segments)
 
 
 def _continuation(layout: PageLayout, columns: list[Column]) -> tuple[list[Line], bool]:

@@ -53,6 +53,9 @@ def parse_role_label(text: str) -> tuple[str, str] | None:
         return None
     after = text[hit.end:]
     stripped = after.lstrip(" ")
+    # "Consignee name: X", "Consignee country: Y": one field of the party per line
+    if _subfield_rest(stripped):
+        return hit.key, stripped
     # a label is followed by nothing, a colon, a slash-joined variant or a parenthesis
     if stripped and stripped[0] not in ":/(-–|" and not stripped[0].isdigit():
         if len(stripped.split()) > 0 and not text.isupper():
@@ -69,6 +72,11 @@ def parse_role_label(text: str) -> tuple[str, str] | None:
             break
         rest = rest[again.end:]
     return hit.key, rest.strip(_SEPARATORS + " ")
+
+
+def _subfield_rest(text: str) -> bool:
+    sub = leading_label(text, ("subfield",)) if text else None
+    return sub is not None and sub.start == 0 and text[sub.end:].lstrip().startswith(":")
 
 
 def _is_any_label(text: str) -> bool:
@@ -207,12 +215,32 @@ def _country_in(text: str) -> str | None:
     return found[0] if found else None
 
 
+def _grouped(found: list[LabelSegment]) -> list[list[LabelSegment]]:
+    """Consecutive labels of one role that each carry one sub-field belong to one party."""
+    groups: list[list[LabelSegment]] = []
+    for label in found:
+        last = groups[-1][-1] if groups else None
+        if (last is not None and last.role == label.role and _subfield_rest(label.rest)
+                and _subfield_rest(last.rest) and last.segment.page == label.segment.page
+                and 0 < label.segment.line_no - last.segment.line_no <= 4):
+            groups[-1].append(label)
+        else:
+            groups.append([label])
+    return groups
+
+
 def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
     parties = []
     by_page = {layout.page.page: layout for layout in layouts}
-    for label in find_role_labels(layouts):
+    for group in _grouped(find_role_labels(layouts)):
+        label = group[0]
         layout = by_page[label.segment.page]
-        values = collect_value(layout, label)
+        if len(group) > 1:  # "Consignee name: ...", "Consignee address: ...", ...
+            values = [(g.rest, g.segment.tokens) for g in group]
+            for g in group[1:]:
+                g.segment.used = True
+        else:
+            values = collect_value(layout, label)
         texts = [t for t, _ in values]
         if not texts or fold(texts[0]).strip(" .") in labels.NONE_VALUES:
             continue

@@ -206,3 +206,27 @@ def test_whole_party_on_one_line_after_a_long_label() -> None:
     [party] = r.parties
     assert (party.role, party.name, party.country) == ("consignee", "Aurelian Optics S.p.A.", "IT")
     assert party.address == "Via Roma 4, 10121 Torino"
+
+
+def test_one_field_per_line_with_the_role_repeated() -> None:
+    cells = lines(40, 80, ["Ultimate consignee name: Fernhill Maritime Ltd",
+                           "Ultimate consignee address: 3 Dock Road, Cork T12 X8",
+                           "Ultimate consignee country: Ireland",
+                           "End user name: Irish Naval Service"])
+    r = result(page(cells))
+    extract_fields(r)
+    got = {(p.role, p.name, p.address, p.country) for p in r.parties}
+    assert ("consignee", "Fernhill Maritime Ltd", "3 Dock Road, Cork T12 X8", "IE") in got
+    assert any(p.role == "end_user" and p.name == "Irish Naval Service" for p in r.parties)
+
+
+def test_header_cells_wrapped_onto_two_lines() -> None:
+    cells = [(40, 200, "Pos"), (80, 200, "Goods"), (330, 200, "Quantity"), (400, 200, "Unit"),
+             (470, 200, "Total"), (400, 210, "price"), (470, 210, "value"),
+             (40, 226, "1"), (80, 226, "Pressure transducer"), (345, 226, "12"),
+             (400, 226, "EUR 90.00"), (470, 226, "EUR 1,080.00")]
+    r = result(page(cells))
+    extract_fields(r)
+    [item] = r.items
+    assert (item.description, item.quantity, item.unit_price, item.total_value, item.currency) == (
+        "Pressure transducer", 12, 90.0, 1080.0, "EUR")
