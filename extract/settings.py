@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     oidc_role_claim: str = Field(
         "roles", description="ID-token claim naming the exportdesk role under OIDC sign-in."
     )
+    local_accounts: bool = Field(
+        True,
+        description="Offer local-account sign-in; set false to allow only OIDC (when "
+        "Streamlit's [auth] is configured).",
+    )
 
     # --- classification ------------------------------------------------------------
     default_catalogues: list[str] = Field(

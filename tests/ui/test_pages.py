@@ -72,3 +72,12 @@ def test_entrypoint_sign_in_then_pages_check_role_again(store: CaseStore) -> Non
     at.switch_page("pages/intake.py").run()
     assert "Your role (reviewer) may not open the intake page" in texts(at)
     assert not at.file_uploader
+
+
+def test_local_accounts_switched_off_without_oidc_says_so(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPORTDESK_LOCAL_ACCOUNTS", "false")
+    at = open_page("signin", None)
+    assert "Local accounts are switched off" in texts(at)
+    assert not at.text_input  # no password form to try

@@ -25,11 +25,22 @@ if identity is not None:
         st.rerun()
     st.stop()
 
-if oidc_configured():
+oidc = oidc_configured()
+local = settings().local_accounts
+if oidc:
     if st.button("Sign in with your organisation account", type="primary"):
         st.login()
-    st.divider()
-    st.caption("Or with a local exportdesk account:")
+    if local:
+        st.divider()
+        st.caption("Or with a local exportdesk account:")
+if not local:
+    if not oidc:
+        st.error(
+            "Local accounts are switched off (EXPORTDESK_LOCAL_ACCOUNTS=false) but no OIDC "
+            "provider is configured in .streamlit/secrets.toml, so nobody can sign in. "
+            "Configure [auth] or switch local accounts back on."
+        )
+    st.stop()
 
 with st.form("sign_in"):
     username = st.text_input("User name", key="signin_user")
