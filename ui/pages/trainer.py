@@ -108,13 +108,15 @@ if bars:
         alt.Chart(pd.DataFrame(bars))
         .mark_bar()
         .encode(
-            x=alt.X("version:N", title=None, axis=alt.Axis(labels=False)),
-            y=alt.Y("value:Q"),
+            x=alt.X("group:N", title=None, axis=alt.Axis(labelAngle=-30)),
+            xOffset="version:N",
+            y=alt.Y("value:Q", title=None),
             color="version:N",
-            column=alt.Column("group:N", title=None),
-            row=alt.Row("metric:N", title=None),
             tooltip=["version", "group", "metric", "value"],
         )
+        .properties(height=170, width=620)
+        .facet(row=alt.Row("metric:N", title=None))
+        .resolve_scale(y="independent")
     )
     diagonal = pd.DataFrame({"mean confidence": [0.0, 1.0], "accuracy": [0.0, 1.0]})
     st.altair_chart(
