@@ -81,3 +81,41 @@ def test_local_accounts_switched_off_without_oidc_says_so(
     at = open_page("signin", None)
     assert "Local accounts are switched off" in texts(at)
     assert not at.text_input  # no password form to try
+
+
+class _FakeOidcUser:
+    """Stands in for st.user after an OIDC sign-in: the ID token's claims."""
+
+    def __init__(self, claims: dict) -> None:
+        self.claims = {"is_logged_in": True, **claims}
+
+    def get(self, key: str, default: object = None) -> object:
+        return self.claims.get(key, default)
+
+    def to_dict(self) -> dict:
+        return dict(self.claims)
+
+
+@pytest.mark.parametrize("expired", [False, True])
+def test_oidc_sign_in_maps_role_and_enforces_expiry(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch, expired: bool
+) -> None:
+    import time
+
+    import streamlit
+
+    from exportdesk.ui.pages import _common
+
+    exp = time.time() + (-10 if expired else 600)
+    monkeypatch.setattr(_common, "oidc_configured", lambda: True)
+    monkeypatch.setattr(
+        streamlit,
+        "user",
+        _FakeOidcUser({"email": "eve@example.org", "roles": ["reviewer"], "exp": exp}),
+    )
+    at = open_page("review", None)
+    if expired:
+        assert "Your sign-in has expired" in texts(at) and not at.title
+    else:
+        assert [t.value for t in at.title] == ["Review"]
+        assert at.session_state["identity"].method == "oidc"
