@@ -240,7 +240,7 @@ with classify_tab:
                     st.caption("> " + plain(entry.text[:400]))
                 if rank == 0:
                     st.button(
-                        f"Confirm {sug.code}",
+                        "Confirm " + plain(sug.code),
                         type="primary",
                         shortcut="Y",
                         key=f"r_confirm_{item.index}",
