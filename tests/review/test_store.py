@@ -7,14 +7,16 @@ import threading
 
 import pytest
 from casefactory import HOSTILE_FILENAME, fake_pipeline, make_result, pdf_bytes
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
+from exportdesk.review.db import make_engine
 from exportdesk.review.intake import submit
 from exportdesk.review.jobs import DatabaseJobQueue, process_document, run_worker
-from exportdesk.review.migrate import current_revision, head_revision
+from exportdesk.review.migrate import current_revision, downgrade, head_revision, upgrade
 from exportdesk.review.store import CaseStore, ConflictError, StoreError
 from exportdesk.review.tables import Application, AuditEvent, Decision, Document, SuggestionRow
 
@@ -26,12 +28,21 @@ def _extracted(store: CaseStore, label: str = "A") -> int:
     return receipt.application_id
 
 
-def test_migration_empty_to_head(store: CaseStore) -> None:
-    assert head_revision() is not None
-    assert current_revision(store.engine) == head_revision()
-    # Running the migrations again on an up-to-date database changes nothing.
-    CaseStore(store.settings).close()
-    assert current_revision(store.engine) == head_revision()
+def test_migration_empty_to_head(settings: Settings) -> None:
+    engine = make_engine(settings.resolved_database_url)
+    assert current_revision(engine) is None  # empty database
+    upgrade(engine)
+    assert current_revision(engine) == head_revision() is not None
+    tables = set(inspect(engine).get_table_names())
+    assert {"applications", "documents", "decisions", "suggestions", "audit_events"} <= tables
+    upgrade(engine)  # an up-to-date database is left alone
+    downgrade(engine, "base")
+    assert "applications" not in inspect(engine).get_table_names()
+    upgrade(engine)  # and back: every migration can be undone and redone
+    store = CaseStore(settings)
+    assert store.receive(pdf_bytes("m"), "m.pdf", "clerk").application_id == 1
+    store.close()
+    engine.dispose()
 
 
 def test_duplicate_upload_is_recognised_without_second_record(store: CaseStore) -> None:
