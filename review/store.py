@@ -196,6 +196,17 @@ class CaseStore:
                 raise NotFoundError(f"No application holds document {sha256[:12]}….")
             if app.status not in ("received", "extracted"):
                 return False
+            latest = s.execute(
+                select(Extraction)
+                .where(Extraction.application_id == app.id)
+                .order_by(Extraction.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if latest is not None and (latest.result, latest.versions) == (
+                json.loads(json.dumps(contract)),
+                dict(result.versions),
+            ):
+                return True  # a re-run that found the same: nothing new to record
             ex = Extraction(application_id=app.id, result=contract, versions=dict(result.versions))
             s.add(ex)
             s.flush()

@@ -18,7 +18,14 @@ from exportdesk.review.intake import submit
 from exportdesk.review.jobs import DatabaseJobQueue, process_document, run_worker
 from exportdesk.review.migrate import current_revision, downgrade, head_revision, upgrade
 from exportdesk.review.store import CaseStore, ConflictError, StoreError
-from exportdesk.review.tables import Application, AuditEvent, Decision, Document, SuggestionRow
+from exportdesk.review.tables import (
+    Application,
+    AuditEvent,
+    Decision,
+    Document,
+    Extraction,
+    SuggestionRow,
+)
 
 
 def _extracted(store: CaseStore, label: str = "A") -> int:
@@ -259,6 +266,9 @@ def test_job_is_idempotent_and_stops_once_review_began(store: CaseStore) -> None
     assert process_document(store, submitted.receipt.sha256, fake_pipeline)  # a retry
     again = store.case(submitted.receipt.application_id)
     assert again.result == before.result and again.status == "extracted"
+    assert again.version == before.version  # nothing new, so no reviewer is disturbed
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Extraction)) == 1
     store.decide(again.id, again.version, 1, "eu-dual-use", "6A003", "anna")
     assert not process_document(store, submitted.receipt.sha256, fake_pipeline)
     assert store.case(again.id).decisions[1].final_code == "6A003"
