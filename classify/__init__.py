@@ -8,16 +8,18 @@ if TYPE_CHECKING:
     from exportdesk.extract.model import Suggestion
 
 
-def suggest(description: str, catalogues: list[str] | None = None,
-            top_k: int = 5) -> list[Suggestion]:
+def suggest(
+    description: str, catalogues: list[str] | None = None, top_k: int = 5
+) -> list[Suggestion]:
     """Best-first suggestions for one item description (see ``classify.api``)."""
     from exportdesk.classify.api import suggest as _suggest
 
     return _suggest(description, catalogues, top_k)
 
 
-def suggest_many(descriptions: list[str], catalogues: list[str] | None = None,
-                 top_k: int = 5) -> list[list[Suggestion]]:
+def suggest_many(
+    descriptions: list[str], catalogues: list[str] | None = None, top_k: int = 5
+) -> list[list[Suggestion]]:
     """Batched ``suggest``: one list per description, in order."""
     from exportdesk.classify.api import suggest_many as _suggest_many
 

@@ -47,8 +47,9 @@ class Classifier:
     def version(self) -> str:
         return self.artefact.version
 
-    def suggest_many(self, descriptions: list[str], catalogues: list[str] | None = None,
-                     top_k: int = 5) -> list[list[Suggestion]]:
+    def suggest_many(
+        self, descriptions: list[str], catalogues: list[str] | None = None, top_k: int = 5
+    ) -> list[list[Suggestion]]:
         cats = resolve_catalogues(catalogues)
         out: list[list[Suggestion]] = [[] for _ in descriptions]
         live = [i for i, d in enumerate(descriptions) if d and d.strip()]
@@ -59,8 +60,11 @@ class Classifier:
         for i, text, per_j in zip(live, texts, scored, strict=True):
             # Calibration is applied here, after and apart from scoring; only the suggestions
             # that make the final list get a rationale (it is the slow part).
-            ranked = [(float(p), sc, k) for sc in per_j
-                      for k, p in enumerate(self.artefact.calibrator.probabilities(sc.logits))]
+            ranked = [
+                (float(p), sc, k)
+                for sc in per_j
+                for k, p in enumerate(self.artefact.calibrator.probabilities(sc.logits))
+            ]
             ranked.sort(key=lambda t: -t[0])
             out[i] = [self._suggestion(text, sc, k, p) for p, sc, k in ranked[:top_k]]
         return out
@@ -76,9 +80,13 @@ class Classifier:
         code = row.code if row.code != entry.code and not row.reserved else entry.code
         edition = edition_label(entry.catalogue)
         return Suggestion(
-            catalogue=entry.catalogue, code=code, title=entry.title, confidence=conf,
+            catalogue=entry.catalogue,
+            code=code,
+            title=entry.title,
+            confidence=conf,
             rationale=rationale.for_entry(text, entry, row, edition),
-            model_version=self.version, catalogue_edition=edition,
+            model_version=self.version,
+            catalogue_edition=edition,
         )
 
     def _not_listed(self, text: str, sc: Scored, conf: float) -> Suggestion:
@@ -90,12 +98,19 @@ class Classifier:
             closest, sim = self.entries[int(cand.entries[k])], float(cand.emb_score[k])
         eds = [edition_label(c) for c in sc.catalogues]
         home = sc.catalogues[0]
-        title = ("EAR99 (not listed on the Commerce Control List)" if home == "us-ccl"
-                 else "Not listed in the searched catalogues")
+        title = (
+            "EAR99 (not listed on the Commerce Control List)"
+            if home == "us-ccl"
+            else "Not listed in the searched catalogues"
+        )
         return Suggestion(
-            catalogue=home, code=NOT_LISTED, title=title, confidence=conf,
+            catalogue=home,
+            code=NOT_LISTED,
+            title=title,
+            confidence=conf,
             rationale=rationale.for_not_listed(text, sc.catalogues, eds, closest, sim),
-            model_version=self.version, catalogue_edition="; ".join(eds),
+            model_version=self.version,
+            catalogue_edition="; ".join(eds),
         )
 
 
@@ -106,8 +121,9 @@ def resolve_catalogues(catalogues: list[str] | None) -> list[str]:
         catalogues = list(get_settings().default_catalogues)
     unknown = [c for c in catalogues if c not in CATALOGUES]
     if unknown:
-        raise ValueError(f"unknown catalogue(s) {', '.join(unknown)}; "
-                         f"choose from {', '.join(CATALOGUES)}")
+        raise ValueError(
+            f"unknown catalogue(s) {', '.join(unknown)}; choose from {', '.join(CATALOGUES)}"
+        )
     return list(dict.fromkeys(catalogues))
 
 
@@ -129,20 +145,24 @@ def load_classifier(version: str | None = None, root: Path | None = None) -> Cla
     entries = load_entries()
     rows = [r for _, r in index_rows(entries)]
     if len(rows) != len(artefact.index.row_entry) or len(entries) != len(artefact.index.entry_code):
-        raise art.ArtefactError(f"classifier {version} was trained on other catalogue files; "
-                                "retrain it (`python -m exportdesk.classify.train`)")
+        raise art.ArtefactError(
+            f"classifier {version} was trained on other catalogue files; "
+            "retrain it (`python -m exportdesk.classify.train`)"
+        )
     return Classifier(artefact=artefact, embedder=default_embedder(), entries=entries, rows=rows)
 
 
-def suggest_many(descriptions: list[str], catalogues: list[str] | None = None,
-                 top_k: int = 5) -> list[list[Suggestion]]:
+def suggest_many(
+    descriptions: list[str], catalogues: list[str] | None = None, top_k: int = 5
+) -> list[list[Suggestion]]:
     """Suggestions for many descriptions at once (batched embedding: much faster per item)."""
     with _LOCK:
         clf = load_classifier()
     return clf.suggest_many(list(descriptions), catalogues, top_k)
 
 
-def suggest(description: str, catalogues: list[str] | None = None,
-            top_k: int = 5) -> list[Suggestion]:
+def suggest(
+    description: str, catalogues: list[str] | None = None, top_k: int = 5
+) -> list[Suggestion]:
     """Best-first suggestions for one item description; ``NOT_LISTED`` competes with entries."""
     return suggest_many([description], catalogues, top_k)[0]

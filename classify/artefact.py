@@ -31,8 +31,13 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-TFIDF_PARAMS = {"ngram_range": (1, 2), "sublinear_tf": True, "min_df": 1,
-                "token_pattern": r"(?u)\b\w[\w.\-/]*\b", "lowercase": True}
+TFIDF_PARAMS: dict = {
+    "ngram_range": (1, 2),
+    "sublinear_tf": True,
+    "min_df": 1,
+    "token_pattern": r"(?u)\b\w[\w.\-/]*\b",
+    "lowercase": True,
+}
 
 
 def make_vectorizer(vocabulary: dict[str, int] | None = None):
@@ -54,8 +59,15 @@ class Artefact:
     calibrator: TemperatureCalibrator
 
 
-def save(folder: Path, version: str, index: IndexArrays, vectorizer,
-         ranker: Ranker, calibrator: TemperatureCalibrator, extra_manifest: dict) -> None:
+def save(
+    folder: Path,
+    version: str,
+    index: IndexArrays,
+    vectorizer,
+    ranker: Ranker,
+    calibrator: TemperatureCalibrator,
+    extra_manifest: dict,
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         folder / "index.npz",
@@ -72,15 +84,22 @@ def save(folder: Path, version: str, index: IndexArrays, vectorizer,
         ex_group=index.ex_group,
     )
     sp.save_npz(folder / "entry_tfidf.npz", index.entry_tfidf.tocsr(), compressed=True)
-    (folder / "tfidf.json").write_text(json.dumps({
-        "params": {**TFIDF_PARAMS, "ngram_range": list(TFIDF_PARAMS["ngram_range"])},
-        "vocabulary": {k: int(v) for k, v in vectorizer.vocabulary_.items()},
-        "idf": vectorizer.idf_.tolist(),
-    }))
+    (folder / "tfidf.json").write_text(
+        json.dumps(
+            {
+                "params": {**TFIDF_PARAMS, "ngram_range": [1, 2]},
+                "vocabulary": {k: int(v) for k, v in vectorizer.vocabulary_.items()},
+                "idf": vectorizer.idf_.tolist(),
+            }
+        )
+    )
     (folder / "ranker.json").write_text(json.dumps(ranker.to_json(), indent=1))
     write_calibration(folder, calibrator)
-    manifest = {"version": version, **extra_manifest,
-                "files": {name: sha256(folder / name) for name in FILES}}
+    manifest = {
+        "version": version,
+        **extra_manifest,
+        "files": {name: sha256(folder / name) for name in FILES},
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
@@ -104,19 +123,23 @@ def active_version(root: Path = MODELS_ROOT) -> str:
         try:
             named = json.loads(registry.read_text(encoding="utf-8")).get("active", {})
         except json.JSONDecodeError as exc:
-            raise ArtefactError(f"{registry} is not valid JSON ({exc.msg}); restore it "
-                                "from git") from exc
+            raise ArtefactError(
+                f"{registry} is not valid JSON ({exc.msg}); restore it from git"
+            ) from exc
         version = named.get("classifier")
         if version:
             if not (root / version / "manifest.json").exists():
-                raise ArtefactError(f"{registry} names classifier version {version!r}, but "
-                                    f"{root / version} holds no trained model; activate "
-                                    "an existing version or retrain")
+                raise ArtefactError(
+                    f"{registry} names classifier version {version!r}, but "
+                    f"{root / version} holds no trained model; activate "
+                    "an existing version or retrain"
+                )
             return version
     found = versions(root)
     if not found:
-        raise ArtefactError(f"no trained classifier under {root}; run "
-                            "`python -m exportdesk.classify.train`")
+        raise ArtefactError(
+            f"no trained classifier under {root}; run `python -m exportdesk.classify.train`"
+        )
     return found[-1]
 
 
@@ -128,11 +151,14 @@ def load(folder: Path) -> Artefact:
     for name, digest in manifest["files"].items():
         path = folder / name
         if not path.exists() or sha256(path) != digest:
-            raise ArtefactError(f"{path} is missing or does not match its SHA-256 in the "
-                                "manifest; the model folder was altered, retrain it")
+            raise ArtefactError(
+                f"{path} is missing or does not match its SHA-256 in the "
+                "manifest; the model folder was altered, retrain it"
+            )
     with np.load(folder / "index.npz", allow_pickle=False) as z:
         index = IndexArrays(
-            entry_catalogue=z["entry_catalogue"], entry_code=z["entry_code"],
+            entry_catalogue=z["entry_catalogue"],
+            entry_code=z["entry_code"],
             entry_flags=z["entry_flags"],
             entry_units=[set(u.split("|")) - {""} for u in z["entry_units"]],
             entry_tfidf=sp.load_npz(folder / "entry_tfidf.npz").tocsr(),
@@ -145,12 +171,21 @@ def load(folder: Path) -> Artefact:
         )
     tf = json.loads((folder / "tfidf.json").read_text())
     params = tf["params"]
-    vec = TfidfTransform(tf["vocabulary"], np.asarray(tf["idf"]), params["token_pattern"],
-                         tuple(params["ngram_range"]), params["sublinear_tf"],
-                         params["lowercase"])
+    vec = TfidfTransform(
+        tf["vocabulary"],
+        np.asarray(tf["idf"]),
+        params["token_pattern"],
+        tuple(params["ngram_range"]),
+        params["sublinear_tf"],
+        params["lowercase"],
+    )
     return Artefact(
-        version=manifest["version"], manifest=manifest, index=index, vectorizer=vec,
+        version=manifest["version"],
+        manifest=manifest,
+        index=index,
+        vectorizer=vec,
         ranker=Ranker.from_json(json.loads((folder / "ranker.json").read_text())),
         calibrator=TemperatureCalibrator.from_json(
-            json.loads((folder / "calibration.json").read_text())),
+            json.loads((folder / "calibration.json").read_text())
+        ),
     )

@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     for j, cats in JURISDICTIONS.items():
         items = [r for r in rows if r.get(j)]
         sugg = clf.suggest_many([r["description"] for r in items], list(cats), top_k=5)
-        metrics[j] = compute([r[j] for r in items],
-                             [[(s.code, s.confidence) for s in ss] for ss in sugg])
+        metrics[j] = compute(
+            [r[j] for r in items], [[(s.code, s.confidence) for s in ss] for ss in sugg]
+        )
 
     # Speed: batches of 100 over all four catalogues, after a warm-up batch.
     texts = [r["description"] for r in rows]
@@ -50,9 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         clf.suggest_many(batch[start : start + 100])
     ms_item = (time.perf_counter() - t) * 1000 / 300
 
-    result = {"model_version": clf.version, "eval_file": str(args.eval), "items": len(rows),
-              "load_seconds": round(load_s, 2), "ms_per_item_batch100": round(ms_item, 1),
-              **{j: m.to_json() for j, m in metrics.items()}}
+    result = {
+        "model_version": clf.version,
+        "eval_file": str(args.eval),
+        "items": len(rows),
+        "load_seconds": round(load_s, 2),
+        "ms_per_item_batch100": round(ms_item, 1),
+        **{j: m.to_json() for j, m in metrics.items()},
+    }
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -61,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     for j, m in metrics.items():
         print(f"{j.upper()}: n={m.n} top-1 {m.top1:.3f} top-3 {m.top3:.3f} ECE {m.ece:.3f}")
         for r in m.table:
-            print(f"   ({r.lower:.1f}, {r.upper:.1f}]  n={r.count:4d}  "
-                  f"confidence {r.mean_confidence:.3f}  accuracy {r.accuracy:.3f}")
+            print(
+                f"   ({r.lower:.1f}, {r.upper:.1f}]  n={r.count:4d}  "
+                f"confidence {r.mean_confidence:.3f}  accuracy {r.accuracy:.3f}"
+            )
     return 0
 
 

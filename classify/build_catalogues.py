@@ -69,7 +69,9 @@ EDITIONS = {
     },
 }
 
-_NOTE_SPLIT = re.compile(r"(?=\b(?:N\.B\.\s*\d*\.?|Technical Notes?:?|Notes?\s*\d*\s*:|Note\s+(?:ML)?\d))")
+_NOTE_SPLIT = re.compile(
+    r"(?=\b(?:N\.B\.\s*\d*\.?|Technical Notes?:?|Notes?\s*\d*\s*:|Note\s+(?:ML)?\d))"
+)
 
 
 def _heading_and_notes(lead: str) -> tuple[str, list[str]]:
@@ -80,8 +82,16 @@ def _heading_and_notes(lead: str) -> tuple[str, list[str]]:
     return parts[0], parts[1:]
 
 
-def _entry(catalogue: str, code: str, parent: str | None, level: int, title: str, text: str,
-           notes: list[str] | None = None, **extra) -> dict:
+def _entry(
+    catalogue: str,
+    code: str,
+    parent: str | None,
+    level: int,
+    title: str,
+    text: str,
+    notes: list[str] | None = None,
+    **extra,
+) -> dict:
     row = {
         "catalogue": catalogue,
         "code": code,
@@ -103,8 +113,17 @@ def _subitem_rows(catalogue: str, code: str, items, old_children: set[str], repo
         if sub not in old_children:
             report["subitems_split"] += 1
         title = re.split(r"(?<=[;:])\s", item.text, maxsplit=1)[0]
-        rows.append(_entry(catalogue, sub, code, 2, title, item.text,
-                           reserved=bool(re.match(r"^(not used|\[reserved\])", item.text, re.I))))
+        rows.append(
+            _entry(
+                catalogue,
+                sub,
+                code,
+                2,
+                title,
+                item.text,
+                reserved=bool(re.match(r"^(not used|\[reserved\])", item.text, re.I)),
+            )
+        )
     return rows
 
 
@@ -119,7 +138,7 @@ def build_eu_dual_use(ref: Path, report: Counter) -> list[dict]:
     for m in merged:
         head = m.head
         code = head["code"]
-        known = sum(c.rsplit('.', 1)[0] == code for c in old_children)
+        known = sum(c.rsplit(".", 1)[0] == code for c in old_children)
         lead, items = split_first_level(m.fragments, known)
         heading, notes = _heading_and_notes(lead)
         title = head.get("title") or heading
@@ -148,8 +167,9 @@ def build_eu_dual_use(ref: Path, report: Counter) -> list[dict]:
                 "similarity": round(sim, 3),
                 "text": squash(wa[code]) if differs else "",
             }
-        rows.append(_entry("eu-dual-use", code, None, 1, title,
-                           "\n".join(m.fragments), notes, **extra))
+        rows.append(
+            _entry("eu-dual-use", code, None, 1, title, "\n".join(m.fragments), notes, **extra)
+        )
         rows.extend(_subitem_rows("eu-dual-use", code, items, old_children, report))
     return rows
 
@@ -186,14 +206,18 @@ def build_eu_military(ref: Path, report: Counter) -> list[dict]:
     for head in (r for r in src if r["level"] == 1):
         lead, items = split_first_level([head["text"]], len(head.get("children") or []))
         heading, notes = _heading_and_notes(lead)
-        rows.append(_entry("eu-military", head["code"], None, 1, head["title"] or heading,
-                           head["text"], notes))
+        rows.append(
+            _entry(
+                "eu-military", head["code"], None, 1, head["title"] or heading, head["text"], notes
+            )
+        )
         rows.extend(_subitem_rows("eu-military", head["code"], items, old_children, report))
     return rows
 
 
-_CCL_SECTION = re.compile(r"^(Related Controls:|Related Definitions:|Items:|Technical Notes?:|Note:)",
-                          re.MULTILINE)
+_CCL_SECTION = re.compile(
+    r"^(Related Controls:|Related Definitions:|Items:|Technical Notes?:|Note:)", re.MULTILINE
+)
 
 
 def _ccl_sections(text: str) -> dict[str, str]:
@@ -204,7 +228,7 @@ def _ccl_sections(text: str) -> dict[str, str]:
     out = {}
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
-        out[m.group(1)] = body[m.end():end].strip()
+        out[m.group(1)] = body[m.end() : end].strip()
     return out
 
 
@@ -217,17 +241,32 @@ def build_us_ccl(ref: Path, report: Counter) -> list[dict]:
         sec = _ccl_sections(r["text"])
         items_text = sec.get("Items", "")
         items = split_ccl_items(items_text)
-        notes = [f"Related Controls: {sec['Related Controls']}"] if sec.get("Related Controls") else []
+        notes = (
+            [f"Related Controls: {sec['Related Controls']}"] if sec.get("Related Controls") else []
+        )
         if sec.get("Related Definitions"):
             notes.append(f"Related Definitions: {sec['Related Definitions']}")
-        text = f"{title}\n{items_text}" if items_text else r["text"].split("License Requirements")[0]
+        text = (
+            f"{title}\n{items_text}" if items_text else r["text"].split("License Requirements")[0]
+        )
         stub = stub_reason(title, re.sub(rf"^{code}\s+", "", r["text"]))
         report["stubs_marked"] += int(bool(stub))
-        rows.append(_entry("us-ccl", code, None, 1, title, text, notes,
-                           category_title=r.get("category_title"),
-                           product_group_title=r.get("product_group_title"),
-                           reason_for_control=r.get("reason_for_control"),
-                           series=r.get("series"), stub=stub))
+        rows.append(
+            _entry(
+                "us-ccl",
+                code,
+                None,
+                1,
+                title,
+                text,
+                notes,
+                category_title=r.get("category_title"),
+                product_group_title=r.get("product_group_title"),
+                reason_for_control=r.get("reason_for_control"),
+                series=r.get("series"),
+                stub=stub,
+            )
+        )
         rows.extend(_subitem_rows("us-ccl", code, items, set(), Counter()))
     return rows
 
@@ -238,17 +277,37 @@ def build_us_usml(ref: Path, report: Counter) -> list[dict]:
     for r in src:
         if r["parent"]:
             children.setdefault(r["parent"], []).append(r["title"])
+    parent_of = {r["code"]: r["parent"] for r in src}
+
+    def depth(code: str) -> int:
+        # Level from the parent chain: the parse numbers some paragraphs by their marker
+        # style (roman = 3) even where a roman paragraph sits directly under a letter.
+        return 1 if parent_of[code] is None else depth(parent_of[code]) + 1
+
     rows: list[dict] = []
     for r in src:
         text = r["text"]
+        if depth(r["code"]) != r["level"] + 1:
+            report["usml_levels_repaired"] += 1
         if r["level"] == 0:
             # Category records carry only "Category I—Firearms ..."; the paragraphs carry
             # the substance, so the category text is rebuilt from its letter paragraphs.
             text = f"{r['title']}. " + " ".join(children.get(r["code"], []))
             report["usml_category_stubs_filled"] += 1
-        rows.append(_entry("us-usml", r["code"], r["parent"], r["level"] + 1, r["title"], text,
-                           r.get("notes"), sme=r.get("sme"), mt=r.get("mt"),
-                           reserved=r.get("reserved")))
+        rows.append(
+            _entry(
+                "us-usml",
+                r["code"],
+                r["parent"],
+                depth(r["code"]),
+                r["title"],
+                text,
+                r.get("notes"),
+                sme=r.get("sme"),
+                mt=r.get("mt"),
+                reserved=r.get("reserved"),
+            )
+        )
     return rows
 
 
@@ -259,25 +318,46 @@ def build_labelled_examples(ref: Path, eu_codes: set[str]) -> list[dict]:
     for row in csv.DictReader((base / "invoices/invoice_line_items_eccn.csv").open()):
         eu = "NOT_LISTED" if row["eu_control"].lower().startswith("not") else None
         us = "NOT_LISTED" if row["eccn"].upper() == "EAR99" else row["eccn"]
-        out.append({"description": row["description"], "eu": eu, "us": us,
-                    "source": "labelled-examples/invoices"})
+        out.append(
+            {
+                "description": row["description"],
+                "eu": eu,
+                "us": us,
+                "source": "labelled-examples/invoices",
+            }
+        )
     seen = set()
     for row in csv.DictReader((base / "apache-eccn-matrix/apache_eccn_matrix_flat.csv").open()):
         if row["eccn"] != "5D002" or row["product"] in seen:
             continue
         seen.add(row["product"])
-        crypto = "; ".join(s.split(":")[1].split("<")[0].strip()
-                           for s in row["controlled_sources"].split(" | ") if ":" in s)[:200]
-        out.append({"description": f"{row['product']} open-source software, uses {crypto}",
-                    "eu": None, "us": "5D002", "source": "labelled-examples/apache-eccn-matrix"})
+        crypto = "; ".join(
+            s.split(":")[1].split("<")[0].strip()
+            for s in row["controlled_sources"].split(" | ")
+            if ":" in s
+        )[:200]
+        out.append(
+            {
+                "description": f"{row['product']} open-source software, uses {crypto}",
+                "eu": None,
+                "us": "5D002",
+                "source": "labelled-examples/apache-eccn-matrix",
+            }
+        )
     data = json.loads((base / "sanbo_validated_queries_151.json").read_text())
     queries = next(v for v in data.values() if isinstance(v, list))
     for q in queries:
         label = (q.get("primary_label") or "").removeprefix("ECCN-")
         if q.get("lang") != "en" or not re.fullmatch(r"\d[A-E]\d{3}", label):
             continue
-        out.append({"description": q["query"], "eu": label if label in eu_codes else None,
-                    "us": label, "source": "labelled-examples/sanbo_validated_queries"})
+        out.append(
+            {
+                "description": q["query"],
+                "eu": label if label in eu_codes else None,
+                "us": label,
+                "source": "labelled-examples/sanbo_validated_queries",
+            }
+        )
     return out
 
 
@@ -300,8 +380,12 @@ def main(argv: list[str] | None = None) -> int:
     OUT_DIR.mkdir(exist_ok=True)
     TRAIN_DIR.mkdir(exist_ok=True)
     report: Counter = Counter()
-    builders = {"eu-dual-use": build_eu_dual_use, "eu-military": build_eu_military,
-                "us-ccl": build_us_ccl, "us-usml": build_us_usml}
+    builders = {
+        "eu-dual-use": build_eu_dual_use,
+        "eu-military": build_eu_military,
+        "us-ccl": build_us_ccl,
+        "us-usml": build_us_usml,
+    }
     editions = {}
     eu_codes: set[str] = set()
     for name, build in builders.items():
@@ -312,8 +396,11 @@ def main(argv: list[str] | None = None) -> int:
         with (OUT_DIR / f"{name}.jsonl").open("w") as fh:
             for r in rows:
                 fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-        editions[name] = {**EDITIONS[name], "entries": sum(r["level"] == 1 for r in rows),
-                          "rows": len(rows)}
+        editions[name] = {
+            **EDITIONS[name],
+            "entries": sum(r["level"] == 1 for r in rows),
+            "rows": len(rows),
+        }
         print(f"{name}: {len(rows)} rows", file=sys.stderr)
     (OUT_DIR / "editions.json").write_text(json.dumps(editions, indent=2, ensure_ascii=False))
     (OUT_DIR / "build_report.json").write_text(json.dumps(dict(report), indent=2))

@@ -1,4 +1,4 @@
-"""Calibration: turns a ranker's raw candidate scores into probabilities, fitted on held-out data."""
+"""Calibration: the ranker's raw candidate scores to probabilities, fitted on held-out rows."""
 
 from __future__ import annotations
 

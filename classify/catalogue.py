@@ -76,10 +76,20 @@ def load_rows(catalogue: str) -> tuple[Row, ...]:
     with (CATALOGUE_DIR / f"{catalogue}.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            out.append(Row(catalogue=r["catalogue"], code=r["code"], parent=r["parent"],
-                           level=r["level"], title=r["title"], text=r["text"],
-                           notes=r.get("notes", []), edition=r.get("edition", ""),
-                           reserved=bool(r.get("reserved")), stub=r.get("stub")))
+            out.append(
+                Row(
+                    catalogue=r["catalogue"],
+                    code=r["code"],
+                    parent=r["parent"],
+                    level=r["level"],
+                    title=r["title"],
+                    text=r["text"],
+                    notes=r.get("notes", []),
+                    edition=r.get("edition", ""),
+                    reserved=bool(r.get("reserved")),
+                    stub=r.get("stub"),
+                )
+            )
     return tuple(out)
 
 

@@ -25,17 +25,67 @@ _CIVIL = re.compile(
 
 # Units that carry a control threshold, normalised to one spelling each.
 _UNITS = {
-    "kw": "kW", "w": "W", "mw": "mW", "megawatt": "MW", "tw": "TW", "gw": "GW",
-    "ghz": "GHz", "mhz": "MHz", "khz": "kHz", "hz": "Hz",
-    "gbit/s": "Gbit/s", "gbps": "Gbit/s", "gb/s": "Gbit/s", "g": "g_or_G",
-    "µm": "µm", "um": "µm", "micron": "µm", "microns": "µm", "nm": "nm", "mm": "mm",
-    "km": "km", "m": "m", "kg": "kg", "bit": "bit", "bits": "bit", "db": "dB", "dbc/hz": "dBc/Hz",
-    "gy": "Gy", "krad": "krad", "fps": "frames/s", "mpa": "MPa", "gpa": "GPa",
-    "nmi/h": "nm/h", "nmi/hr": "nm/h", "deg/h": "deg/h", "°/h": "deg/h", "°/hr": "deg/h",
-    "µg": "µg", "ppm": "ppm", "l": "l", "litres": "l", "liters": "l", "m3": "m3", "m2": "m2",
-    "h": "h", "hours": "h", "hour": "h", "min": "min", "minutes": "min", "kva": "kVA",
-    "°c": "°C", "u": "u", "gs/s": "GS/s", "gsps": "GS/s", "ns": "ns", "fs": "fs", "ps": "ps",
-    "mgal": "mGal", "nt": "nT", "kn": "kN", "kj": "kJ",
+    "kw": "kW",
+    "w": "W",
+    "mw": "mW",
+    "megawatt": "MW",
+    "tw": "TW",
+    "gw": "GW",
+    "ghz": "GHz",
+    "mhz": "MHz",
+    "khz": "kHz",
+    "hz": "Hz",
+    "gbit/s": "Gbit/s",
+    "gbps": "Gbit/s",
+    "gb/s": "Gbit/s",
+    "g": "g_or_G",
+    "µm": "µm",
+    "um": "µm",
+    "micron": "µm",
+    "microns": "µm",
+    "nm": "nm",
+    "mm": "mm",
+    "km": "km",
+    "m": "m",
+    "kg": "kg",
+    "bit": "bit",
+    "bits": "bit",
+    "db": "dB",
+    "dbc/hz": "dBc/Hz",
+    "gy": "Gy",
+    "krad": "krad",
+    "fps": "frames/s",
+    "mpa": "MPa",
+    "gpa": "GPa",
+    "nmi/h": "nm/h",
+    "nmi/hr": "nm/h",
+    "deg/h": "deg/h",
+    "°/h": "deg/h",
+    "°/hr": "deg/h",
+    "µg": "µg",
+    "ppm": "ppm",
+    "l": "l",
+    "litres": "l",
+    "liters": "l",
+    "m3": "m3",
+    "m2": "m2",
+    "h": "h",
+    "hours": "h",
+    "hour": "h",
+    "min": "min",
+    "minutes": "min",
+    "kva": "kVA",
+    "°c": "°C",
+    "u": "u",
+    "gs/s": "GS/s",
+    "gsps": "GS/s",
+    "ns": "ns",
+    "fs": "fs",
+    "ps": "ps",
+    "mgal": "mGal",
+    "nt": "nT",
+    "kn": "kN",
+    "kj": "kJ",
 }
 _PARAM = re.compile(
     r"(?P<num>\d[\d,.]*(?:\s?[x×]\s?10\^?-?\d+)?)[\s-]?(?P<unit>"
@@ -55,13 +105,19 @@ class Parameter:
 
 
 # "not made to military standards", "non-military": a military word that denies military use.
-_NEGATED = re.compile(r"\b(?:not|non|never)[- ](?:\w+[ -]){0,4}?(?:militar\w*|defen[cs]e|weapons?)",
-                      re.IGNORECASE)
-_SOFTWARE = re.compile(r"\b(software|firmware|source code|sdk|licen[cs]es?|app|application "
-                       r"suite|library|libraries|platform software|program(?:me)?s?)\b",
-                       re.IGNORECASE)
-_TECHNOLOGY = re.compile(r"\b(technology|technical data|know-how|drawings|blueprints|"
-                         r"design data|production data|training courses?)\b", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(?:not|non|never)[- ](?:\w+[ -]){0,4}?(?:militar\w*|defen[cs]e|weapons?)", re.IGNORECASE
+)
+_SOFTWARE = re.compile(
+    r"\b(software|firmware|source code|sdk|licen[cs]es?|app|application "
+    r"suite|library|libraries|platform software|program(?:me)?s?)\b",
+    re.IGNORECASE,
+)
+_TECHNOLOGY = re.compile(
+    r"\b(technology|technical data|know-how|drawings|blueprints|"
+    r"design data|production data|training courses?)\b",
+    re.IGNORECASE,
+)
 
 
 def military_cue(text: str) -> int:

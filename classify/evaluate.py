@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +34,13 @@ class Metrics:
     table: list[Reliability] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"n": self.n, "top1": round(self.top1, 4), "top3": round(self.top3, 4),
-                "ece": round(self.ece, 4),
-                "reliability": [vars(r) for r in self.table]}
+        return {
+            "n": self.n,
+            "top1": round(self.top1, 4),
+            "top3": round(self.top3, 4),
+            "ece": round(self.ece, 4),
+            "reliability": [vars(r) for r in self.table],
+        }
 
 
 def compute(golds: list[str], ranked: list[list[tuple[str, float]]]) -> Metrics:
@@ -53,12 +58,19 @@ def compute(golds: list[str], ranked: list[list[tuple[str, float]]]) -> Metrics:
     c = np.array(conf)
     edges = np.linspace(0, 1, BINS + 1)
     table, ece = [], 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in pairwise(edges):
         m = (c > lo) & (c <= hi) if lo > 0 else (c >= lo) & (c <= hi)
         if m.any():
             ece += m.sum() / len(c) * abs(hit[m].mean() - c[m].mean())
-            table.append(Reliability(round(float(lo), 2), round(float(hi), 2), int(m.sum()),
-                                     round(float(c[m].mean()), 4), round(float(hit[m].mean()), 4)))
+            table.append(
+                Reliability(
+                    round(float(lo), 2),
+                    round(float(hi), 2),
+                    int(m.sum()),
+                    round(float(c[m].mean()), 4),
+                    round(float(hit[m].mean()), 4),
+                )
+            )
     return Metrics(len(golds), float(hit.mean()), float(np.mean(hit3)), float(ece), table)
 
 
@@ -84,6 +96,7 @@ def evaluate_file(path: Path, top_k: int = 5) -> dict[str, Metrics]:
     for j, cats in JURISDICTIONS.items():
         items = [r for r in rows if r.get(j)]
         sugg = suggest_many([r["description"] for r in items], catalogues=list(cats), top_k=top_k)
-        out[j] = compute([r[j] for r in items], [[(s.code, s.confidence) for s in ss]
-                                                for ss in sugg])
+        out[j] = compute(
+            [r[j] for r in items], [[(s.code, s.confidence) for s in ss] for ss in sugg]
+        )
     return out

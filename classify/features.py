@@ -17,14 +17,41 @@ from exportdesk.classify.cues import (
 )
 
 ENTRY_FEATURES = [
-    "tfidf", "emb_rows", "emb_title", "ex_max", "has_ex", "knn_vote", "log_rank_emb",
-    "log_rank_tfidf", "is_mil", "mil_x_milcue", "mil_x_civcue", "civ_x_milcue", "unit_match",
-    "stub", "s600_x_milcue", "s9xx", "s9xx_x_civcue", "s5xx", "rel_emb", "rel_tfidf", "rel_ex",
-    "sw_x_D", "sw_x_notD", "tech_x_E", "threshold",
+    "tfidf",
+    "emb_rows",
+    "emb_title",
+    "ex_max",
+    "has_ex",
+    "knn_vote",
+    "log_rank_emb",
+    "log_rank_tfidf",
+    "is_mil",
+    "mil_x_milcue",
+    "mil_x_civcue",
+    "civ_x_milcue",
+    "unit_match",
+    "stub",
+    "s600_x_milcue",
+    "s9xx",
+    "s9xx_x_civcue",
+    "s5xx",
+    "rel_emb",
+    "rel_tfidf",
+    "rel_ex",
+    "sw_x_D",
+    "sw_x_notD",
+    "tech_x_E",
+    "threshold",
 ]
 NL_FEATURES = [
-    "nl_bias", "nl_ex_max", "nl_knn_vote", "nl_best_emb", "nl_best_tfidf", "nl_civcue",
-    "nl_milcue", "nl_best_ex",
+    "nl_bias",
+    "nl_ex_max",
+    "nl_knn_vote",
+    "nl_best_emb",
+    "nl_best_tfidf",
+    "nl_civcue",
+    "nl_milcue",
+    "nl_best_ex",
 ]
 FEATURES = ENTRY_FEATURES + NL_FEATURES
 NL_INDEX = -1  # candidate "entry index" used for NOT_LISTED
@@ -68,14 +95,15 @@ def _row_max(S: np.ndarray, row_entry: np.ndarray, n_entries: int) -> tuple[np.n
     starts = np.searchsorted(row_entry, np.arange(n_entries))
     best = np.maximum.reduceat(S, starts, axis=1)
     # Arg-max row: the first row in each group that attains the group max.
-    hit = S >= np.repeat(best, np.diff(np.append(starts, S.shape[1])), axis=1)
+    hit = np.repeat(best, np.diff(np.append(starts, S.shape[1])), axis=1) <= S
     pos = np.where(hit, np.arange(S.shape[1])[None, :], S.shape[1])
     arg = np.minimum.reduceat(pos, starts, axis=1)
     return best, arg
 
 
-def _exemplar_scores(S_ex: np.ndarray, labels: np.ndarray, n_entries: int, k: int = 10,
-                     tau: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def _exemplar_scores(
+    S_ex: np.ndarray, labels: np.ndarray, n_entries: int, k: int = 10, tau: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
     """Per label (entries then NOT_LISTED last): max similarity to its exemplars, and a
     soft k-nearest-neighbour vote. Labels unknown for this jurisdiction are ignored."""
     n_q = S_ex.shape[0]
@@ -150,8 +178,12 @@ def candidate_sets(
         mil, civ = np.log1p(military_cue(text)), np.log1p(civil_cue(text))
         sw, tech = float(software_cue(text) > 0), float(technology_cue(text) > 0)
         group = np.array([_product_group(index.entry_code[e]) for e in ents])
-        thresh = np.array([threshold_match(text, str(index.entry_catalogue[e]),
-                                           str(index.entry_code[e]))[0] for e in ents])
+        thresh = np.array(
+            [
+                threshold_match(text, str(index.entry_catalogue[e]), str(index.entry_code[e]))[0]
+                for e in ents
+            ]
+        )
         q_units = units_in(text)
         unit_match = np.array(
             [len(q_units & index.entry_units[e]) / len(q_units) if q_units else 0.0 for e in ents]
@@ -163,25 +195,54 @@ def candidate_sets(
         best_tfidf = masked_tfidf[q].max()
         best_ex = max(float(masked_ex[q].max()), 0.0)
         X = np.zeros((len(ents) + 1, len(FEATURES)), dtype=np.float32)
-        cols = np.column_stack([
-            S_tfidf[q, ents], S_rows[q, ents], S_title[q, ents], exm, has_ex, vote[q, ents],
-            np.log1p(rank_emb[q, ents]), np.log1p(rank_tfidf[q, ents]), f[:, 0], f[:, 0] * mil,
-            f[:, 0] * civ, (1 - f[:, 0]) * mil, unit_match, f[:, 1], f[:, 2] * mil, f[:, 3],
-            f[:, 3] * civ, f[:, 4], S_rows[q, ents] - best_emb, S_tfidf[q, ents] - best_tfidf,
-            exm - best_ex, sw * (group == "D"), sw * (group != "D"), tech * (group == "E"),
-            thresh,
-        ])
+        cols = np.column_stack(
+            [
+                S_tfidf[q, ents],
+                S_rows[q, ents],
+                S_title[q, ents],
+                exm,
+                has_ex,
+                vote[q, ents],
+                np.log1p(rank_emb[q, ents]),
+                np.log1p(rank_tfidf[q, ents]),
+                f[:, 0],
+                f[:, 0] * mil,
+                f[:, 0] * civ,
+                (1 - f[:, 0]) * mil,
+                unit_match,
+                f[:, 1],
+                f[:, 2] * mil,
+                f[:, 3],
+                f[:, 3] * civ,
+                f[:, 4],
+                S_rows[q, ents] - best_emb,
+                S_tfidf[q, ents] - best_tfidf,
+                exm - best_ex,
+                sw * (group == "D"),
+                sw * (group != "D"),
+                tech * (group == "E"),
+                thresh,
+            ]
+        )
         X[:-1, : len(ENTRY_FEATURES)] = cols
         nl_ex = ex_max[q, n_e]
         X[-1, len(ENTRY_FEATURES) :] = [
-            1.0, nl_ex if nl_ex > -1 else 0.0, vote[q, n_e], best_emb, best_tfidf, civ, mil,
+            1.0,
+            nl_ex if nl_ex > -1 else 0.0,
+            vote[q, n_e],
+            best_emb,
+            best_tfidf,
+            civ,
+            mil,
             best_ex,
         ]
-        out.append(Candidates(
-            entries=np.append(ents, NL_INDEX),
-            X=X,
-            best_row=np.append(arg_rows[q, ents], -1),
-            emb_score=np.append(S_rows[q, ents], np.nan),
-            tfidf_score=np.append(S_tfidf[q, ents], np.nan),
-        ))
+        out.append(
+            Candidates(
+                entries=np.append(ents, NL_INDEX),
+                X=X,
+                best_row=np.append(arg_rows[q, ents], -1),
+                emb_score=np.append(S_rows[q, ents], np.nan),
+                tfidf_score=np.append(S_tfidf[q, ents], np.nan),
+            )
+        )
     return out

@@ -18,9 +18,15 @@ import scipy.sparse as sp
 class TfidfTransform:
     """lowercase -> token regex -> word n-grams -> sublinear tf x idf -> L2 normalise."""
 
-    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, token_pattern: str,
-                 ngram_range: tuple[int, int] = (1, 2), sublinear_tf: bool = True,
-                 lowercase: bool = True):
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        idf: np.ndarray,
+        token_pattern: str,
+        ngram_range: tuple[int, int] = (1, 2),
+        sublinear_tf: bool = True,
+        lowercase: bool = True,
+    ):
         self.vocabulary_ = vocabulary
         self.idf_ = np.asarray(idf, dtype=np.float64)
         self._token = re.compile(token_pattern)
@@ -39,7 +45,9 @@ class TfidfTransform:
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         indptr, indices, data = [0], [], []
         for text in texts:
-            counts = Counter(self.vocabulary_[g] for g in self._grams(text) if g in self.vocabulary_)
+            counts = Counter(
+                self.vocabulary_[g] for g in self._grams(text) if g in self.vocabulary_
+            )
             cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
             vals = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
             order = np.argsort(cols)
@@ -53,5 +61,7 @@ class TfidfTransform:
             indices.extend(cols.tolist())
             data.extend(vals.tolist())
             indptr.append(len(indices))
-        return sp.csr_matrix((np.asarray(data), np.asarray(indices, dtype=np.int64),
-                              np.asarray(indptr)), shape=(len(texts), len(self.idf_)))
+        return sp.csr_matrix(
+            (np.asarray(data), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+            shape=(len(texts), len(self.idf_)),
+        )

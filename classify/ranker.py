@@ -22,15 +22,21 @@ class Ranker:
         return ((X - self.mean) / self.scale) @ self.weights
 
     def to_json(self) -> dict:
-        return {"feature_names": self.feature_names, "weights": self.weights.tolist(),
-                "mean": self.mean.tolist(), "scale": self.scale.tolist()}
+        return {
+            "feature_names": self.feature_names,
+            "weights": self.weights.tolist(),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+        }
 
     @classmethod
     def from_json(cls, d: dict) -> Ranker:
-        return cls(weights=np.asarray(d["weights"], dtype=np.float64),
-                   mean=np.asarray(d["mean"], dtype=np.float64),
-                   scale=np.asarray(d["scale"], dtype=np.float64),
-                   feature_names=list(d["feature_names"]))
+        return cls(
+            weights=np.asarray(d["weights"], dtype=np.float64),
+            mean=np.asarray(d["mean"], dtype=np.float64),
+            scale=np.asarray(d["scale"], dtype=np.float64),
+            feature_names=list(d["feature_names"]),
+        )
 
 
 def _segment_logsumexp(z: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -40,8 +46,9 @@ def _segment_logsumexp(z: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return m + np.log(np.add.reduceat(e, starts))
 
 
-def fit_ranker(groups: list[np.ndarray], gold: list[int], feature_names: list[str],
-               l2: float = 1.0) -> Ranker:
+def fit_ranker(
+    groups: list[np.ndarray], gold: list[int], feature_names: list[str], l2: float = 1.0
+) -> Ranker:
     """Maximum-likelihood conditional logit: each group is one query's candidate matrix and
     ``gold`` the index of its correct candidate. L2-penalised, fitted with L-BFGS."""
     from scipy.optimize import minimize
@@ -66,6 +73,7 @@ def fit_ranker(groups: list[np.ndarray], gold: list[int], feature_names: list[st
         grad = (Z.T @ p) / n + l2 * w / n
         return float(loss), grad
 
-    res = minimize(loss_grad, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 500})
+    res = minimize(
+        loss_grad, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500}
+    )
     return Ranker(weights=res.x, mean=mean, scale=scale, feature_names=feature_names)

@@ -1,20 +1,78 @@
-"""Rationale text for a suggestion: the sub-paragraph matched, decisive terms and parameters, edition."""
+"""Rationale for a suggestion: the matched sub-paragraph, decisive terms, parameters, edition."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from exportdesk.classify.catalogue import NOT_LISTED, Entry, Row
+from exportdesk.classify.catalogue import Entry, Row
 from exportdesk.classify.cues import civil_cue, military_cue, parameters, threshold_match
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]{2,}")
-_STOP = frozenset("""
-    the and for with from that this than into onto over under which have having has any all
-    our their its are was were been being not per incl including equipment systems system
-    items item specially designed use used other following follows such type types model
-    units unit supply export spare parts part components component qty pcs set sets new
-""".split())
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "than",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "which",
+        "have",
+        "having",
+        "has",
+        "any",
+        "all",
+        "our",
+        "their",
+        "its",
+        "are",
+        "was",
+        "were",
+        "been",
+        "being",
+        "not",
+        "per",
+        "incl",
+        "including",
+        "equipment",
+        "systems",
+        "system",
+        "items",
+        "item",
+        "specially",
+        "designed",
+        "use",
+        "used",
+        "other",
+        "following",
+        "follows",
+        "such",
+        "type",
+        "types",
+        "model",
+        "units",
+        "unit",
+        "supply",
+        "export",
+        "spare",
+        "parts",
+        "part",
+        "components",
+        "component",
+        "qty",
+        "pcs",
+        "set",
+        "sets",
+        "new",
+    ]
+)
 
 
 def _stem(word: str) -> str:
@@ -49,8 +107,7 @@ def _params_of(text: str) -> tuple:
     return tuple(parameters(text))
 
 
-def parameter_comparisons(description: str, passages: tuple[str, ...],
-                          limit: int = 2) -> list[str]:
+def parameter_comparisons(description: str, passages: tuple[str, ...], limit: int = 2) -> list[str]:
     """Each stated parameter beside the entry wording that sets a limit in the same unit
     (the matched sub-paragraph first, then the rest of the entry)."""
     found = []
@@ -92,13 +149,20 @@ def for_entry(description: str, entry: Entry, row: Row, edition: str) -> str:
     return " ".join(parts)
 
 
-def for_not_listed(description: str, catalogues: list[str], editions: list[str],
-                   closest: Entry | None, closest_similarity: float | None) -> str:
+def for_not_listed(
+    description: str,
+    catalogues: list[str],
+    editions: list[str],
+    closest: Entry | None,
+    closest_similarity: float | None,
+) -> str:
     searched = ", ".join(catalogues)
     parts = [f"No entry of {searched} ({'; '.join(editions)}) fits this description."]
     if closest is not None and closest_similarity is not None:
-        parts.append(f"The closest, {closest.code} “{quote(closest.title, 90)}”, "
-                     f"has only {closest_similarity:.2f} text similarity.")
+        parts.append(
+            f"The closest, {closest.code} “{quote(closest.title, 90)}”, "
+            f"has only {closest_similarity:.2f} text similarity."
+        )
     if civil_cue(description):
         parts.append("The description reads as an ordinary civil or consumer product.")
     stated = [p.text for p in parameters(description)][:3]

@@ -1,4 +1,4 @@
-"""Pure text repairs for defects in the parsed control-list sources (page breaks, unsplit sub-items, stubs)."""
+"""Pure text repairs for defects in the parsed list sources: page breaks, sub-items, stubs."""
 
 from __future__ import annotations
 

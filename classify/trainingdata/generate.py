@@ -17,8 +17,20 @@ OUT = Path(__file__).resolve().parent / "train_items.jsonl"
 SEED = 20261128
 PER_CONCEPT = 44
 
-BRANDS = ["Norvik", "Altessa", "Kestrel Dynamics", "Orrin & Co", "Vantora", "Helix Systems",
-          "Brightwater", "Tamsk", "Quorra", "Meridian Labs", "Falk Industrie", "Sunoko"]
+BRANDS = [
+    "Norvik",
+    "Altessa",
+    "Kestrel Dynamics",
+    "Orrin & Co",
+    "Vantora",
+    "Helix Systems",
+    "Brightwater",
+    "Tamsk",
+    "Quorra",
+    "Meridian Labs",
+    "Falk Industrie",
+    "Sunoko",
+]
 
 TEMPLATES = [
     "{noun}, {spec}",
@@ -60,8 +72,12 @@ def generate(seed: int = SEED) -> list[dict]:
             specs = list(concept.specs) or ["standard configuration"]
             spec, spec2 = rng.choice(specs), rng.choice(specs)
             text = rng.choice(TEMPLATES).format(
-                noun=noun, Noun=noun[:1].upper() + noun[1:], spec=spec, spec2=spec2,
-                qty=rng.choice([1, 2, 4, 5, 10, 12, 20, 50, 100]), model=_model(rng),
+                noun=noun,
+                Noun=noun[:1].upper() + noun[1:],
+                spec=spec,
+                spec2=spec2,
+                qty=rng.choice([1, 2, 4, 5, 10, 12, 20, 50, 100]),
+                model=_model(rng),
                 brand=rng.choice(BRANDS),
             )
             key = text.lower()
@@ -69,9 +85,17 @@ def generate(seed: int = SEED) -> list[dict]:
                 continue
             seen.add(key)
             made += 1
-            rows.append({"description": text, "eu": concept.eu, "us": concept.us,
-                         "concept": concept.key, "group": f"{concept.key}/{ni}",
-                         "noun_index": ni, "source": "template"})
+            rows.append(
+                {
+                    "description": text,
+                    "eu": concept.eu,
+                    "us": concept.us,
+                    "concept": concept.key,
+                    "group": f"{concept.key}/{ni}",
+                    "noun_index": ni,
+                    "source": "template",
+                }
+            )
     return rows
 
 

@@ -1,4 +1,4 @@
-"""`exportdesk classify --jsonl` and `exportdesk eval-classify FILE` (thin wrappers over classify)."""
+"""`exportdesk classify --jsonl` and `exportdesk eval-classify FILE`: thin CLI over classify."""
 
 from __future__ import annotations
 
@@ -31,23 +31,34 @@ def _parse(line_no: int, line: str) -> tuple[str | None, str | None, str | None]
     item_id = None if item_id is None else str(item_id)
     desc = obj.get("description")
     if not isinstance(desc, str) or not desc.strip():
-        return item_id, None, f"line {line_no}: \"description\" is missing or empty"
+        return item_id, None, f'line {line_no}: "description" is missing or empty'
     return item_id, desc, None
 
 
 def classify_command(
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="Read JSON Lines on stdin: "
-                                        '{"id": ..., "description": ...} per line.')] = False,
-    catalogue: Annotated[list[str] | None, typer.Option(
-        "--catalogue", help="Limit the search to this catalogue (repeatable): eu-dual-use, "
-        "eu-military, us-ccl, us-usml.")] = None,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl", help='Read JSON Lines on stdin: {"id": ..., "description": ...} per line.'
+        ),
+    ] = False,
+    catalogue: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--catalogue",
+            help="Limit the search to this catalogue (repeatable): eu-dual-use, "
+            "eu-military, us-ccl, us-usml.",
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Suggestions per item.")] = 5,
 ) -> None:
     """Suggest control-list entries for item descriptions; one JSON line out per line in."""
     err = Console(stderr=True)
     if not jsonl:
-        err.print("Only JSON Lines input is supported: pipe lines to `exportdesk classify "
-                  "--jsonl`.", markup=False)
+        err.print(
+            "Only JSON Lines input is supported: pipe lines to `exportdesk classify --jsonl`.",
+            markup=False,
+        )
         raise typer.Exit(2)
     from exportdesk.classify.api import load_classifier, resolve_catalogues
     from exportdesk.classify.artefact import ArtefactError
@@ -70,11 +81,14 @@ def classify_command(
         todo = [p for p in pending if p[3] is None]
         lists = iter(clf.suggest_many([p[2] or "" for p in todo], cats, top))
         for line_no, item_id, _desc, error in pending:
+            out: dict[str, object]
             if error is not None:
                 out = {"id": item_id, "suggestions": [], "error": error, "line": line_no}
             else:
-                out = {"id": item_id, "suggestions": [s.model_dump(mode="json")
-                                                      for s in next(lists)]}
+                out = {
+                    "id": item_id,
+                    "suggestions": [s.model_dump(mode="json") for s in next(lists)],
+                }
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         pending.clear()
@@ -91,8 +105,9 @@ def classify_command(
             flush()
     flush()
     if failures:
-        err.print(f"{failures} line(s) could not be read; their output lines carry \"error\".",
-                  markup=False)
+        err.print(
+            f'{failures} line(s) could not be read; their output lines carry "error".', markup=False
+        )
         raise typer.Exit(1)
 
 
@@ -103,8 +118,11 @@ def eval_classify_command(
     """Top-1 / top-3 accuracy at entry level, calibration error and reliability, EU and US apart."""
     err = Console(stderr=True)
     if not file.is_file():
-        err.print(f"{file} is not a file. Pass a JSONL file such as "
-                  "classify/evalset/heldout_eval_items.jsonl.", markup=False)
+        err.print(
+            f"{file} is not a file. Pass a JSONL file such as "
+            "classify/evalset/heldout_eval_items.jsonl.",
+            markup=False,
+        )
         raise typer.Exit(2)
     from exportdesk.classify.artefact import ArtefactError
     from exportdesk.classify.evaluate import evaluate_file
@@ -123,11 +141,23 @@ def eval_classify_command(
         return
     console = Console()
     for j, m in metrics.items():
-        console.print(f"{j.upper()} catalogues: {m.n} items  top-1 {m.top1:.3f}  "
-                      f"top-3 {m.top3:.3f}  ECE {m.ece:.3f}", markup=False)
-        table = Table("confidence bin", "items", "mean confidence", "accuracy",
-                      title=f"{j.upper()} reliability (top suggestion)")
+        console.print(
+            f"{j.upper()} catalogues: {m.n} items  top-1 {m.top1:.3f}  "
+            f"top-3 {m.top3:.3f}  ECE {m.ece:.3f}",
+            markup=False,
+        )
+        table = Table(
+            "confidence bin",
+            "items",
+            "mean confidence",
+            "accuracy",
+            title=f"{j.upper()} reliability (top suggestion)",
+        )
         for r in m.table:
-            table.add_row(f"({r.lower:.1f}, {r.upper:.1f}]", str(r.count),
-                          f"{r.mean_confidence:.3f}", f"{r.accuracy:.3f}")
+            table.add_row(
+                f"({r.lower:.1f}, {r.upper:.1f}]",
+                str(r.count),
+                f"{r.mean_confidence:.3f}",
+                f"{r.accuracy:.3f}",
+            )
         console.print(table)
