@@ -232,3 +232,15 @@ def test_admin_verifies_audit_lists_accounts_and_retries_failed_job(store: CaseS
     assert queue.state(job_id).status == "queued"
     assert "No job has failed." in texts(at)
     assert store.history(receipt.application_id)[-1].action == "job_retried"
+
+
+def test_review_of_unreadable_file_explains_and_can_be_returned(store: CaseStore) -> None:
+    data = b"GIF89a not an application"
+    receipt = store.receive(data, "photo.pdf", "clerk")
+    store.record_extraction(receipt.sha256, default_pipeline(data, "photo.pdf"))
+    at = _review(store, receipt.application_id)
+    assert not at.exception
+    shown = texts(at)
+    assert "There is no page image" in shown and "not a PDF" in shown
+    at.button(key="r_finish").click().run()
+    assert "could not be read cannot be confirmed" in texts(at)

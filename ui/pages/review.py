@@ -27,6 +27,14 @@ def _page_image(sha256: str, page: int, boxes: tuple[BBox, ...]) -> bytes:
     return render_page(store().originals.get(sha256), page, list(boxes))
 
 
+def _show_page(sha256: str, page: int, pages: int, evidence: list[Evidence]) -> None:
+    try:
+        image = _page_image(sha256, page, tuple(e.bbox for e in evidence if e.page == page))
+        st.container(border=True).image(image, caption=f"Page {page} of {pages}", width="stretch")
+    except Exception as exc:  # a page that cannot be drawn must not hide the fields
+        st.warning(f"Page {page} could not be drawn ({type(exc).__name__}).")
+
+
 # --- saving: every change names the version on screen (optimistic locking) ----------------
 def _save(case_id: int, action: Callable[[int], int], done: str) -> None:
     loaded = st.session_state.setdefault(LOADED, {})
@@ -175,13 +183,10 @@ with left:
     page = evidence[0].page if evidence else 1
     if pages > 1:
         page = st.number_input("Page", 1, pages, page, key=f"r_page_{case_id}_{fact_key}")
-    try:
-        image = _page_image(
-            case.sha256, int(page), tuple(e.bbox for e in evidence if e.page == page)
-        )
-        st.container(border=True).image(image, caption=f"Page {page} of {pages}", width="stretch")
-    except Exception as exc:  # a page that cannot be drawn must not hide the fields
-        st.warning(f"Page {page} could not be drawn ({type(exc).__name__}).")
+    if not result.readable:
+        st.info("There is no page image: the file could not be read as a PDF.")
+    else:
+        _show_page(case.sha256, int(page), pages, evidence)
 
 # --- classification, fields, finishing -------------------------------------------------------
 with right:
