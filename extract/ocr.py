@@ -222,6 +222,10 @@ class _Reader:
             self.turns.append(_Turn("skew", angle, self.image.width, self.image.height))
             self.image = _level(self.image, angle)
 
+    def clear_rulings(self, dpi: float) -> None:
+        if self.settings.ocr_remove_rulings:
+            self.image = remove_rulings(self.image, dpi)
+
     def orientation(self) -> int:
         path = _save_for_tesseract(self.image, self.folder, "osd")
         return self.engine.orientation(path, self.settings)
@@ -254,7 +258,28 @@ class _Reader:
         return page
 
 
-def ocr_image(image: Image.Image, engine: OcrEngine, settings: Settings) -> OcrPage:
+def remove_rulings(gray: Image.Image, dpi: float) -> Image.Image:
+    """The page with table rules and boxes painted white; glyphs are far shorter than rules.
+
+    Tesseract misreads digits that touch a cell border ('|478', '1.402]'). Horizontal dark
+    runs of 0.2 inch or more and vertical runs of 0.3 inch or more count as rules.
+    """
+    pixels = np.asarray(gray)
+    dark = (pixels < 170).astype(np.uint8)
+    wide = cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, int(0.2 * dpi)), 1))
+    tall = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(30, int(0.3 * dpi))))
+    rules = cv2.morphologyEx(dark, cv2.MORPH_OPEN, wide) | cv2.morphologyEx(
+        dark, cv2.MORPH_OPEN, tall
+    )
+    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))  # take the blurred edges too
+    cleaned = pixels.copy()
+    cleaned[rules > 0] = 255
+    return Image.fromarray(cleaned)
+
+
+def ocr_image(
+    image: Image.Image, engine: OcrEngine, settings: Settings, dpi: float = 300.0
+) -> OcrPage:
     """Read a page image: turn sideways pages upright, level small skews, read with Tesseract."""
     gray = image.convert("L")
     with tempfile.TemporaryDirectory(prefix="exportdesk-ocr-") as tmp:
@@ -266,6 +291,7 @@ def ocr_image(image: Image.Image, engine: OcrEngine, settings: Settings) -> OcrP
             if rotate:
                 reader.quarter(rotate)
         reader.level()
+        reader.clear_rulings(dpi)
         page = reader.read()
         conf = page.mean_confidence or 0.0
         if conf < settings.osd_retry_confidence or len(page.words) < 5:

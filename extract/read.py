@@ -288,7 +288,7 @@ def _ocr_pages(
         assert page is not None
         start = time.perf_counter()
         try:
-            read = ocr_image(image, engine, settings)
+            read = ocr_image(image, engine, settings, dpi)
         except OcrTimeout:
             warnings.append(
                 Warning(

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         description="Scanned pages skewed by at least this much are levelled before OCR; "
         "0 turns levelling off. Measured in docs/benchmarks.md (skew sweep).",
     )
+    ocr_remove_rulings: bool = Field(
+        True, description="Paint table rules white before OCR (digits touching them misread)."
+    )
     osd_retry_confidence: float = Field(
         0.55,
         description="If an OCR'd page's mean word confidence is below this, orientation "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pdfplumber.page
+
 from exportdesk.extract.model import Word
 
 # A line break in reading order is a jump of more than this many points in `top`.

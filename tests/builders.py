@@ -8,10 +8,11 @@ import zlib
 
 import pikepdf
 import pypdfium2 as pdfium
-from exportdesk.samples.scan import scanned_twin
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+
+from exportdesk.samples.scan import scanned_twin
 
 # Realistic application text: names, numbers and codes that OCR commonly misreads.
 APPLICATION_LINES = [

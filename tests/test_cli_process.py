@@ -10,8 +10,9 @@ from pathlib import Path
 
 import builders
 import pytest
-from exportdesk.ui.cli import app
 from typer.testing import CliRunner
+
+from exportdesk.ui.cli import app
 
 runner = CliRunner()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import builders
 import jsonschema
 import pytest
+
 from exportdesk.extract.read import read_bytes
 
 ROOT = Path(__file__).resolve().parents[1]

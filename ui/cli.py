@@ -20,8 +20,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import typer
-from exportdesk.extract.model import ApplicationResult
 from rich.console import Console
+
+from exportdesk.extract.model import ApplicationResult
 
 app = typer.Typer(
     name="exportdesk",

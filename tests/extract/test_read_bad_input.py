@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builders
 import pytest
+
 from exportdesk.extract.read import read_bytes, safe_display_name
 from exportdesk.extract.settings import Settings
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import builders
 import pytest
-from exportdesk.extract.read import read_bytes
 from rapidfuzz.distance import Levenshtein
+
+from exportdesk.extract.read import read_bytes
 
 EXPECTED_WORDS = builders.words_of(builders.APPLICATION_LINES)
 
@@ -81,3 +82,20 @@ def test_mixed_document_reports_source_per_page() -> None:
     assert [p.source for p in result.document.pages] == ["text_layer", "ocr"]
     assert result.document.pages[1].ocr_mean_confidence is not None
     assert result.warnings == []
+
+
+def test_rulings_are_painted_out_and_glyph_sized_strokes_kept() -> None:
+    from PIL import Image, ImageDraw
+
+    from exportdesk.extract.ocr import remove_rulings
+
+    image = Image.new("L", (900, 600), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((50, 50, 850, 550), outline=0, width=3)  # table frame
+    draw.line((400, 50, 400, 550), fill=0, width=3)  # column rule
+    draw.rectangle((420, 280, 426, 320), fill=0)  # a "1" at 12 pt, 300 dpi
+    draw.rectangle((450, 300, 490, 306), fill=0)  # a dash
+    cleaned = remove_rulings(image, 300)
+    assert cleaned.getpixel((50, 300)) == 255 and cleaned.getpixel((400, 300)) == 255
+    assert cleaned.getpixel((600, 50)) == 255
+    assert cleaned.getpixel((423, 300)) == 0 and cleaned.getpixel((470, 303)) == 0
