@@ -352,6 +352,8 @@ def _card_digest(card: dict | None) -> str | None:
 
 
 def _embedding_name(embedder) -> str:
+    while hasattr(embedder, "inner"):  # a caching wrapper: name what it wraps
+        embedder = embedder.inner
     name = type(embedder).__name__
     if name == "MiniLMEmbedder":
         return (
