@@ -1,4 +1,4 @@
-"""End-use statements: certificates under a heading, labelled end-use fields, unlabelled undertakings; flags."""
+"""End-use statements (certificates, labelled fields, undertakings) and their assurance flags."""
 
 from __future__ import annotations
 
@@ -37,29 +37,61 @@ FLAG_PATTERNS: dict[str, list[str]] = {
         r"no (seran|sera|se)[^.]{0,40}(reexport|transfer)",
     ],
     "no_wmd_assurance": [
-        r"weapons? of mass destruction", r"\bwmd\b", r"chemical,? biological,? (or|and) nuclear",
-        r"nuclear,? (biological|chemical)", r"biological,? chemical", r"missiles? capable of",
-        r"massenvernichtungswaffen", r"atomare?,? biologische", r"armes de destruction massive",
-        r"armas de destruccion masiva", r"nuclear explosive",
+        r"weapons? of mass destruction",
+        r"\bwmd\b",
+        r"chemical,? biological,? (or|and) nuclear",
+        r"nuclear,? (biological|chemical)",
+        r"biological,? chemical",
+        r"missiles? capable of",
+        r"massenvernichtungswaffen",
+        r"atomare?,? biologische",
+        r"armes de destruction massive",
+        r"armas de destruccion masiva",
+        r"nuclear explosive",
     ],
     "no_military_end_use_assurance": [
-        r"\b(not|never)\b[^.]{0,60}\bmilitary\b", r"\bno military (end[- ]?)?use",
-        r"\b(civil|civilian) (end[- ]?)?(use|purposes?) only", r"(solely|exclusively|only) for "
-        r"civil(ian)? (purposes|use|applications)", r"nicht[^.]{0,40}militarisch",
-        r"(pas|aucune?)[^.]{0,40}fins? militaires?", r"no[^.]{0,40}(fines|uso) militar",
+        r"\b(not|never)\b[^.]{0,60}\bmilitary\b",
+        r"\bno military (end[- ]?)?use",
+        r"\b(civil|civilian) (end[- ]?)?(use|purposes?) only",
+        r"(solely|exclusively|only) for "
+        r"civil(ian)? (purposes|use|applications)",
+        r"nicht[^.]{0,40}militarisch",
+        r"(pas|aucune?)[^.]{0,40}fins? militaires?",
+        r"no[^.]{0,40}(fines|uso) militar",
     ],
 }
 VAGUE_PATTERNS = [
-    r"\bvarious\b", r"\bgeneral (purposes?|use)\b", r"\betc\b", r"\bas (required|needed)\b",
-    r"\bto be (determined|confirmed|advised)\b", r"\btbd\b", r"\bmiscellaneous\b",
-    r"\bany (purpose|application|use)\b", r"\bpossibly\b", r"\band other (uses|applications|"
-    r"purposes|projects)\b", r"\bnot yet (known|decided)\b", r"\bvarious other\b",
-    r"\bdiverse\b", r"\bverschiedene\b", r"\bdivers(es)?\b", r"\bvarios\b",
+    r"\bvarious\b",
+    r"\bgeneral (purposes?|use)\b",
+    r"\betc\b",
+    r"\bas (required|needed)\b",
+    r"\bto be (determined|confirmed|advised)\b",
+    r"\btbd\b",
+    r"\bmiscellaneous\b",
+    r"\bany (purpose|application|use)\b",
+    r"\bpossibly\b",
+    r"\band other (uses|applications|"
+    r"purposes|projects)\b",
+    r"\bnot yet (known|decided)\b",
+    r"\bvarious other\b",
+    r"\bdiverse\b",
+    r"\bverschiedene\b",
+    r"\bdivers(es)?\b",
+    r"\bvarios\b",
 ]
-_CUES = [r"certif(y|ies)\b", r"\bend[- ]?use\b", r"will be used", r"(solely|exclusively|only) for",
-         r"re-?export", r"undertake", r"mass destruction", r"intended for"]
-_SIGNATURE = re.compile(r"^(" + "|".join(re.escape(w) for w in labels.SIGNATURE_WORDS) +
-                        r")\b\s*[:_.]|^_{4,}")
+_CUES = [
+    r"certif(y|ies)\b",
+    r"\bend[- ]?use\b",
+    r"will be used",
+    r"(solely|exclusively|only) for",
+    r"re-?export",
+    r"undertake",
+    r"mass destruction",
+    r"intended for",
+]
+_SIGNATURE = re.compile(
+    r"^(" + "|".join(re.escape(w) for w in labels.SIGNATURE_WORDS) + r")\b\s*[:_.]|^_{4,}"
+)
 
 
 def flags_for(statement: str) -> list[str]:
@@ -99,8 +131,11 @@ def _heading_statements(layout: PageLayout, paras: list[Paragraph]) -> list[Foun
         stop = _signature_top(layout, head.bottom)
         if k + 1 < len(headings):
             stop = min(stop, headings[k + 1].top)
-        body = [p for p in paras if head.bottom <= p.segments[0].top < stop
-                and not any(s.used for s in p.segments)]
+        body = [
+            p
+            for p in paras
+            if head.bottom <= p.segments[0].top < stop and not any(s.used for s in p.segments)
+        ]
         if not body:
             continue
         for p in body:
@@ -118,22 +153,22 @@ def _label_statements(layout: PageLayout) -> list[Found]:
         if seg.used:
             continue
         hit = leading_label(seg.text, ("end_use",))
-        if hit is None or not (seg.text[hit.start:hit.end][:1].isupper() or seg.text.isupper()):
+        if hit is None or not (seg.text[hit.start : hit.end][:1].isupper() or seg.text.isupper()):
             continue
-        after = seg.text[hit.end:].lstrip()
+        after = seg.text[hit.end :].lstrip()
         if after and after[0] not in ":(-–" and len(seg.text.split()) > 5:
             continue
         rest = after.lstrip(":(-–) ").strip()
         parts: list[str] = [rest] if rest else []
         tokens: list[Token] = list(seg.tokens)
         bottom = seg.bottom
-        for line in layout.lines[seg.line_no + 1:]:
+        for line in layout.lines[seg.line_no + 1 :]:
             cands = [s for s in line.segments if s.x0 >= seg.x0 - 14 and not s.used]
             if not cands or cands[0].top - bottom > 1.6 * layout.line_height:
                 break
             cand = cands[0]
             stop = leading_label(cand.text, ("role", "heading", "column"))
-            if stop is not None and cand.text[stop.end:].lstrip()[:1] in (":", ""):
+            if stop is not None and cand.text[stop.end :].lstrip()[:1] in (":", ""):
                 break
             if _SIGNATURE.match(fold(cand.text)):
                 break
@@ -182,7 +217,7 @@ def _unlabelled_statements(paras: list[Paragraph]) -> list[Found]:
 
 def _end_user_of(text: str, parties: list[Party]) -> str | None:
     for span in organisations(text):
-        role = _role_from_context(text[: span.start_char], text[span.end_char:])
+        role = _role_from_context(text[: span.start_char], text[span.end_char :])
         if role == "end_user":
             return span.text.strip(" ,")
     end_users = [p for p in parties if p.role == "end_user"]
@@ -201,7 +236,13 @@ def extract_end_use(layouts: list[PageLayout], parties: list[Party]) -> list[End
         found += _unlabelled_statements(paras)
         for f in found:
             conf = f.confidence * (0.6 + 0.4 * mean_confidence(f.tokens))
-            results.append(EndUse(statement=f.text, end_user=_end_user_of(f.text, parties),
-                                  confidence=round(conf, 3), evidence=evidence(f.tokens),
-                                  flags=flags_for(f.text)))
+            results.append(
+                EndUse(
+                    statement=f.text,
+                    end_user=_end_user_of(f.text, parties),
+                    confidence=round(conf, 3),
+                    evidence=evidence(f.tokens),
+                    flags=flags_for(f.text),
+                )
+            )
     return results

@@ -1,4 +1,4 @@
-"""Scoring extraction against gold JSON: per-field precision, recall and F1, digital and scanned apart."""
+"""Scoring extraction against gold JSON: per-field P/R/F1, digital and scanned apart."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -15,8 +16,16 @@ from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.normalise import fold
 
 GOLD_SCHEMA = "exportdesk.sample-gold/v1"
-ITEM_FIELDS = ("quantity", "unit", "unit_price", "total_value", "currency", "model",
-               "manufacturer", "declared_classification")
+ITEM_FIELDS = (
+    "quantity",
+    "unit",
+    "unit_price",
+    "total_value",
+    "currency",
+    "model",
+    "manufacturer",
+    "declared_classification",
+)
 HEADLINE = ("party", "item", "end_use")
 
 
@@ -57,7 +66,9 @@ class Report:
     extract_seconds: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
-    def add(self, variant: str, scores: Scores, pages: int, read_s: float, extract_s: float) -> None:
+    def add(
+        self, variant: str, scores: Scores, pages: int, read_s: float, extract_s: float
+    ) -> None:
         target = self.by_variant.setdefault(variant, {})
         for name, counts in scores.items():
             target.setdefault(name, Counts()).add(counts)
@@ -72,11 +83,17 @@ class Report:
                 "documents": self.documents[variant],
                 "pages": self.pages[variant],
                 "read_seconds_per_page": self.read_seconds[variant] / max(1, self.pages[variant]),
-                "extract_seconds_per_page":
-                    self.extract_seconds[variant] / max(1, self.pages[variant]),
+                "extract_seconds_per_page": self.extract_seconds[variant]
+                / max(1, self.pages[variant]),
                 "fields": {
-                    name: {"precision": round(c.precision, 4), "recall": round(c.recall, 4),
-                           "f1": round(c.f1, 4), "tp": c.tp, "fp": c.fp, "fn": c.fn}
+                    name: {
+                        "precision": round(c.precision, 4),
+                        "recall": round(c.recall, 4),
+                        "f1": round(c.f1, 4),
+                        "tp": c.tp,
+                        "fp": c.fp,
+                        "fn": c.fn,
+                    }
                     for name, c in sorted(scores.items())
                 },
             }
@@ -106,11 +123,13 @@ def _field(counts: Counts, predicted: object, gold: object, same: bool) -> None:
         counts.fn += 1
 
 
-def _match(pred: list, gold: list, score: Callable[[object, object], float],
-           threshold: float) -> list[tuple[int, int]]:
+def _match(
+    pred: list[Any], gold: list[Any], score: Callable[[Any, Any], float], threshold: float
+) -> list[tuple[int, int]]:
     """Greedy one-to-one matching by descending similarity."""
-    pairs = sorted(((score(p, g), i, j) for i, p in enumerate(pred) for j, g in enumerate(gold)),
-                   reverse=True)
+    pairs = sorted(
+        ((score(p, g), i, j) for i, p in enumerate(pred) for j, g in enumerate(gold)), reverse=True
+    )
     used_p, used_g, out = set(), set(), []
     for s, i, j in pairs:
         if s < threshold or i in used_p or j in used_g:
@@ -131,23 +150,35 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
     # parties: a match needs the same role and a name that reads the same
     preds = result.parties
     golds = gold.get("parties", [])
-    pairs = _match(preds, golds, lambda p, g: fuzz.ratio(fold(p.name), fold(g["name"]))
-                   if p.role == g["role"] else 0, 85)
+    pairs = _match(
+        preds,
+        golds,
+        lambda p, g: fuzz.ratio(fold(p.name), fold(g["name"])) if p.role == g["role"] else 0,
+        85,
+    )
     c("party.role+name").add(Counts(len(pairs), len(preds) - len(pairs), len(golds) - len(pairs)))
     strict = 0
     for i, j in pairs:
         p, g = preds[i], golds[j]
         _field(c("party.country"), p.country, g["country"], p.country == g["country"])
-        _field(c("party.address"), p.address, g.get("address"),
-               _same_text(p.address, g.get("address"), 85))
+        _field(
+            c("party.address"),
+            p.address,
+            g.get("address"),
+            _same_text(p.address, g.get("address"), 85),
+        )
         strict += p.country == g["country"]
     c("party").add(Counts(strict, len(preds) - strict, len(golds) - strict))
 
     # items: matched on the description; counted right when quantity, total and currency are
     preds_i = result.items
     golds_i = gold.get("items", [])
-    pairs = _match(preds_i, golds_i, lambda p, g: fuzz.token_set_ratio(
-        fold(p.description), fold(g["description"])), 80)
+    pairs = _match(
+        preds_i,
+        golds_i,
+        lambda p, g: fuzz.token_set_ratio(fold(p.description), fold(g["description"])),
+        80,
+    )
     c("item.matched").add(Counts(len(pairs), len(preds_i) - len(pairs), len(golds_i) - len(pairs)))
     strict = 0
     for i, j in pairs:
@@ -163,32 +194,49 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
                 same = (fold(pv) if pv else None) == (fold(gv) if gv else None)
             ok[name] = same
             _field(c(f"item.{name}"), pv, gv, same)
-        _field(c("item.description"), p.description, g["description"],
-               _same_text(p.description, g["description"], 90))
+        _field(
+            c("item.description"),
+            p.description,
+            g["description"],
+            _same_text(p.description, g["description"], 90),
+        )
         strict += ok["quantity"] and ok["total_value"] and ok["currency"]
     c("item").add(Counts(strict, len(preds_i) - strict, len(golds_i) - strict))
 
     # end-use statements: matched on text overlap
     preds_e = result.end_use
     golds_e = gold.get("end_use", [])
-    pairs = _match(preds_e, golds_e, lambda p, g: fuzz.token_set_ratio(
-        fold(p.statement), fold(g["statement"])), 80)
+    pairs = _match(
+        preds_e,
+        golds_e,
+        lambda p, g: fuzz.token_set_ratio(fold(p.statement), fold(g["statement"])),
+        80,
+    )
     c("end_use").add(Counts(len(pairs), len(preds_e) - len(pairs), len(golds_e) - len(pairs)))
     for i, j in pairs:
         p, g = preds_e[i], golds_e[j]
-        _field(c("end_use.end_user"), p.end_user, g.get("end_user"),
-               _same_text(p.end_user, g.get("end_user"), 85))
+        _field(
+            c("end_use.end_user"),
+            p.end_user,
+            g.get("end_user"),
+            _same_text(p.end_user, g.get("end_user"), 85),
+        )
         pf, gf = set(p.flags), set(g.get("flags", []))
         c("end_use.flags").add(Counts(len(pf & gf), len(pf - gf), len(gf - pf)))
-        vague = Counts(int("vague_wording" in pf and "vague_wording" in gf),
-                       int("vague_wording" in pf and "vague_wording" not in gf),
-                       int("vague_wording" in gf and "vague_wording" not in pf))
+        vague = Counts(
+            int("vague_wording" in pf and "vague_wording" in gf),
+            int("vague_wording" in pf and "vague_wording" not in gf),
+            int("vague_wording" in gf and "vague_wording" not in pf),
+        )
         c("end_use.vague_wording").add(vague)
 
     expected = "total_mismatch" in gold.get("expected_warnings", [])
     emitted = any(w.code == "total_mismatch" for w in result.warnings)
-    c("warning.total_mismatch").add(Counts(int(expected and emitted), int(emitted and not expected),
-                                           int(expected and not emitted)))
+    c("warning.total_mismatch").add(
+        Counts(
+            int(expected and emitted), int(emitted and not expected), int(expected and not emitted)
+        )
+    )
     return s
 
 
@@ -208,8 +256,9 @@ def gold_files(folder: Path) -> list[tuple[Path, Path]]:
     return out
 
 
-def evaluate_dir(folder: Path, limit: int | None = None,
-                 progress: Callable[[int, int, str], None] | None = None) -> Report:
+def evaluate_dir(
+    folder: Path, limit: int | None = None, progress: Callable[[int, int, str], None] | None = None
+) -> Report:
     """Read and extract every gold-labelled PDF in `folder` and score it."""
     from exportdesk.extract.read import read_pdf
 
@@ -218,7 +267,8 @@ def evaluate_dir(folder: Path, limit: int | None = None,
         raise FileNotFoundError(
             f"No gold files in {folder}: expected <name>.pdf beside <name>.json with "
             f'"schema": "{GOLD_SCHEMA}". Make some with '
-            "`python -m exportdesk.samples.generate --out DIR`.")
+            "`python -m exportdesk.samples.generate --out DIR`."
+        )
     if limit:
         pairs = pairs[:limit]
     report = Report()
@@ -234,8 +284,9 @@ def evaluate_dir(folder: Path, limit: int | None = None,
         except Exception as exc:  # one broken document must not stop the benchmark
             report.failures.append(f"{pdf.name}: {type(exc).__name__}: {exc}")
         extract_s = time.perf_counter() - started
-        report.add(variant, score_document(result, gold), len(result.document.pages),
-                   read_s, extract_s)
+        report.add(
+            variant, score_document(result, gold), len(result.document.pages), read_s, extract_s
+        )
         if progress:
             progress(n, len(pairs), pdf.name)
     return report

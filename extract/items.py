@@ -1,4 +1,4 @@
-"""Goods lines: header-keyword tables with word-geometry columns (across pages) and key-value item blocks."""
+"""Goods lines: header-keyword tables with gutter columns (across pages) and key-value blocks."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ from exportdesk.extract.normalise import (
 )
 
 _NUMERIC_KEYS = ("quantity", "unit_price", "total")
-_ITEM_HEADER = re.compile(r"(?i)^\s*(?:\d+\s*[.)]?\s*)?(item|line|position|pos\.?|article|"
-                          r"posten|artikel)\s*(no\.?|nr\.?|#)?\s*\d+\s*[:.]?\s*$")
+_ITEM_HEADER = re.compile(
+    r"(?i)^\s*(?:\d+\s*[.)]?\s*)?(item|line|position|pos\.?|article|"
+    r"posten|artikel)\s*(no\.?|nr\.?|#)?\s*\d+\s*[:.]?\s*$"
+)
 
 
 @dataclass
@@ -54,16 +56,21 @@ class Record:
 def header_columns(line: Line) -> list[Column] | None:
     """Columns named by a header line, or None if the line is not a goods-table header."""
     text = line.text
-    hits = sorted((h for h in label_hits(text) if h.kind == "column"),
-                  key=lambda h: (-(h.end - h.start), h.start))
+    hits = sorted(
+        (h for h in label_hits(text) if h.kind == "column"),
+        key=lambda h: (-(h.end - h.start), h.start),
+    )
     # a header label never runs across a gap between two header cells
     seg_of_char: list[int] = []
     for k, seg in enumerate(line.segments):
         seg_of_char.extend([k] * (len(seg.text) + 1))
-    chosen = []
+    chosen: list[LabelHit] = []
     for h in hits:
-        if seg_of_char and seg_of_char[min(h.start, len(seg_of_char) - 1)] != \
-                seg_of_char[min(h.end - 1, len(seg_of_char) - 1)]:
+        if (
+            seg_of_char
+            and seg_of_char[min(h.start, len(seg_of_char) - 1)]
+            != seg_of_char[min(h.end - 1, len(seg_of_char) - 1)]
+        ):
             continue
         if all(h.end <= c.start or h.start >= c.end for c in chosen):
             chosen.append(h)
@@ -74,8 +81,9 @@ def header_columns(line: Line) -> list[Column] | None:
         if not any(offset <= h.start < end for h in chosen) and len(seg.text) >= 5:
             fuzzy = _fuzzy_leading_label(seg.text, ("column",))
             if fuzzy is not None:
-                chosen.append(LabelHit(fuzzy.kind, fuzzy.key, offset + fuzzy.start,
-                                       offset + fuzzy.end))
+                chosen.append(
+                    LabelHit(fuzzy.kind, fuzzy.key, offset + fuzzy.start, offset + fuzzy.end)
+                )
         offset = end + 1
     keys = {h.key for h in chosen}
     if "description" not in keys or not keys & {"quantity", "total", "unit_price"} or len(keys) < 3:
@@ -90,7 +98,9 @@ def header_columns(line: Line) -> list[Column] | None:
         return None
     columns: list[Column] = []
     for h in sorted(chosen, key=lambda h: h.start):
-        toks = [t for t, (s, e) in zip(line.tokens, spans, strict=True) if h.start < e and s < h.end]
+        toks = [
+            t for t, (s, e) in zip(line.tokens, spans, strict=True) if h.start < e and s < h.end
+        ]
         if toks:
             columns.append(Column(h.key, min(t.x0 for t in toks), max(t.x1 for t in toks)))
     for t, (s, e) in zip(line.tokens, spans, strict=True):
@@ -112,8 +122,11 @@ def line_gap(line: Line) -> float:
     return 1.2 * heights[len(heights) // 2] if heights else 10.0
 
 
-_TOTAL_ROW = re.compile(r"^\W*(" + "|".join(re.escape(w) for w in sorted(
-    labels.TOTAL_ROW_WORDS, key=len, reverse=True)) + r")\b")
+_TOTAL_ROW = re.compile(
+    r"^\W*("
+    + "|".join(re.escape(w) for w in sorted(labels.TOTAL_ROW_WORDS, key=len, reverse=True))
+    + r")\b"
+)
 
 
 def _is_total_line(line: Line) -> bool:
@@ -122,7 +135,9 @@ def _is_total_line(line: Line) -> bool:
 
 def _is_prose(line: Line, table_width: float) -> bool:
     segs = line.segments
-    return len(segs) == 1 and len(line.tokens) >= 6 and (segs[0].x1 - segs[0].x0) > 0.6 * table_width
+    return (
+        len(segs) == 1 and len(line.tokens) >= 6 and (segs[0].x1 - segs[0].x0) > 0.6 * table_width
+    )
 
 
 def _opens_field(text: str) -> bool:
@@ -130,22 +145,25 @@ def _opens_field(text: str) -> bool:
     hit = leading_label(text, ("role", "heading", "end_use"))
     if hit is None:
         return False
-    after = text[hit.end:].lstrip()
+    after = text[hit.end :].lstrip()
     return not after or after.startswith(":") or hit.kind == "heading"
 
 
-def table_body(layout: PageLayout, header_no: int, columns: list[Column]) -> tuple[list[Line], bool]:
+def table_body(
+    layout: PageLayout, header_no: int, columns: list[Column]
+) -> tuple[list[Line], bool]:
     """Lines under a header up to the table's end; True if the table ran off the page."""
     x0, x1 = columns[0].x0, columns[-1].x1
     body: list[Line] = []
     bottom = layout.lines[header_no].bottom
-    for line in layout.lines[header_no + 1:]:
+    for line in layout.lines[header_no + 1 :]:
         gap = line.top - bottom
         if gap > 3.2 * layout.line_height:
             return body, False
         # wrapped cell text sits tight under its row; a loose line without figures is not ours
         if gap > 1.5 * layout.line_height and not any(
-                parse_number(t.text) is not None for t in line.tokens):
+            parse_number(t.text) is not None for t in line.tokens
+        ):
             return body, False
         if _is_total_line(line) or header_columns(line) is not None:
             for s in line.segments:
@@ -176,7 +194,7 @@ def assign_bands(columns: list[Column], body: list[Line]) -> list[tuple[float, f
         hi = int(max(t.x1 for t in tokens)) + 2
         cover = [0] * (hi - lo)
         for line in body:
-            seen = set()
+            seen: set[int] = set()
             for t in line.tokens:
                 if t.word.confidence < 0.3:
                     continue
@@ -200,14 +218,16 @@ def assign_bands(columns: list[Column], body: list[Line]) -> list[tuple[float, f
             # numbers are right-aligned and overflow leftwards: prefer the header to the right
             right = [c for c in columns if c.x1 >= b - 1 and c.key in _NUMERIC_KEYS]
             pool = right if _numeric_band(a, b, body) and right else columns
-            best = min(((abs((a + b) / 2 - (c.x0 + c.x1) / 2), c) for c in pool),
-                       key=lambda o: o[0])
+            best = min(
+                ((abs((a + b) / 2 - (c.x0 + c.x1) / 2), c) for c in pool), key=lambda o: o[0]
+            )
         named.append((float(a), float(b), best[1]))
     return _split_doubled_money(named, columns)
 
 
-def _split_doubled_money(named: list[tuple[float, float, Column]],
-                         columns: list[Column]) -> list[tuple[float, float, Column]]:
+def _split_doubled_money(
+    named: list[tuple[float, float, Column]], columns: list[Column]
+) -> list[tuple[float, float, Column]]:
     """Two money bands under one header (OCR lost the other header): unit price, then total."""
     keys = {c.key for c in columns}
     totals = [i for i, (_, _, c) in enumerate(named) if c.key == "total"]
@@ -249,7 +269,8 @@ def table_records(layout: PageLayout, columns: list[Column], body: list[Line]) -
         number = " ".join(t.text for t in cells.get("no", []))
         starts = re.fullmatch(r"\d{1,3}[.)]?", number.strip()) is not None or any(
             parse_money(" ".join(t.text for t in cells.get(key, [])))[0] is not None
-            for key in _NUMERIC_KEYS)
+            for key in _NUMERIC_KEYS
+        )
         if starts:
             records.append(Record(page=layout.page.page, currency_hint=header_currency))
         elif not records:
@@ -299,14 +320,21 @@ def find_tables(layouts: list[PageLayout]) -> list[Record]:
 def _two_line_header(first: Line, second: Line, line_height: float) -> Line | None:
     """A header whose cells wrap onto a second line ("Unit" over "price") as one line."""
     if second.top - first.bottom > 0.8 * line_height or any(
-            parse_number(t.text) is not None for t in second.tokens):
+        parse_number(t.text) is not None for t in second.tokens
+    ):
         return None
     if not label_hits(first.text) or len(first.segments) < 3:
         return None
     cells = [list(seg.tokens) for seg in first.segments]
     for t in second.tokens:
-        target = next((c for c in cells if min(t.x1, max(x.x1 for x in c)) -
-                       max(t.x0, min(x.x0 for x in c)) > 0), None)
+        target = next(
+            (
+                c
+                for c in cells
+                if min(t.x1, max(x.x1 for x in c)) - max(t.x0, min(x.x0 for x in c)) > 0
+            ),
+            None,
+        )
         if target is None:
             return None  # a word under no header cell: the next line is not part of the header
         target.append(t)
@@ -328,8 +356,11 @@ def _continuation(layout: PageLayout, columns: list[Column]) -> tuple[list[Line]
     body: list[Line] = []
     bottom = first.top
     for line in layout.lines:
-        if line.top - bottom > 3.2 * layout.line_height or _is_total_line(line) \
-                or _is_prose(line, x1 - x0):
+        if (
+            line.top - bottom > 3.2 * layout.line_height
+            or _is_total_line(line)
+            or _is_prose(line, x1 - x0)
+        ):
             if _is_total_line(line):
                 for s in line.segments:
                     s.used = True
@@ -357,15 +388,16 @@ def keyvalue_records(layouts: list[PageLayout]) -> list[Record]:
                 hit = leading_label(seg.text, ("column",))
                 if hit is None or hit.key == "no":
                     continue
-                rest = seg.text[hit.end:].lstrip()
+                rest = seg.text[hit.end :].lstrip()
                 if rest.startswith(":"):
                     rest = rest[1:].strip()
                 elif rest and not _looks_like_value(hit.key, rest):
                     continue
                 tokens = list(seg.tokens)
                 if not rest:
-                    below = _values_below(layout, seg, many=hit.key == "description",
-                                          any_text=hit.key == "unit")
+                    below = _values_below(
+                        layout, seg, many=hit.key == "description", any_text=hit.key == "unit"
+                    )
                     if not below:
                         continue
                     rest = " ".join(s.text for s in below)
@@ -386,18 +418,21 @@ def _looks_like_value(key: str, rest: str) -> bool:
     return key in ("classification", "model") and len(rest.split()) <= 3
 
 
-def _values_below(layout: PageLayout, seg: Segment, many: bool,
-                  any_text: bool = False) -> list[Segment]:
+def _values_below(
+    layout: PageLayout, seg: Segment, many: bool, any_text: bool = False
+) -> list[Segment]:
     out: list[Segment] = []
     bottom = seg.bottom
-    for line in layout.lines[seg.line_no + 1: seg.line_no + 6]:
+    for line in layout.lines[seg.line_no + 1 : seg.line_no + 6]:
         cands = [s for s in line.segments if abs(s.x0 - seg.x0) < 16 and not s.used]
         if not cands or cands[0].top - bottom > 1.8 * layout.line_height:
             break
         cand = cands[0]
         # a unit's value ("units", "Einheit") may read like a label itself
-        if not any_text and (leading_label(cand.text, ("column", "role", "end_use", "heading"))
-                             is not None or _ITEM_HEADER.match(cand.text)):
+        if not any_text and (
+            leading_label(cand.text, ("column", "role", "end_use", "heading")) is not None
+            or _ITEM_HEADER.match(cand.text)
+        ):
             break
         out.append(cand)
         bottom = cand.bottom
@@ -439,8 +474,13 @@ def to_item(record: Record, index: int, doc_currency: str | None) -> Item | None
     total, cur2 = parse_money(record.text("total"))
     if not description or (quantity is None and total is None and unit_price is None):
         return None
-    currency = cur2 or cur1 or currency_of(record.text("currency") or "") or \
-        record.currency_hint or doc_currency
+    currency = (
+        cur2
+        or cur1
+        or currency_of(record.text("currency") or "")
+        or record.currency_hint
+        or doc_currency
+    )
     unit = (record.text("unit") or unit_from_qty or "").strip(" .,;:|") or None
     completeness = sum(v is not None for v in (quantity, total, unit_price, currency)) / 4
     conf = (0.55 + 0.4 * completeness) * (0.6 + 0.4 * mean_confidence(record.tokens))
@@ -464,17 +504,20 @@ def check_totals(items: list[Item]) -> list[Warning]:
     """A line whose total is not quantity times unit price (beyond rounding) is a warning."""
     warnings = []
     for item in items:
-        if None in (item.quantity, item.unit_price, item.total_value):
+        if item.quantity is None or item.unit_price is None or item.total_value is None:
             continue
-        expected = item.quantity * item.unit_price  # type: ignore[operator]
-        if abs(expected - item.total_value) > max(1.0, 0.005 * abs(expected)):  # type: ignore[operator]
+        expected = item.quantity * item.unit_price
+        if abs(expected - item.total_value) > max(1.0, 0.005 * abs(expected)):
             page = item.evidence[0].page if item.evidence else None
-            warnings.append(Warning(
-                code="total_mismatch",
-                message=f"Item {item.index}: total {item.total_value:,.2f} is not quantity "
-                f"{item.quantity:g} x unit price {item.unit_price:,.2f} = {expected:,.2f}. "
-                "Check the figures with the applicant before assessing the value.",
-                page=page))
+            warnings.append(
+                Warning(
+                    code="total_mismatch",
+                    message=f"Item {item.index}: total {item.total_value:,.2f} is not quantity "
+                    f"{item.quantity:g} x unit price {item.unit_price:,.2f} = {expected:,.2f}. "
+                    "Check the figures with the applicant before assessing the value.",
+                    page=page,
+                )
+            )
     return warnings
 
 

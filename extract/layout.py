@@ -1,7 +1,8 @@
-"""Page geometry: deskewed word positions, lines, gap-separated segments, reading order and evidence."""
+"""Page geometry: deskewed words, lines, gap-split segments, paragraphs and evidence boxes."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -34,31 +35,12 @@ class Token:
 
 
 @dataclass
-class Segment:
-    """Words on one line with no wide gap between them: a cell, a label, a value or a line of text."""
+class _Run:
+    """Tokens read left to right on one line, with their joint box."""
 
     tokens: list[Token]
     page: int
     line_no: int
-    index: int = 0  # position in the page's reading order
-    # a chunk made of several segments (see `paragraphs`) reports and marks its parts
-    parts: list[Segment] | None = field(default=None, compare=False, repr=False)
-    _used: bool = field(default=False, compare=False, repr=False)
-
-    @property
-    def used(self) -> bool:
-        """Whether an earlier stage already read this segment."""
-        if self.parts:
-            return any(p.used for p in self.parts)
-        return self._used
-
-    @used.setter
-    def used(self, value: bool) -> None:
-        if self.parts:
-            for p in self.parts:
-                p.used = value
-        else:
-            self._used = value
 
     @property
     def text(self) -> str:
@@ -84,29 +66,40 @@ class Segment:
     def height(self) -> float:
         return statistics.median(t.height for t in self.tokens)
 
+
+@dataclass
+class Segment(_Run):
+    """Words on one line with no wide gap between them: a cell, a label, a value, a text line."""
+
+    index: int = 0  # position in the page's reading order
+    # a chunk made of several segments (see `paragraphs`) reports and marks its parts
+    parts: list[Segment] | None = field(default=None, compare=False, repr=False)
+    _used: bool = field(default=False, compare=False, repr=False)
+
     @property
-    def confidence(self) -> float:
-        return min(t.word.confidence for t in self.tokens)
+    def used(self) -> bool:
+        """Whether an earlier stage already read this segment."""
+        if self.parts:
+            return any(p.used for p in self.parts)
+        return self._used
+
+    @used.setter
+    def used(self, value: bool) -> None:
+        if self.parts:
+            for p in self.parts:
+                p.used = value
+        else:
+            self._used = value
+
 
 
 @dataclass
-class Line:
-    tokens: list[Token]
-    page: int
-    number: int
+class Line(_Run):
     segments: list[Segment] = field(default_factory=list)
 
     @property
-    def text(self) -> str:
-        return " ".join(t.text for t in self.tokens)
-
-    @property
-    def top(self) -> float:
-        return min(t.top for t in self.tokens)
-
-    @property
-    def bottom(self) -> float:
-        return max(t.bottom for t in self.tokens)
+    def number(self) -> int:
+        return self.line_no
 
 
 @dataclass
@@ -203,7 +196,7 @@ def build_layout(page: Page) -> PageLayout:
         row.sort(key=lambda t: t.x0)
         line = Line(row, page.page, number)
         current: list[Token] = [row[0]]
-        for prev, tok in zip(row, row[1:], strict=False):
+        for prev, tok in itertools.pairwise(row):
             if tok.x0 - prev.x1 > gap_limit:
                 line.segments.append(Segment(current, page.page, number, index))
                 index += 1
@@ -294,11 +287,15 @@ def paragraphs(layout: PageLayout, min_width_share: float = 0.35) -> list[Paragr
     for line in layout.lines:
         chunks = _chunks(line.segments, 2.0 * pitch)
 
-        def prose_like(s: Segment) -> bool:
+        def prose_like(
+            s: Segment, chunks: list[Segment] = chunks, current: list[Segment] = current
+        ) -> bool:
             # wide, or a sentence of its own (a short last assurance), or a wrapped line
-            return (s.x1 - s.x0 >= min_width_share * width
-                    or (len(s.tokens) >= 5 and len(chunks) == 1 and s.text.endswith("."))
-                    or bool(current and abs(s.x0 - current[-1].x0) < 12))
+            return (
+                s.x1 - s.x0 >= min_width_share * width
+                or (len(s.tokens) >= 5 and len(chunks) == 1 and s.text.endswith("."))
+                or bool(current and abs(s.x0 - current[-1].x0) < 12)
+            )
 
         wide = [s for s in chunks if prose_like(s)]
         segment = wide[0] if len(wide) == 1 and len(chunks) <= 2 else None
@@ -311,8 +308,10 @@ def paragraphs(layout: PageLayout, min_width_share: float = 0.35) -> list[Paragr
         if current:
             out.append(Paragraph(current))
             current = []
-        if segment is not None and (segment.x1 - segment.x0 >= min_width_share * width
-                                    or (len(segment.tokens) >= 5 and segment.text.endswith("."))):
+        if segment is not None and (
+            segment.x1 - segment.x0 >= min_width_share * width
+            or (len(segment.tokens) >= 5 and segment.text.endswith("."))
+        ):
             current = [segment]
     if current:
         out.append(Paragraph(current))
@@ -325,8 +324,13 @@ def _chunks(segments: list[Segment], gap: float) -> list[Segment]:
     for seg in segments:
         if out and seg.x0 - out[-1].x1 < gap and not seg.used and not out[-1].used:
             last = out[-1]
-            out[-1] = Segment(last.tokens + seg.tokens, seg.page, seg.line_no, last.index,
-                              parts=[*(last.parts or []), seg])
+            out[-1] = Segment(
+                last.tokens + seg.tokens,
+                seg.page,
+                seg.line_no,
+                last.index,
+                parts=[*(last.parts or []), seg],
+            )
         else:
             out.append(Segment(list(seg.tokens), seg.page, seg.line_no, seg.index, parts=[seg]))
     return out

@@ -1,4 +1,4 @@
-"""spaCy machinery: label matching, rule entities (legal-form ORG, MONEY, QUANTITY) and the trained NER."""
+"""spaCy: label matching, rule entities (legal-form ORG, MONEY, QUANTITY), the trained NER."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -20,15 +21,92 @@ from exportdesk.extract.normalise import fold
 log = logging.getLogger(__name__)
 
 LEGAL_FORMS = [
-    "GmbH", "GmbH & Co. KG", "AG", "KG", "KGaA", "e.V.", "SE", "S.A.", "SA", "SAS", "S.A.S.",
-    "SARL", "S.à r.l.", "S.L.", "SL", "S.L.U.", "S.p.A.", "SpA", "S.r.l.", "Srl", "SRL", "S.R.L.",
-    "Sp. z o.o.", "s.r.o.", "a.s.", "AB", "AS", "ASA", "Oy", "Oyj", "A/S", "ApS", "B.V.", "BV",
-    "N.V.", "NV", "Lda.", "Lda", "Ltda.", "Ltda", "A.Ş.", "Ltd. Şti.", "Kft.", "Zrt.", "Nyrt.",
-    "Ltd", "Ltd.", "Limited", "PLC", "plc", "Inc.", "Inc", "LLC", "L.L.C.", "Corp.", "Corp",
-    "Corporation", "Co., Ltd.", "Co. Ltd.", "Co.", "K.K.", "Pvt. Ltd.", "Pvt Ltd", "FZE",
-    "FZCO", "FZ-LLC", "(Pty) Ltd", "Pty Ltd", "Pty. Ltd.", "Pte. Ltd.", "Pte Ltd",
-    "S.A. de C.V.", "Ltée", "d.o.o.", "OÜ", "UAB", "SIA", "Sdn. Bhd.", "Bhd", "JSC", "LLP",
-    "S.C.", "Ges.m.b.H.", "Sàrl", "SpA.", "Aps",
+    "GmbH",
+    "GmbH & Co. KG",
+    "AG",
+    "KG",
+    "KGaA",
+    "e.V.",
+    "SE",
+    "S.A.",
+    "SA",
+    "SAS",
+    "S.A.S.",
+    "SARL",
+    "S.à r.l.",
+    "S.L.",
+    "SL",
+    "S.L.U.",
+    "S.p.A.",
+    "SpA",
+    "S.r.l.",
+    "Srl",
+    "SRL",
+    "S.R.L.",
+    "Sp. z o.o.",
+    "s.r.o.",
+    "a.s.",
+    "AB",
+    "AS",
+    "ASA",
+    "Oy",
+    "Oyj",
+    "A/S",
+    "ApS",
+    "B.V.",
+    "BV",
+    "N.V.",
+    "NV",
+    "Lda.",
+    "Lda",
+    "Ltda.",
+    "Ltda",
+    "A.Ş.",
+    "Ltd. Şti.",
+    "Kft.",
+    "Zrt.",
+    "Nyrt.",
+    "Ltd",
+    "Ltd.",
+    "Limited",
+    "PLC",
+    "plc",
+    "Inc.",
+    "Inc",
+    "LLC",
+    "L.L.C.",
+    "Corp.",
+    "Corp",
+    "Corporation",
+    "Co., Ltd.",
+    "Co. Ltd.",
+    "Co.",
+    "K.K.",
+    "Pvt. Ltd.",
+    "Pvt Ltd",
+    "FZE",
+    "FZCO",
+    "FZ-LLC",
+    "(Pty) Ltd",
+    "Pty Ltd",
+    "Pty. Ltd.",
+    "Pte. Ltd.",
+    "Pte Ltd",
+    "S.A. de C.V.",
+    "Ltée",
+    "d.o.o.",
+    "OÜ",
+    "UAB",
+    "SIA",
+    "Sdn. Bhd.",
+    "Bhd",
+    "JSC",
+    "LLP",
+    "S.C.",
+    "Ges.m.b.H.",
+    "Sàrl",
+    "SpA.",
+    "Aps",
 ]
 # Lower-case words that may sit inside an organisation name.
 _ORG_CONNECTORS = r"de|du|des|la|le|of|and|und|y|e|der|di|del|della|von|van|for|&|et|do|da|dos"
@@ -51,10 +129,13 @@ def blank() -> Language:
 def _label_matcher() -> PhraseMatcher:
     nlp = blank()
     matcher = PhraseMatcher(nlp.vocab)
-    groups = [("role", labels.ROLE_LABELS), ("column", labels.COLUMN_LABELS),
-              ("subfield", labels.SUBFIELD_LABELS),
-              ("end_use", {"end_use": labels.END_USE_LABELS}),
-              ("heading", {"heading": labels.END_USE_HEADINGS})]
+    groups = [
+        ("role", labels.ROLE_LABELS),
+        ("column", labels.COLUMN_LABELS),
+        ("subfield", labels.SUBFIELD_LABELS),
+        ("end_use", {"end_use": labels.END_USE_LABELS}),
+        ("heading", {"heading": labels.END_USE_HEADINGS}),
+    ]
     for kind, table in groups:
         for key, phrases in table.items():
             matcher.add(f"{kind}:{key}", [nlp.make_doc(fold(p)) for p in phrases])
@@ -72,11 +153,39 @@ def label_hits(text: str) -> list[LabelHit]:
     return hits
 
 
-_PREFIX_WORDS = {"block", "box", "section", "field", "feld", "case", "rubrique", "casilla",
-                 "abschnitt", "partie", "part", "no", "nr", "n°", "item",
-                 # "Name and address of the consignee", "Details of end user"
-                 "name", "and", "address", "of", "details", "full", "company", "nom",
-                 "et", "adresse", "du", "de", "la", "l'", "name/address"}
+_PREFIX_WORDS = {
+    "block",
+    "box",
+    "section",
+    "field",
+    "feld",
+    "case",
+    "rubrique",
+    "casilla",
+    "abschnitt",
+    "partie",
+    "part",
+    "no",
+    "nr",
+    "n°",
+    "item",
+    # "Name and address of the consignee", "Details of end user"
+    "name",
+    "and",
+    "address",
+    "of",
+    "details",
+    "full",
+    "company",
+    "nom",
+    "et",
+    "adresse",
+    "du",
+    "de",
+    "la",
+    "l'",
+    "name/address",
+}
 
 
 def leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
@@ -97,13 +206,17 @@ def leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
 @lru_cache(maxsize=1)
 def _fuzzy_choices() -> dict[str, list[tuple[str, str, str]]]:
     """Long label phrases by kind, for OCR-damaged labels ("Ausfiihrer", "Warenempfanqer")."""
-    groups = {"role": labels.ROLE_LABELS, "column": labels.COLUMN_LABELS,
-              "end_use": {"end_use": labels.END_USE_LABELS},
-              "heading": {"heading": labels.END_USE_HEADINGS}}
+    groups = {
+        "role": labels.ROLE_LABELS,
+        "column": labels.COLUMN_LABELS,
+        "end_use": {"end_use": labels.END_USE_LABELS},
+        "heading": {"heading": labels.END_USE_HEADINGS},
+    }
     out: dict[str, list[tuple[str, str, str]]] = {}
     for kind, table in groups.items():
-        out[kind] = [(fold(p), kind, key) for key, phrases in table.items() for p in phrases
-                     if len(p) >= 7]
+        out[kind] = [
+            (fold(p), kind, key) for key, phrases in table.items() for p in phrases if len(p) >= 7
+        ]
     return out
 
 
@@ -111,8 +224,11 @@ def _fuzzy_leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
     from rapidfuzz import fuzz
 
     folded = fold(text)
-    m = re.match(r"^[\s(]*(?:(?:block|box|section|feld|no\.?)\s*)?"
-                 r"(?:[\dil]{1,2}[a-z]?[.,:)]+|\d{1,2}[a-z]?(?=\s)|\([a-z]\))?\s*", folded)
+    m = re.match(
+        r"^[\s(]*(?:(?:block|box|section|feld|no\.?)\s*)?"
+        r"(?:[\dil]{1,2}[a-z]?[.,:)]+|\d{1,2}[a-z]?(?=\s)|\([a-z]\))?\s*",
+        folded,
+    )
     start = m.end() if m else 0
     words = [(w.start() + start, w.end() + start) for w in re.finditer(r"\S+", folded[start:])]
     best: tuple[float, LabelHit] | None = None
@@ -138,8 +254,12 @@ def _is_numbering(prefix: str) -> bool:
     previous = ""
     for raw in re.sub(r"[().:,]", " ", prefix).split():
         word = raw.strip("-–—#")
-        if not word or word.isdigit() or word in _PREFIX_WORDS or (word == "the" and
-                                                                     previous == "of"):
+        if (
+            not word
+            or word.isdigit()
+            or word in _PREFIX_WORDS
+            or (word == "the" and previous == "of")
+        ):
             previous = word
             continue
         if len(word) <= 2 and word.isalpha():  # (a), b), IV
@@ -156,27 +276,65 @@ def _rule_matcher() -> Matcher:
     matcher = Matcher(nlp.vocab)
     name_token = {"TEXT": {"REGEX": r"^[A-ZÀ-ÖØ-ÞĀ-ſ][\w.'’&-]*$"}}
     inner = {"TEXT": {"REGEX": rf"^([A-ZÀ-ÖØ-ÞĀ-ſ0-9][\w.'’&/-]*|{_ORG_CONNECTORS})$"}, "OP": "*"}
-    org_patterns = []
+    org_patterns: list[list[dict[str, Any]]] = []
     for form in LEGAL_FORMS:
         form_tokens = [{"ORTH": t.text} for t in nlp.make_doc(form)]
         org_patterns.append([name_token, inner, *form_tokens])
     matcher.add("ORG", org_patterns)
     number = {"TEXT": {"REGEX": r"^\d[\d.,']*$"}}
     currency = {"TEXT": {"REGEX": r"^([A-Z]{3}|[€$£¥]|US\$)$"}}
-    matcher.add("MONEY", [[currency, number, {"TEXT": {"REGEX": r"^[\d.,']+$"}, "OP": "*"}],
-                          [number, {"TEXT": {"REGEX": r"^[\d.,']+$"}, "OP": "*"}, currency]])
-    unit = {"LOWER": {"IN": ["pcs", "pc", "pieces", "ea", "each", "units", "unit", "sets", "set",
-                             "kg", "g", "t", "m", "l", "litres", "liters", "rounds", "boxes",
-                             "pairs", "kits", "lots", "licences", "licenses", "stück", "stk",
-                             "pièces", "unidades", "piezas", "pezzi"]}}
+    matcher.add(
+        "MONEY",
+        [
+            [currency, number, {"TEXT": {"REGEX": r"^[\d.,']+$"}, "OP": "*"}],
+            [number, {"TEXT": {"REGEX": r"^[\d.,']+$"}, "OP": "*"}, currency],
+        ],
+    )
+    unit = {
+        "LOWER": {
+            "IN": [
+                "pcs",
+                "pc",
+                "pieces",
+                "ea",
+                "each",
+                "units",
+                "unit",
+                "sets",
+                "set",
+                "kg",
+                "g",
+                "t",
+                "m",
+                "l",
+                "litres",
+                "liters",
+                "rounds",
+                "boxes",
+                "pairs",
+                "kits",
+                "lots",
+                "licences",
+                "licenses",
+                "stück",
+                "stk",
+                "pièces",
+                "unidades",
+                "piezas",
+                "pezzi",
+            ]
+        }
+    }
     matcher.add("QUANTITY", [[number, unit], [number, {"TEXT": {"REGEX": r"^\d{3}$"}}, unit]])
     return matcher
 
 
 def rule_entities(doc: Doc) -> list[Span]:
     """ORG (names ending in a legal form), MONEY and QUANTITY spans from the rule matcher."""
-    spans = [Span(doc, start, end, label=doc.vocab.strings[mid])
-             for mid, start, end in _rule_matcher()(doc)]
+    spans = [
+        Span(doc, start, end, label=doc.vocab.strings[mid])
+        for mid, start, end in _rule_matcher()(doc)
+    ]
     return filter_spans(spans)
 
 
@@ -195,8 +353,11 @@ def ner() -> Language | None:
     """The trained organisation NER, or None (rules only) when it is not installed."""
     path = ner_model_dir()
     if not (path / "meta.json").exists():
-        log.warning("NER model not found at %s; prose parties use rules only. "
-                    "Train it with `python -m exportdesk.extract.train_ner`.", path)
+        log.warning(
+            "NER model not found at %s; prose parties use rules only. "
+            "Train it with `python -m exportdesk.extract.train_ner`.",
+            path,
+        )
         return None
     return spacy.load(path)
 

@@ -1,4 +1,4 @@
-"""Text normalisation for extracted values: numbers in any locale, money, currencies, codes, OCR slips."""
+"""Value normalisation: numbers in any locale, money, currencies, codes, OCR slips."""
 
 from __future__ import annotations
 
@@ -9,26 +9,109 @@ import pycountry
 
 # Symbols and words that name a currency; ISO codes are recognised from pycountry.
 CURRENCY_SYMBOLS = {
-    "€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "¥": "JPY", "₩": "KRW", "₹": "INR",
-    "zł": "PLN", "kč": "CZK", "fr.": "CHF", "sfr": "CHF", "r$": "BRL", "a$": "AUD", "c$": "CAD",
+    "€": "EUR",
+    "$": "USD",
+    "US$": "USD",
+    "£": "GBP",
+    "¥": "JPY",
+    "₩": "KRW",
+    "₹": "INR",
+    "zł": "PLN",
+    "kč": "CZK",
+    "fr.": "CHF",
+    "sfr": "CHF",
+    "r$": "BRL",
+    "a$": "AUD",
+    "c$": "CAD",
     "kr": None,  # ambiguous (SEK/NOK/DKK/ISK): only a hint
 }
 CURRENCY_WORDS = {
-    "euro": "EUR", "euros": "EUR", "dollar": "USD", "dollars": "USD", "us dollars": "USD",
-    "pound sterling": "GBP", "pounds sterling": "GBP", "yen": "JPY", "swiss francs": "CHF",
-    "franken": "CHF", "zloty": "PLN", "złoty": "PLN", "kronor": "SEK", "kroner": "NOK",
+    "euro": "EUR",
+    "euros": "EUR",
+    "dollar": "USD",
+    "dollars": "USD",
+    "us dollars": "USD",
+    "pound sterling": "GBP",
+    "pounds sterling": "GBP",
+    "yen": "JPY",
+    "swiss francs": "CHF",
+    "franken": "CHF",
+    "zloty": "PLN",
+    "złoty": "PLN",
+    "kronor": "SEK",
+    "kroner": "NOK",
 }
 # Codes that look like currencies but are common words or units in applications.
-_NOT_CURRENCY = {"ALL", "PCS", "SET", "UNI", "TOP", "CUP", "MOP", "BOB", "PEN", "TRY", "MAD",
-                 "CVE", "GEL", "LAK", "STD", "SOS", "ANG", "TOT"}
+_NOT_CURRENCY = {
+    "ALL",
+    "PCS",
+    "SET",
+    "UNI",
+    "TOP",
+    "CUP",
+    "MOP",
+    "BOB",
+    "PEN",
+    "TRY",
+    "MAD",
+    "CVE",
+    "GEL",
+    "LAK",
+    "STD",
+    "SOS",
+    "ANG",
+    "TOT",
+}
 ISO_CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies) - {"XXX", "XTS"}
-_STRONG_CURRENCIES = {"EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "JPY", "PLN", "CZK",
-                      "HUF", "RON", "CAD", "AUD", "NZD", "SGD", "AED", "SAR", "INR", "KRW",
-                      "CNY", "BRL", "MXN", "ZAR", "TRY", "ILS", "HKD", "CLP", "MAD", "EGP"}
+_STRONG_CURRENCIES = {
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "JPY",
+    "PLN",
+    "CZK",
+    "HUF",
+    "RON",
+    "CAD",
+    "AUD",
+    "NZD",
+    "SGD",
+    "AED",
+    "SAR",
+    "INR",
+    "KRW",
+    "CNY",
+    "BRL",
+    "MXN",
+    "ZAR",
+    "TRY",
+    "ILS",
+    "HKD",
+    "CLP",
+    "MAD",
+    "EGP",
+}
 
 # OCR confuses letters and digits inside numbers: O0, Il|1, S5, B8, Z2.
-_OCR_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
-                            "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2"})
+_OCR_DIGIT = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+        "z": "2",
+    }
+)
 _NUMBER_BODY = re.compile(r"^[+-]?[\d.,' \u00a0\u202f]*\d[\d.,' \u00a0\u202f]*$")
 
 
@@ -166,8 +249,11 @@ def normalise_code(code: str | None) -> str | None:
 
 def fix_email(text: str) -> str:
     """Rejoin e-mail addresses that OCR split around the @ ("name @ host.tld")."""
-    return re.sub(r"(\S)\s+@\s*(\S)|(\S)@\s+(\S)",
-                  lambda m: f"{m.group(1) or m.group(3)}@{m.group(2) or m.group(4)}", text)
+    return re.sub(
+        r"(\S)\s+@\s*(\S)|(\S)@\s+(\S)",
+        lambda m: f"{m.group(1) or m.group(3)}@{m.group(2) or m.group(4)}",
+        text,
+    )
 
 
 def clean_spaces(text: str) -> str:

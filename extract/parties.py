@@ -1,4 +1,4 @@
-"""Parties to the transaction: labelled blocks (any column layout), letterheads and prose mentions."""
+"""Parties to the transaction: labelled blocks in any column layout, letterheads, prose."""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ from exportdesk.extract.layout import (
     mean_confidence,
 )
 from exportdesk.extract.model import Party
-from exportdesk.extract.nlp import leading_label, organisations, rule_entities, blank
+from exportdesk.extract.nlp import blank, leading_label, organisations, rule_entities
 from exportdesk.extract.normalise import clean_spaces, fix_email, fold
 
 _SEPARATORS = " \t:;-–—/|"
-_CONTACT = re.compile(r"(?i)^(tel|phone|fax|e-?mail|mail|www|http|vat|eori|attn|contact)\b|@|"
-                      r"^\+?[\d\s()./-]{7,}$")
+_CONTACT = re.compile(
+    r"(?i)^(tel|phone|fax|e-?mail|mail|www|http|vat|eori|attn|contact)\b|@|"
+    r"^\+?[\d\s()./-]{7,}$"
+)
 
 
 @dataclass
@@ -48,35 +50,39 @@ def parse_role_label(text: str) -> tuple[str, str] | None:
     hit = leading_label(text, ("role", "heading", "end_use"))
     if hit is None or hit.kind != "role":
         return None
-    label_text = text[hit.start:hit.end]
+    label_text = text[hit.start : hit.end]
     if not (label_text[:1].isupper() or text.isupper()):
         return None
-    after = text[hit.end:]
+    after = text[hit.end :]
     stripped = after.lstrip(" ")
     # "Consignee name: X", "Consignee country: Y": one field of the party per line
     if _subfield_rest(stripped):
         return hit.key, stripped
     # a label is followed by nothing, a colon, a slash-joined variant or a parenthesis
-    if stripped and stripped[0] not in ":/(-–|" and not stripped[0].isdigit():
-        if len(stripped.split()) > 0 and not text.isupper():
-            return None
+    if (
+        stripped
+        and stripped[0] not in ":/(-–|"
+        and not stripped[0].isdigit()
+        and not text.isupper()
+    ):
+        return None
     rest = stripped
     for _ in range(2):  # "Applicant / Exporter", "Endempfänger / Endverwender"
         rest = rest.lstrip(_SEPARATORS)
         if rest.startswith("("):
             close = rest.find(")")
-            rest = rest[close + 1:] if close >= 0 else ""
+            rest = rest[close + 1 :] if close >= 0 else ""
             continue
         again = leading_label(rest, ("role",)) if rest else None
         if again is None or again.start > 0:
             break
-        rest = rest[again.end:]
+        rest = rest[again.end :]
     return hit.key, rest.strip(_SEPARATORS + " ")
 
 
 def _subfield_rest(text: str) -> bool:
     sub = leading_label(text, ("subfield",)) if text else None
-    return sub is not None and sub.start == 0 and text[sub.end:].lstrip().startswith(":")
+    return sub is not None and sub.start == 0 and text[sub.end :].lstrip().startswith(":")
 
 
 def _is_any_label(text: str) -> bool:
@@ -84,7 +90,7 @@ def _is_any_label(text: str) -> bool:
     hit = leading_label(text, ("role", "end_use", "heading", "column"))
     if hit is None:
         return False
-    after = text[hit.end:].lstrip()
+    after = text[hit.end :].lstrip()
     if hit.kind == "column":  # "No", "Type", "Make" are also words inside an address block
         return after.startswith(":")
     return not after or after[0] in ":/(" or len(text.split()) <= 4
@@ -107,14 +113,19 @@ def collect_value(layout: PageLayout, label: LabelSegment) -> list[tuple[str, li
         values.append((label.rest, rest_tokens))
     pitch = layout.line_height
     under = _segment_under(layout, seg)
-    if not label.rest and nxt is not None and not _is_any_label(nxt.text) \
-            and nxt.x0 - seg.x1 < 0.4 * width and under is None:
+    if (
+        not label.rest
+        and nxt is not None
+        and not _is_any_label(nxt.text)
+        and nxt.x0 - seg.x1 < 0.4 * width
+        and under is None
+    ):
         # value to the right of the label; following lines align with it
         anchor_x = nxt.x0
         values.append((nxt.text, nxt.tokens))
         nxt.used = True
         bottom = nxt.bottom
-        for later in layout.lines[seg.line_no + 1:]:
+        for later in layout.lines[seg.line_no + 1 :]:
             if any(s.x1 < anchor_x - 6 for s in later.segments):
                 break  # something starts in the label column: the next field
             cands = [s for s in later.segments if abs(s.x0 - anchor_x) < 14 and not s.used]
@@ -129,7 +140,7 @@ def collect_value(layout: PageLayout, label: LabelSegment) -> list[tuple[str, li
     left = seg.x0 - 14
     right = nxt.x0 - 6 if nxt is not None else width
     bottom = seg.bottom
-    for later in layout.lines[seg.line_no + 1:]:
+    for later in layout.lines[seg.line_no + 1 :]:
         cands = [s for s in later.segments if left <= s.x0 < right and not s.used]
         if not cands:
             if later.top - bottom > 1.6 * pitch:
@@ -163,18 +174,20 @@ def _tokens_for_rest(seg: Segment, rest: str) -> list[Token]:
     if not rest:
         return []
     words = rest.split()
-    return seg.tokens[len(seg.tokens) - len(words):] if len(words) <= len(seg.tokens) else seg.tokens
+    return (
+        seg.tokens[len(seg.tokens) - len(words) :] if len(words) <= len(seg.tokens) else seg.tokens
+    )
 
 
 def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | None]:
-    """(name, address, country) from a block's lines, honouring Name:/Address:/Country: sub-labels."""
+    """(name, address, country) from a block's lines; Name:/Address:/Country: sub-labels count."""
     name = address_field = country = None
     rest: list[str] = []
     for raw in lines:
         text = clean_spaces(fix_email(raw))
         hit = leading_label(text, ("subfield",))
-        if hit is not None and text[hit.end:].lstrip().startswith(":"):
-            value = text[hit.end:].lstrip()[1:].strip()
+        if hit is not None and text[hit.end :].lstrip().startswith(":"):
+            value = text[hit.end :].lstrip()[1:].strip()
             if hit.key == "name" and value:
                 name = value
             elif hit.key == "address" and value:
@@ -191,7 +204,7 @@ def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | N
         if ", " in name:
             orgs = [s for s in rule_entities(blank().make_doc(name)) if s.label_ == "ORG"]
             if orgs and orgs[0].start_char == 0 and orgs[0].end_char < len(name) - 2:
-                head, tail = name[: orgs[0].end_char], name[orgs[0].end_char:].strip(" ,")
+                head, tail = name[: orgs[0].end_char], name[orgs[0].end_char :].strip(" ,")
                 name = head
                 rest.insert(0, tail)
             elif re.search(r"\d", name.split(", ", 1)[1]):
@@ -204,8 +217,9 @@ def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | N
         if country is not None:
             address_lines.pop()
         else:
-            country = _country_in(last) or (_country_in(address_lines[-2])
-                                            if len(address_lines) > 1 else None)
+            country = _country_in(last) or (
+                _country_in(address_lines[-2]) if len(address_lines) > 1 else None
+            )
     address = ", ".join(a.strip(" ,") for a in address_lines if a.strip(" ,")) or None
     return name, address, country
 
@@ -220,9 +234,14 @@ def _grouped(found: list[LabelSegment]) -> list[list[LabelSegment]]:
     groups: list[list[LabelSegment]] = []
     for label in found:
         last = groups[-1][-1] if groups else None
-        if (last is not None and last.role == label.role and _subfield_rest(label.rest)
-                and _subfield_rest(last.rest) and last.segment.page == label.segment.page
-                and 0 < label.segment.line_no - last.segment.line_no <= 4):
+        if (
+            last is not None
+            and last.role == label.role
+            and _subfield_rest(label.rest)
+            and _subfield_rest(last.rest)
+            and last.segment.page == label.segment.page
+            and 0 < label.segment.line_no - last.segment.line_no <= 4
+        ):
             groups[-1].append(label)
         else:
             groups.append([label])
@@ -252,22 +271,50 @@ def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
         if country is None:
             conf *= 0.8
         label.segment.used = True
-        parties.append(Party(role=label.role, name=name, address=address, country=country,
-                             confidence=round(conf, 3), evidence=evidence(tokens)))
+        parties.append(
+            Party(
+                role=label.role,
+                name=name,
+                address=address,
+                country=country,
+                confidence=round(conf, 3),
+                evidence=evidence(tokens),
+            )
+        )
     return parties
 
 
 # ----------------------------------------------------------------------------- prose
 _ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
-    ("intermediate_consignee", re.compile(r"intermediate consignee|freight forwarder|forwarder|"
-                                          r"zwischenempf|destinataire intermediaire|transit")),
+    (
+        "intermediate_consignee",
+        re.compile(
+            r"intermediate consignee|freight forwarder|forwarder|"
+            r"zwischenempf|destinataire intermediaire|transit"
+        ),
+    ),
     ("purchaser", re.compile(r"purchaser|buyer|purchased by|ordered by|kaufer|acheteur|comprador")),
-    ("consignee", re.compile(r"consignee|shipped to|delivered to|deliver(y|ed)? to|ship to|"
-                             r"empfanger|destinataire|consignatario")),
-    ("end_user", re.compile(r"end[- ]?user|\bwe,|certif(y|ies)|undertake|endverwender|"
-                            r"utilisateur final|usuario final|end use")),
-    ("applicant", re.compile(r"supplied by|delivered by|exporter|manufactured by|seller|"
-                             r"to be delivered by|from")),
+    (
+        "consignee",
+        re.compile(
+            r"consignee|shipped to|delivered to|deliver(y|ed)? to|ship to|"
+            r"empfanger|destinataire|consignatario"
+        ),
+    ),
+    (
+        "end_user",
+        re.compile(
+            r"end[- ]?user|\bwe,|certif(y|ies)|undertake|endverwender|"
+            r"utilisateur final|usuario final|end use"
+        ),
+    ),
+    (
+        "applicant",
+        re.compile(
+            r"supplied by|delivered by|exporter|manufactured by|seller|"
+            r"to be delivered by|from"
+        ),
+    ),
 ]
 
 
@@ -296,29 +343,42 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
         for span in organisations(text):
             if span.start_char < covered:
                 continue
-            role = _role_from_context(text[: span.start_char], text[span.end_char:])
+            role = _role_from_context(text[: span.start_char], text[span.end_char :])
             if role is None:
                 continue
             name = span.text.strip(" ,")
             if fold(name).strip(" .") in labels.NONE_VALUES or not re.search(r"[^\W\d_]{3}", name):
                 continue
-            address, country = _address_after(text[span.end_char:span.end_char + 180])
+            address, country = _address_after(text[span.end_char : span.end_char + 180])
             covered = span.end_char + len(address or "") + 4
             conf = 0.75 * (0.6 + 0.4 * mean_confidence(para.tokens))
-            found.append(Party(role=role, name=name, address=address or None, country=country,
-                               confidence=round(conf, 3),
-                               evidence=evidence(_tokens_matching(para, name))))
+            found.append(
+                Party(
+                    role=role,
+                    name=name,
+                    address=address or None,
+                    country=country,
+                    confidence=round(conf, 3),
+                    evidence=evidence(_tokens_matching(para, name)),
+                )
+            )
     return found
 
 
-_CLAUSE_END = re.compile(r"\b(hereby|certif|as the|is the|who |under |will |shall |for |and the )"
-                         r"|;|(?<=[A-Za-z0-9]{2})\.(\s+[A-Z][a-z]|\s*$)")
+_CLAUSE_END = re.compile(
+    r"\b(hereby|certif|as the|is the|who |under |will |shall |for |and the )"
+    r"|;|(?<=[A-Za-z0-9]{2})\.(\s+[A-Z][a-z]|\s*$)"
+)
 
 
 def _address_after(tail: str) -> tuple[str | None, str | None]:
     """Address and country written after an organisation's name in a sentence."""
-    tail = re.sub(r"^\s*,?\s*(of|located at|at|based (at|in)|with (its )?registered office "
-                  r"(at|in))?\s*,?\s*", "", tail)
+    tail = re.sub(
+        r"^\s*,?\s*(of|located at|at|based (at|in)|with (its )?registered office "
+        r"(at|in))?\s*,?\s*",
+        "",
+        tail,
+    )
     cut = _CLAUSE_END.search(tail)
     clause = tail[: cut.start()] if cut else tail
     found = find_country(clause)
@@ -328,8 +388,11 @@ def _address_after(tail: str) -> tuple[str | None, str | None]:
         if code is not None:
             clause = clause[: code.end()]
     if found is None and code is not None:
-        resolved = resolve_country(code.group(1)) if len(code.group(1)) == 2 else \
-            find_country(code.group(1), allow_code=True)
+        resolved = (
+            resolve_country(code.group(1))
+            if len(code.group(1)) == 2
+            else find_country(code.group(1), allow_code=True)
+        )
         resolved = resolved[0] if isinstance(resolved, tuple) else resolved
         if resolved:
             return clause[: code.start()].strip(" ,") or None, resolved
@@ -364,9 +427,10 @@ def letterhead_party(layout: PageLayout) -> Party | None:
             lines = [seg.text]
             tokens = list(seg.tokens)
             bottom = seg.bottom
-            for later in layout.lines[seg.line_no + 1: seg.line_no + 7]:
-                cands = [s for s in later.segments
-                         if abs(s.x0 - seg.x0) < 14 or abs(s.x1 - seg.x1) < 14]
+            for later in layout.lines[seg.line_no + 1 : seg.line_no + 7]:
+                cands = [
+                    s for s in later.segments if abs(s.x0 - seg.x0) < 14 or abs(s.x1 - seg.x1) < 14
+                ]
                 if not cands or cands[0].top - bottom > 1.6 * layout.line_height:
                     break
                 lines.append(cands[0].text)
@@ -376,8 +440,14 @@ def letterhead_party(layout: PageLayout) -> Party | None:
             if not name:
                 continue
             conf = 0.7 * (0.6 + 0.4 * mean_confidence(tokens))
-            return Party(role="applicant", name=orgs[0].text, address=address, country=country,
-                         confidence=round(conf, 3), evidence=evidence(tokens))
+            return Party(
+                role="applicant",
+                name=orgs[0].text,
+                address=address,
+                country=country,
+                confidence=round(conf, 3),
+                evidence=evidence(tokens),
+            )
     return None
 
 
@@ -388,8 +458,10 @@ def _legal_form(name: str) -> str:
 
 def same_party(a: Party, b: Party) -> bool:
     """Same organisation despite OCR slips; 'X GmbH' and 'X Inc.' are different firms."""
-    if _legal_form(a.name) != _legal_form(b.name) and fuzz.ratio(
-            _legal_form(a.name), _legal_form(b.name)) < 60:
+    if (
+        _legal_form(a.name) != _legal_form(b.name)
+        and fuzz.ratio(_legal_form(a.name), _legal_form(b.name)) < 60
+    ):
         return False
     return fuzz.ratio(fold(a.name), fold(b.name)) >= 86
 
@@ -422,8 +494,9 @@ def extract_parties(layouts: list[PageLayout], prose: list[Paragraph]) -> list[P
     # except where the prose is the only source for that role
     result = []
     for p in parties:
-        if p.confidence < 0.8 and any(same_party(p, q) and q.role != p.role and q.confidence >= 0.8
-                                      for q in parties):
+        if p.confidence < 0.8 and any(
+            same_party(p, q) and q.role != p.role and q.confidence >= 0.8 for q in parties
+        ):
             continue
         result.append(p)
     return result

@@ -11,11 +11,13 @@ def _long_runs(dark: np.ndarray, length: int) -> np.ndarray:
     h, w = dark.shape
     if w < length:
         return np.zeros_like(dark)
-    padded = np.concatenate([np.zeros((h, 1), np.int32), np.cumsum(dark, axis=1, dtype=np.int32)],
-                            axis=1)
+    padded = np.concatenate(
+        [np.zeros((h, 1), np.int32), np.cumsum(dark, axis=1, dtype=np.int32)], axis=1
+    )
     full = (padded[:, length:] - padded[:, :-length]) == length  # window starting at x is dark
-    starts = np.concatenate([np.zeros((h, 1), np.int32), np.cumsum(full, axis=1, dtype=np.int32)],
-                            axis=1)
+    starts = np.concatenate(
+        [np.zeros((h, 1), np.int32), np.cumsum(full, axis=1, dtype=np.int32)], axis=1
+    )
     # pixel p is covered if some full window starts in [p - length + 1, p]
     idx = np.arange(w)
     hi = np.minimum(idx + 1, full.shape[1])

@@ -27,20 +27,36 @@ MODEL_VERSION = "1.0.0"
 
 # Sentence frames beyond the generator's own, so the model learns the entity, not one template.
 FRAMES = [
-    ("We, {org}, of {addr}, {country}, hereby certify that the goods will be used solely "
-     "for {purpose}.", "end_user"),
-    ("{org}, {addr}, {country}, as the end user of the goods, certifies that they will be "
-     "used exclusively for {purpose}.", "end_user"),
-    ("This is to certify that {org} of {addr}, {country}, is the final end user of the goods "
-     "supplied by {org2}.", "end_user"),
-    ("The undersigned, acting for {org}, declares that the items will be installed at "
-     "{addr}, {country}.", "end_user"),
+    (
+        "We, {org}, of {addr}, {country}, hereby certify that the goods will be used solely "
+        "for {purpose}.",
+        "end_user",
+    ),
+    (
+        "{org}, {addr}, {country}, as the end user of the goods, certifies that they will be "
+        "used exclusively for {purpose}.",
+        "end_user",
+    ),
+    (
+        "This is to certify that {org} of {addr}, {country}, is the final end user of the goods "
+        "supplied by {org2}.",
+        "end_user",
+    ),
+    (
+        "The undersigned, acting for {org}, declares that the items will be installed at "
+        "{addr}, {country}.",
+        "end_user",
+    ),
     ("The goods will be shipped to the consignee, {org}, {addr}, {country}.", "consignee"),
     ("The purchaser of the goods is {org}, {addr}, {country}.", "purchaser"),
-    ("Shipment will pass through the intermediate consignee {org}, {addr}, {country}.",
-     "intermediate_consignee"),
-    ("Delivery will be made to {org} at {addr}, {country}, which will act as consignee.",
-     "consignee"),
+    (
+        "Shipment will pass through the intermediate consignee {org}, {addr}, {country}.",
+        "intermediate_consignee",
+    ),
+    (
+        "Delivery will be made to {org} at {addr}, {country}, which will act as consignee.",
+        "consignee",
+    ),
     ("The contract was concluded between {org2} and {org} on {date}.", "other"),
     ("Please contact {org} ({country}) should you require further information.", "other"),
     ("{org} confirms that the equipment will not be transferred to any third party.", "end_user"),
@@ -52,8 +68,7 @@ NEGATIVES = [
     "Dear Sir or Madam, we hereby apply for a licence to export the goods listed below.",
     "The signed end-user certificate is enclosed with this letter.",
     "Payment: 30 days net. Delivery subject to export licence.",
-    "The goods will not be used for the development or production of weapons of mass "
-    "destruction.",
+    "The goods will not be used for the development or production of weapons of mass destruction.",
     "Export Control Office, Licensing Unit, P.O. Box 1200",
     "Yours faithfully, Managing Director",
 ]
@@ -76,7 +91,7 @@ def make_examples(count: int, seed_base: int) -> list[tuple[str, list[tuple[int,
     from exportdesk.samples import vocab
     from exportdesk.samples.application import make_party
 
-    data = []
+    data: list[tuple[str, list[tuple[int, int, str]]]] = []
     for i in range(count):
         rng = random.Random(seed_base + i)
         if rng.random() < 0.12:
@@ -85,12 +100,18 @@ def make_examples(count: int, seed_base: int) -> list[tuple[str, list[tuple[int,
         frame, _role = rng.choice(FRAMES)
         party = make_party(rng, "end_user", government=rng.random() < 0.3)
         other = make_party(rng, "applicant")
-        purpose = rng.choice(vocab.END_USES)[0].format(country=vocab.COUNTRIES[party.country]
-                                                       ["names"][0])
+        purpose = rng.choice(vocab.END_USES)[0].format(
+            country=vocab.COUNTRIES[party.country]["names"][0]
+        )
         noisy = rng.random() < 0.3
-        values = {"org": party.name, "org2": other.name, "addr": party.address,
-                  "country": party.country_written, "purpose": purpose,
-                  "date": f"{rng.randint(1, 28)} March {rng.randint(2024, 2026)}"}
+        values = {
+            "org": party.name,
+            "org2": other.name,
+            "addr": party.address,
+            "country": party.country_written,
+            "purpose": purpose,
+            "date": f"{rng.randint(1, 28)} March {rng.randint(2024, 2026)}",
+        }
         if noisy:
             values = {k: _strip_accents(v, rng) for k, v in values.items()}
         text, spans, pos = "", [], 0
@@ -134,19 +155,28 @@ def train(out: Path, examples: int = 1500, epochs: int = 8, seed: int = 0) -> di
             nlp.update(batch, sgd=optimizer, drop=0.2, losses=losses)
         print(f"epoch {epoch + 1}/{epochs}: loss {losses.get('ner', 0):.1f}", file=sys.stderr)
     seconds = time.perf_counter() - started
-    test = [Example(nlp(t), Example.from_dict(nlp.make_doc(t), {"entities": e}).reference)
-            for t, e in make_examples(300, TEST_SEED_BASE)]
+    test = [
+        Example(nlp(t), Example.from_dict(nlp.make_doc(t), {"entities": e}).reference)
+        for t, e in make_examples(300, TEST_SEED_BASE)
+    ]
     scores = nlp.evaluate(test)
     nlp.meta["name"] = MODEL_NAME
     nlp.meta["version"] = MODEL_VERSION
     nlp.meta["description"] = "Organisation names in export-control prose (synthetic training)."
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
-    metrics = {"model": f"{MODEL_NAME}-{MODEL_VERSION}", "train_examples": examples,
-               "epochs": epochs, "train_seconds": round(seconds, 1),
-               "train_seed_base": TRAIN_SEED_BASE, "test_seed_base": TEST_SEED_BASE,
-               "test_examples": 300, "ents_p": round(scores["ents_p"], 4),
-               "ents_r": round(scores["ents_r"], 4), "ents_f": round(scores["ents_f"], 4)}
+    metrics = {
+        "model": f"{MODEL_NAME}-{MODEL_VERSION}",
+        "train_examples": examples,
+        "epochs": epochs,
+        "train_seconds": round(seconds, 1),
+        "train_seed_base": TRAIN_SEED_BASE,
+        "test_seed_base": TEST_SEED_BASE,
+        "test_examples": 300,
+        "ents_p": round(scores["ents_p"], 4),
+        "ents_r": round(scores["ents_r"], 4),
+        "ents_f": round(scores["ents_f"], 4),
+    }
     (out.parent / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
 

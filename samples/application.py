@@ -26,8 +26,12 @@ class SynParty:
         return f"{self.street}, {self.city_line}"
 
     def gold(self) -> dict:
-        return {"role": self.role, "name": self.name, "address": self.address,
-                "country": self.country}
+        return {
+            "role": self.role,
+            "name": self.name,
+            "address": self.address,
+            "country": self.country,
+        }
 
 
 @dataclass
@@ -43,11 +47,18 @@ class SynItem:
     currency: str
 
     def gold(self, index: int) -> dict:
-        return {"index": index, "description": self.description, "quantity": self.quantity,
-                "unit": self.unit, "unit_price": self.unit_price, "total_value": self.total,
-                "currency": self.currency, "model": self.model,
-                "manufacturer": self.manufacturer,
-                "declared_classification": self.classification}
+        return {
+            "index": index,
+            "description": self.description,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "unit_price": self.unit_price,
+            "total_value": self.total,
+            "currency": self.currency,
+            "model": self.model,
+            "manufacturer": self.manufacturer,
+            "declared_classification": self.classification,
+        }
 
 
 @dataclass
@@ -61,8 +72,7 @@ class SynEndUse:
         return " ".join(self.paragraphs)
 
     def gold(self) -> dict:
-        return {"statement": self.statement, "end_user": self.end_user,
-                "flags": sorted(self.flags)}
+        return {"statement": self.statement, "end_user": self.end_user, "flags": sorted(self.flags)}
 
 
 @dataclass
@@ -112,8 +122,13 @@ def _digits(rng: random.Random, n: int) -> str:
     return "".join(str(rng.randrange(10)) for _ in range(n))
 
 
-def make_party(rng: random.Random, role: str, country: str | None = None,
-               government: bool = False, written_as: str | None = None) -> SynParty:
+def make_party(
+    rng: random.Random,
+    role: str,
+    country: str | None = None,
+    government: bool = False,
+    written_as: str | None = None,
+) -> SynParty:
     code = country or rng.choice(sorted(vocab.COUNTRIES))
     info = vocab.COUNTRIES[code]
     if government:
@@ -122,13 +137,23 @@ def make_party(rng: random.Random, role: str, country: str | None = None,
         sector = rng.choice(vocab.SECTOR_WORDS.get(info["lang"], vocab.SECTOR_WORDS["en"]))
         name = f"{rng.choice(vocab.NAME_ROOTS)} {sector} {rng.choice(info['forms'])}"
     city, pattern = rng.choice(info["cities"])
-    postcode = pattern.format(n1=_digits(rng, 1), n2=_digits(rng, 2), n3=_digits(rng, 3),
-                              n4=_digits(rng, 4), n5=_digits(rng, 5))
+    postcode = pattern.format(
+        n1=_digits(rng, 1),
+        n2=_digits(rng, 2),
+        n3=_digits(rng, 3),
+        n4=_digits(rng, 4),
+        n5=_digits(rng, 5),
+    )
     street_name = rng.choice(info["streets"])
     number = str(rng.randint(1, 240))
-    street = f"{number} {street_name}" if info["lang"] in ("en", "fr") else f"{street_name} {number}"
-    city_line = f"{city} {postcode}" if code in ("GB", "US", "CA", "AE", "SG", "AU") \
+    street = (
+        f"{number} {street_name}" if info["lang"] in ("en", "fr") else f"{street_name} {number}"
+    )
+    city_line = (
+        f"{city} {postcode}"
+        if code in ("GB", "US", "CA", "AE", "SG", "AU")
         else f"{postcode} {city}"
+    )
     if written_as == "code":
         written = code
     elif written_as is not None:
@@ -159,16 +184,33 @@ def make_items(rng: random.Random, count: int, currency: str, mismatch: bool) ->
         maker_root = rng.choice(vocab.NAME_ROOTS)
         manufacturer = f"{maker_root} {stem}"
         model = f"{prefix}-{rng.randint(10, 990)}{rng.choice(['', 'A', 'X', 'M2', '/S'])}"
-        items.append(SynItem(desc, model, manufacturer, rng.choice(classes), quantity, unit,
-                             unit_price, total, currency))
+        items.append(
+            SynItem(
+                desc,
+                model,
+                manufacturer,
+                rng.choice(classes),
+                quantity,
+                unit,
+                unit_price,
+                total,
+                currency,
+            )
+        )
     if mismatch and items:
         victim = items[rng.randrange(len(items))]
         victim.total = round(victim.total * rng.choice([1.1, 0.9, 2.0]) + 10, 2)
     return items
 
 
-def make_end_use(rng: random.Random, end_user: SynParty, applicant: SynParty,
-                 purpose: str, vague: bool, prose: bool) -> SynEndUse:
+def make_end_use(
+    rng: random.Random,
+    end_user: SynParty,
+    applicant: SynParty,
+    purpose: str,
+    vague: bool,
+    prose: bool,
+) -> SynEndUse:
     """An end-use statement; prose ones read like a signed certificate."""
     country_name = vocab.COUNTRIES[end_user.country]["names"][0]
     purpose_text = purpose.format(country=country_name)
@@ -176,21 +218,35 @@ def make_end_use(rng: random.Random, end_user: SynParty, applicant: SynParty,
     present = [f for f in FLAG_NAMES if rng.random() < 0.7]
     paragraphs: list[str] = []
     if prose:
-        opener = rng.choice([
-            "We, {eu}, of {addr}, {cw}, hereby certify that the goods supplied by {ap} "
-            "under the contract referenced above will be used solely for {p}.",
-            "{eu}, {addr}, {cw}, as the end user of the goods described in this certificate, "
-            "certifies that they will be used exclusively for {p}.",
-            "This is to certify that {eu} of {addr}, {cw}, is the final end user of the goods "
-            "to be delivered by {ap}, and that the goods are intended for {p}.",
-        ])
-        paragraphs.append(opener.format(eu=end_user.name, addr=end_user.address,
-                                        cw=end_user.country_written, ap=applicant.name,
-                                        p=purpose_text))
+        opener = rng.choice(
+            [
+                "We, {eu}, of {addr}, {cw}, hereby certify that the goods supplied by {ap} "
+                "under the contract referenced above will be used solely for {p}.",
+                "{eu}, {addr}, {cw}, as the end user of the goods described in this certificate, "
+                "certifies that they will be used exclusively for {p}.",
+                "This is to certify that {eu} of {addr}, {cw}, is the final end user of the goods "
+                "to be delivered by {ap}, and that the goods are intended for {p}.",
+            ]
+        )
+        paragraphs.append(
+            opener.format(
+                eu=end_user.name,
+                addr=end_user.address,
+                cw=end_user.country_written,
+                ap=applicant.name,
+                p=purpose_text,
+            )
+        )
     else:
-        paragraphs.append(rng.choice([
-            "The items will be used for {p}.", "Specific end use: {p}.",
-            "The goods are required for {p}."]).format(p=purpose_text))
+        paragraphs.append(
+            rng.choice(
+                [
+                    "The items will be used for {p}.",
+                    "Specific end use: {p}.",
+                    "The goods are required for {p}.",
+                ]
+            ).format(p=purpose_text)
+        )
     for flag in present:
         paragraphs.append(rng.choice(vocab.ASSURANCES[flag]))
     flags.extend(present)
@@ -206,8 +262,9 @@ def make_application(family: str, seed: int, rng: random.Random) -> SynApplicati
     if lang == "de":
         number_style = rng.choice(["de", "de", "en"])
     currency = rng.choice(vocab.CURRENCIES)
-    applicant_country = rng.choice(["DE", "FR", "GB", "SE", "IT", "ES", "NL", "AT", "CZ", "PL",
-                                    "FI", "NO", "DK", "CH"])
+    applicant_country = rng.choice(
+        ["DE", "FR", "GB", "SE", "IT", "ES", "NL", "AT", "CZ", "PL", "FI", "NO", "DK", "CH"]
+    )
     applicant = make_party(rng, "applicant", applicant_country)
     end_country = rng.choice(sorted(c for c in vocab.COUNTRIES if c != applicant_country))
     government = rng.random() < 0.25
@@ -215,11 +272,13 @@ def make_application(family: str, seed: int, rng: random.Random) -> SynApplicati
     parties = [applicant]
     want_purchaser = family in ("numbered_form", "invoice") or rng.random() < 0.4
     if want_purchaser:
-        parties.append(make_party(rng, "purchaser", rng.choice([end_country, end_country,
-                                                                 "AE", "SG", "CH"])))
+        parties.append(
+            make_party(rng, "purchaser", rng.choice([end_country, end_country, "AE", "SG", "CH"]))
+        )
     if rng.random() < 0.35:
-        parties.append(make_party(rng, "intermediate_consignee",
-                                  rng.choice(["NL", "DK", "AE", "SG", "CH"])))
+        parties.append(
+            make_party(rng, "intermediate_consignee", rng.choice(["NL", "DK", "AE", "SG", "CH"]))
+        )
     parties.append(make_party(rng, "consignee", end_country))
     parties.append(end_user)
     second_user = None
@@ -237,10 +296,17 @@ def make_application(family: str, seed: int, rng: random.Random) -> SynApplicati
         end_uses.append(make_end_use(rng, second_user, applicant, purpose2, vague2, True))
     signatory = f"{rng.choice(vocab.PERSON_FIRST)} {rng.choice(vocab.PERSON_LAST)}"
     app = SynApplication(
-        family=family, seed=seed, lang=lang, number_style=number_style, parties=parties,
-        items=items, end_uses=end_uses, purpose=purpose, signatory=signatory,
+        family=family,
+        seed=seed,
+        lang=lang,
+        number_style=number_style,
+        parties=parties,
+        items=items,
+        end_uses=end_uses,
+        purpose=purpose,
+        signatory=signatory,
         reference=f"{rng.choice(['EXP', 'LIC', 'PO', 'INV'])}-{rng.randint(2024, 2026)}-"
-                  f"{rng.randint(1000, 99999)}",
+        f"{rng.randint(1000, 99999)}",
         date=f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(2024, 2026)}",
     )
     if mismatch:

@@ -41,8 +41,9 @@ SCAN_FULL = {"dpi": 300, "jpeg_quality": 70}
 SCAN_COMPACT = {"dpi": 200, "jpeg_quality": 35}  # for the committed samples: a few MB in all
 
 
-def generate_one(seed: int, family: str | None = None, scanned: bool = True,
-                 scan: dict[str, int] | None = None) -> Generated:
+def generate_one(
+    seed: int, family: str | None = None, scanned: bool = True, scan: dict[str, int] | None = None
+) -> Generated:
     """One application from its seed: the digital PDF, its gold, and optionally its scanned twin."""
     scan = scan or SCAN_FULL
     rng = random.Random(seed)
@@ -55,8 +56,9 @@ def generate_one(seed: int, family: str | None = None, scanned: bool = True,
     gold = app.gold(f"{stem}.pdf", "digital")
     if not scanned:
         return Generated(stem, pdf, gold, None, None)
-    scan_pdf = _fixed_date(scanned_twin(pdf, seed, dpi=scan["dpi"],
-                                        jpeg_quality=scan["jpeg_quality"]))
+    scan_pdf = _fixed_date(
+        scanned_twin(pdf, seed, dpi=scan["dpi"], jpeg_quality=scan["jpeg_quality"])
+    )
     scan_gold = app.gold(f"{stem}-scan.pdf", "scanned")
     scan_gold["twin_of"] = f"{stem}.pdf"
     scan_gold["scan"] = dict(scan)
@@ -70,8 +72,9 @@ _PDFIUM_DATE = re.compile(rb"/CreationDate\(D:\d{14}([+-Z][^)]{0,8})?\)")
 def _fixed_date(pdf: bytes) -> bytes:
     """pdfium stamps the wall clock and a random file ID into the file; fixed values of the
     same length (so the xref offsets stay right) make the twin reproducible byte for byte."""
-    pdf = _PDFIUM_DATE.sub(lambda m: b"/CreationDate(D:20000101000000" +
-                           (m.group(1) or b"") + b")", pdf, count=1)
+    pdf = _PDFIUM_DATE.sub(
+        lambda m: b"/CreationDate(D:20000101000000" + (m.group(1) or b"") + b")", pdf, count=1
+    )
     # the file identifier is random too: derive it from the content instead
     digest = hashlib.md5(_PDFIUM_ID.sub(b"", pdf), usedforsecurity=False).hexdigest().upper()
     return _PDFIUM_ID.sub(f"/ID[<{digest}><{digest}>]".encode(), pdf, count=1)
@@ -86,7 +89,8 @@ def write(generated: Generated, out: Path) -> list[Path]:
     for name, pdf, gold in pairs:
         (out / name).write_bytes(pdf)
         (out / name).with_suffix(".json").write_text(
-            json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         written.append(out / name)
     return written
 
@@ -98,10 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="run seed")
     parser.add_argument("--no-scans", action="store_true", help="skip the scanned twins")
     parser.add_argument("--family", choices=sorted(FAMILIES), help="only this layout family")
-    parser.add_argument("--doc-seeds", type=int, nargs="+",
-                        help="make exactly these documents (their own seeds) instead of a run")
-    parser.add_argument("--compact-scans", action="store_true",
-                        help="scanned twins at 200 dpi, JPEG quality 35 (small files)")
+    parser.add_argument(
+        "--doc-seeds",
+        type=int,
+        nargs="+",
+        help="make exactly these documents (their own seeds) instead of a run",
+    )
+    parser.add_argument(
+        "--compact-scans",
+        action="store_true",
+        help="scanned twins at 200 dpi, JPEG quality 35 (small files)",
+    )
     args = parser.parse_args(argv)
     if args.count < 1:
         parser.error("--count must be at least 1")

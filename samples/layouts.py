@@ -40,8 +40,9 @@ def register_fonts() -> None:
         for name in pair:
             if name in pdfmetrics.getRegisteredFontNames():
                 continue
-            path = next((d / f"{name}.ttf" for d in FONT_DIRS if (d / f"{name}.ttf").exists()),
-                        None)
+            path = next(
+                (d / f"{name}.ttf" for d in FONT_DIRS if (d / f"{name}.ttf").exists()), None
+            )
             if path is None:
                 raise FileNotFoundError(
                     f"Font {name}.ttf not found under {FONT_DIRS}; install the Debian packages "
@@ -64,8 +65,15 @@ class Pen:
         self.margin = rng.uniform(36, 62)
         self.y = self.margin
 
-    def text(self, x: float, y: float, s: str, bold: bool = False, size: float | None = None,
-             right: bool = False) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        bold: bool = False,
+        size: float | None = None,
+        right: bool = False,
+    ) -> None:
         size = size or self.size
         self.canvas.setFont(self.bold if bold else self.regular, size)
         if right:
@@ -73,7 +81,9 @@ class Pen:
         else:
             self.canvas.drawString(x, self.height - y - size * 0.8, s)
 
-    def wrap(self, s: str, width: float, size: float | None = None, bold: bool = False) -> list[str]:
+    def wrap(
+        self, s: str, width: float, size: float | None = None, bold: bool = False
+    ) -> list[str]:
         return simpleSplit(s, self.bold if bold else self.regular, size or self.size, width)
 
     def paragraph(self, x: float, y: float, s: str, width: float, bold: bool = False) -> float:
@@ -132,22 +142,32 @@ def col_label(rng: random.Random, lang: str, key: str) -> str:
 
 def party_lines(rng: random.Random, party: SynParty, labelled: bool) -> list[str]:
     if labelled:
-        return [f"Name: {party.name}", f"Address: {party.street}, {party.city_line}",
-                f"Country: {party.country_written}"]
+        return [
+            f"Name: {party.name}",
+            f"Address: {party.street}, {party.city_line}",
+            f"Country: {party.country_written}",
+        ]
     lines = [party.name, party.street, party.city_line, party.country_written]
     if rng.random() < 0.5:
         lines.append(f"Tel. {party.phone}")
     return lines
 
 
-def draw_certificate(pen: Pen, rng: random.Random, app: SynApplication, eu: SynEndUse,
-                     heading: str | None = None) -> None:
+def draw_certificate(
+    pen: Pen, rng: random.Random, app: SynApplication, eu: SynEndUse, heading: str | None = None
+) -> None:
     """A prose end-user certificate on a page of its own, with a signature block."""
     pen.new_page()
     x, width = pen.margin, pen.width - 2 * pen.margin
-    title = heading or rng.choice(["END-USER CERTIFICATE", "End-User Certificate",
-                                   "END-USE STATEMENT", "Certificate of End Use",
-                                   "End User Undertaking"])
+    title = heading or rng.choice(
+        [
+            "END-USER CERTIFICATE",
+            "End-User Certificate",
+            "END-USE STATEMENT",
+            "Certificate of End Use",
+            "End User Undertaking",
+        ]
+    )
     pen.text(x, pen.y, title, bold=True, size=pen.size + 4)
     pen.y += pen.leading * 2.5
     pen.text(x, pen.y, f"Reference: {app.reference}")
@@ -155,9 +175,12 @@ def draw_certificate(pen: Pen, rng: random.Random, app: SynApplication, eu: SynE
     for para in eu.paragraphs:
         pen.y = pen.paragraph(x, pen.y, para, width) + pen.leading * 0.8
     pen.y += pen.leading * 2
-    for line in [f"Signed: ______________________", f"Name: {app.signatory}",
-                 f"Title: {rng.choice(['Managing Director', 'Head of Procurement', 'Commander'])}",
-                 f"Date: {app.date}"]:
+    for line in [
+        "Signed: ______________________",
+        f"Name: {app.signatory}",
+        f"Title: {rng.choice(['Managing Director', 'Head of Procurement', 'Commander'])}",
+        f"Date: {app.date}",
+    ]:
         pen.text(x, pen.y, line)
         pen.y += pen.leading * 1.3
 
@@ -167,15 +190,32 @@ def draw_numbered_form(app: SynApplication, rng: random.Random) -> bytes:
     """A numbered-block government form: party boxes in a grid, per-item blocks 22(a)-(j)."""
     pen = Pen(rng, LETTER)
     x0, width = pen.margin, pen.width - 2 * pen.margin
-    pen.text(x0, pen.y, rng.choice(["MULTIPURPOSE EXPORT APPLICATION", "APPLICATION FOR EXPORT LICENSE",
-                                    "Export License Application Form"]), bold=True, size=pen.size + 4)
+    pen.text(
+        x0,
+        pen.y,
+        rng.choice(
+            [
+                "MULTIPURPOSE EXPORT APPLICATION",
+                "APPLICATION FOR EXPORT LICENSE",
+                "Export License Application Form",
+            ]
+        ),
+        bold=True,
+        size=pen.size + 4,
+    )
     pen.y += pen.leading * 2
     pen.text(x0, pen.y, f"Application control number: {app.reference}")
     pen.text(x0 + width, pen.y, f"Date: {app.date}", right=True)
     pen.y += pen.leading * 2
     base = rng.choice([14, 3, 5])
-    roles = [("applicant", 0), ("other", 1), ("purchaser", 2), ("intermediate_consignee", 3),
-             ("consignee", 4), ("end_user", 5)]
+    roles = [
+        ("applicant", 0),
+        ("other", 1),
+        ("purchaser", 2),
+        ("intermediate_consignee", 3),
+        ("consignee", 4),
+        ("end_user", 5),
+    ]
     col_w = width / 2
     box_h = pen.leading * 7
     for row in range(3):
@@ -185,8 +225,11 @@ def draw_numbered_form(app: SynApplication, rng: random.Random) -> bytes:
             role, offset = roles[row * 2 + col]
             bx = x0 + col * col_w
             pen.rect(bx, pen.y, col_w, box_h)
-            label = ("Other party authorized to receive license" if role == "other"
-                     else role_label(rng, "en", role))
+            label = (
+                "Other party authorized to receive license"
+                if role == "other"
+                else role_label(rng, "en", role)
+            )
             pen.text(bx + 4, pen.y + 3, f"{base + offset}. {label}", bold=True, size=pen.size - 0.5)
             party = app.party(role) if role != "other" else None
             lines = party_lines(rng, party, rng.random() < 0.25) if party else ["N/A"]
@@ -213,8 +256,18 @@ def draw_numbered_form(app: SynApplication, rng: random.Random) -> bytes:
     if money_style == "bare":
         pen.text(x0, pen.y, f"All values in {app.items[0].currency}")
         pen.y += pen.leading * 1.5
-    app.rendered_item_fields.update({"classification", "model", "quantity", "unit",
-                                     "unit_price", "total", "manufacturer", "description"})
+    app.rendered_item_fields.update(
+        {
+            "classification",
+            "model",
+            "quantity",
+            "unit",
+            "unit_price",
+            "total",
+            "manufacturer",
+            "description",
+        }
+    )
     for index, item in enumerate(app.items, start=1):
         box = pen.leading * 8.5
         if not pen.room(box):
@@ -222,9 +275,11 @@ def draw_numbered_form(app: SynApplication, rng: random.Random) -> bytes:
         pen.rect(x0, pen.y, width, box)
         pen.text(x0 + 4, pen.y + 3, f"{base + 8}. Item {index}", bold=True)
         fields = [
-            ("(a) ECCN", item.classification or "—"), ("(c) Model number", item.model),
+            ("(a) ECCN", item.classification or "—"),
+            ("(c) Model number", item.model),
             ("(e) Quantity", format_quantity(item.quantity, app.number_style)),
-            ("(f) Units", item.unit), ("(g) Unit price", money(app, item.unit_price, money_style)),
+            ("(f) Units", item.unit),
+            ("(g) Unit price", money(app, item.unit_price, money_style)),
             ("(h) Total price", money(app, item.total, money_style)),
             ("(i) Manufacturer", item.manufacturer),
         ]
@@ -252,21 +307,36 @@ TITLES = {
     "fr": "Demande de licence individuelle d'exportation",
     "es": "Solicitud de licencia individual de exportación",
 }
-SECTION_END_USE = {"en": "Intended end use", "de": "Endverwendung",
-                   "fr": "Utilisation finale prévue", "es": "Uso final previsto"}
+SECTION_END_USE = {
+    "en": "Intended end use",
+    "de": "Endverwendung",
+    "fr": "Utilisation finale prévue",
+    "es": "Uso final previsto",
+}
 TOTAL_WORD = {"en": "Total", "de": "Gesamtsumme", "fr": "Total", "es": "Total"}
 
 
 def _cells(app: SynApplication, item: SynItem, index: int, money_style: str) -> dict[str, str]:
-    return {"no": str(index), "description": item.description,
-            "classification": item.classification or "", "model": item.model,
-            "quantity": format_quantity(item.quantity, app.number_style), "unit": item.unit,
-            "unit_price": money(app, item.unit_price, money_style),
-            "total": money(app, item.total, money_style)}
+    return {
+        "no": str(index),
+        "description": item.description,
+        "classification": item.classification or "",
+        "model": item.model,
+        "quantity": format_quantity(item.quantity, app.number_style),
+        "unit": item.unit,
+        "unit_price": money(app, item.unit_price, money_style),
+        "total": money(app, item.total, money_style),
+    }
 
 
-def _fit_widths(pen: Pen, keys: list[str], headers: list[str], rows: list[dict[str, str]],
-                width: float, force: bool = False) -> list[float] | None:
+def _fit_widths(
+    pen: Pen,
+    keys: list[str],
+    headers: list[str],
+    rows: list[dict[str, str]],
+    width: float,
+    force: bool = False,
+) -> list[float] | None:
     """Column widths where every cell and header fits; None if the description gets too narrow."""
     widths = []
     for key, head in zip(keys, headers, strict=True):
@@ -284,8 +354,9 @@ def _fit_widths(pen: Pen, keys: list[str], headers: list[str], rows: list[dict[s
     return widths
 
 
-def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: str,
-                     ruled: bool, money_style: str) -> None:
+def draw_goods_table(
+    pen: Pen, rng: random.Random, app: SynApplication, lang: str, ruled: bool, money_style: str
+) -> None:
     """A goods table that carries over to the next page with its header repeated."""
     x0, width = pen.margin, pen.width - 2 * pen.margin
     keys = ["no", "description", "classification", "quantity", "unit", "unit_price", "total"]
@@ -294,15 +365,20 @@ def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: st
     currency = app.items[0].currency
     headers = [col_label(rng, lang, k) for k in keys]
     if money_style == "bare":
-        headers = [f"{h} ({currency})" if k in ("unit_price", "total") else h
-                   for h, k in zip(headers, keys, strict=True)]
+        headers = [
+            f"{h} ({currency})" if k in ("unit_price", "total") else h
+            for h, k in zip(headers, keys, strict=True)
+        ]
     numeric = {"quantity", "unit_price", "total"}
-    rows_text = [_cells(app, item, index, money_style)
-                 for index, item in enumerate(app.items, start=1)]
+    rows_text = [
+        _cells(app, item, index, money_style) for index, item in enumerate(app.items, start=1)
+    ]
     widths = _fit_widths(pen, keys, headers, rows_text, width)
     if widths is None:  # too wide: shortest header wordings, then drop the model column
-        headers = [min(vocab.COLUMN_LABELS[lang][k], key=len) if k not in numeric else h
-                   for k, h in zip(keys, headers, strict=True)]
+        headers = [
+            min(vocab.COLUMN_LABELS[lang][k], key=len) if k not in numeric else h
+            for k, h in zip(keys, headers, strict=True)
+        ]
         widths = _fit_widths(pen, keys, headers, rows_text, width)
     if widths is None and "model" in keys:
         drop = keys.index("model")
@@ -330,8 +406,10 @@ def draw_goods_table(pen: Pen, rng: random.Random, app: SynApplication, lang: st
 
     header()
     for cells in rows_text:
-        wrapped = [pen.wrap(cells[k], w - 6) if k not in numeric else [cells[k]]
-                   for k, w in zip(keys, widths, strict=True)]
+        wrapped = [
+            pen.wrap(cells[k], w - 6) if k not in numeric else [cells[k]]
+            for k, w in zip(keys, widths, strict=True)
+        ]
         rows = max(len(c) for c in wrapped)
         h = pen.leading * rows + 4
         if not pen.room(h + pen.leading):
@@ -368,8 +446,10 @@ def draw_eu_individual(app: SynApplication, rng: random.Random) -> bytes:
     order = ["applicant", "consignee", "end_user", "intermediate_consignee", "purchaser"]
     shown = [r for r in order if app.party(r) is not None or rng.random() < 0.5]
     titles = {r: f"{k}. {role_label(rng, lang, r)}" for k, r in enumerate(shown, start=1)}
-    label_w = max(rng.uniform(110, 160), 24 + max(
-        pen.canvas.stringWidth(t, pen.bold, pen.size - 0.5) for t in titles.values()))
+    label_w = max(
+        rng.uniform(110, 160),
+        24 + max(pen.canvas.stringWidth(t, pen.bold, pen.size - 0.5) for t in titles.values()),
+    )
     section = 1
     for role in shown:
         party = app.party(role)
@@ -385,13 +465,19 @@ def draw_eu_individual(app: SynApplication, rng: random.Random) -> bytes:
         section += 1
     pen.y += pen.leading
     money_style = rng.choice(["code_before", "code_after", "bare", "bare"])
-    pen.text(x0, pen.y, f"{section}. " + {"en": "Goods", "de": "Güter", "fr": "Biens",
-                                         "es": "Bienes"}[lang], bold=True)
+    pen.text(
+        x0,
+        pen.y,
+        f"{section}. " + {"en": "Goods", "de": "Güter", "fr": "Biens", "es": "Bienes"}[lang],
+        bold=True,
+    )
     pen.y += pen.leading * 1.5
     draw_goods_table(pen, rng, app, lang, ruled=True, money_style=money_style)
     first = app.end_uses[0]
-    prose_first = first.paragraphs[0].startswith(("We,", "This is to certify")) or \
-        "certifies" in first.paragraphs[0]
+    prose_first = (
+        first.paragraphs[0].startswith(("We,", "This is to certify"))
+        or "certifies" in first.paragraphs[0]
+    )
     if not prose_first:
         lines = pen.wrap(first.statement, width - 8)
         if not pen.room(pen.leading * (len(lines) + 2)):
@@ -421,15 +507,24 @@ def draw_cover_letter(app: SynApplication, rng: random.Random) -> bytes:
         if right:
             pen.text(x0 + width, pen.y + j * pen.leading, line, bold=j == 0, right=True)
         else:
-            pen.text(x0, pen.y + j * pen.leading, line, bold=j == 0,
-                     size=pen.size + 3 if j == 0 else None)
+            pen.text(
+                x0,
+                pen.y + j * pen.leading,
+                line,
+                bold=j == 0,
+                size=pen.size + 3 if j == 0 else None,
+            )
     pen.y += pen.leading * (len(head) + 2)
     for line in ["Export Control Office", "Licensing Unit", "P.O. Box 1200", app.date]:
         pen.text(x0, pen.y, line)
         pen.y += pen.leading
     pen.y += pen.leading
-    pen.text(x0, pen.y, f"Re: Application for an export licence, our reference {app.reference}",
-             bold=True)
+    pen.text(
+        x0,
+        pen.y,
+        f"Re: Application for an export licence, our reference {app.reference}",
+        bold=True,
+    )
     pen.y += pen.leading * 2
     cons = app.party("consignee")
     pur = app.party("purchaser")
@@ -438,21 +533,31 @@ def draw_cover_letter(app: SynApplication, rng: random.Random) -> bytes:
     if cons is not None:
         body.append(
             f"We hereby apply for a licence to export the goods listed below. The goods will be "
-            f"shipped to the consignee, {cons.name}, {cons.address}, {cons.country_written}.")
+            f"shipped to the consignee, {cons.name}, {cons.address}, {cons.country_written}."
+        )
     if pur is not None:
-        body.append(f"The purchaser of the goods is {pur.name}, {pur.address}, "
-                    f"{pur.country_written}.")
+        body.append(
+            f"The purchaser of the goods is {pur.name}, {pur.address}, {pur.country_written}."
+        )
     if inter is not None:
-        body.append(f"Shipment will pass through the intermediate consignee {inter.name}, "
-                    f"{inter.address}, {inter.country_written}.")
+        body.append(
+            f"Shipment will pass through the intermediate consignee {inter.name}, "
+            f"{inter.address}, {inter.country_written}."
+        )
     body.append("The signed end-user certificate is enclosed with this letter.")
     for para in body:
         pen.y = pen.paragraph(x0, pen.y, para, width) + pen.leading * 0.6
     pen.y += pen.leading
     pen.text(x0, pen.y, "Schedule of goods", bold=True)
     pen.y += pen.leading * 1.5
-    draw_goods_table(pen, rng, app, "en", ruled=False,
-                     money_style=rng.choice(["code_before", "code_after", "symbol"]))
+    draw_goods_table(
+        pen,
+        rng,
+        app,
+        "en",
+        ruled=False,
+        money_style=rng.choice(["code_before", "code_after", "symbol"]),
+    )
     if not pen.room(pen.leading * 4):
         pen.new_page()
     pen.text(x0, pen.y, "Yours faithfully,")
@@ -463,14 +568,22 @@ def draw_cover_letter(app: SynApplication, rng: random.Random) -> bytes:
 
 
 # --------------------------------------------------------------------------------- family D
-INVOICE_TITLES = {"en": "PRO-FORMA INVOICE", "de": "PROFORMA-RECHNUNG",
-                  "fr": "FACTURE PRO FORMA", "es": "FACTURA PROFORMA"}
-SELLER = {"en": ["Seller", "Exporter", "Shipper"], "de": ["Verkäufer", "Ausführer"],
-          "fr": ["Vendeur", "Expéditeur"], "es": ["Vendedor", "Exportador"]}
+INVOICE_TITLES = {
+    "en": "PRO-FORMA INVOICE",
+    "de": "PROFORMA-RECHNUNG",
+    "fr": "FACTURE PRO FORMA",
+    "es": "FACTURA PROFORMA",
+}
+SELLER = {
+    "en": ["Seller", "Exporter", "Shipper"],
+    "de": ["Verkäufer", "Ausführer"],
+    "fr": ["Vendeur", "Expéditeur"],
+    "es": ["Vendedor", "Exportador"],
+}
 
 
 def draw_invoice(app: SynApplication, rng: random.Random) -> bytes:
-    """A pro-forma invoice (two-column party blocks, goods table) and a separate end-use statement."""
+    """A pro-forma invoice (party blocks side by side, goods table) and a separate end-use page."""
     lang = app.lang
     pen = Pen(rng, rng.choice([A4, LETTER]))
     x0, width = pen.margin, pen.width - 2 * pen.margin
@@ -485,7 +598,7 @@ def draw_invoice(app: SynApplication, rng: random.Random) -> bytes:
     pen.y += pen.leading * 7
     blocks = [r for r in ("purchaser", "consignee", "intermediate_consignee") if app.party(r)]
     col_w = width / len(blocks)
-    tallest = 0
+    tallest = 0.0
     for k, role in enumerate(blocks):
         party = app.party(role)
         assert party is not None
@@ -509,8 +622,13 @@ def draw_invoice(app: SynApplication, rng: random.Random) -> bytes:
     first = app.end_uses[0]
     eu_party = app.party("end_user")
     pen.new_page()
-    pen.text(x0, pen.y, rng.choice(["END-USE STATEMENT", "Statement of End Use",
-                                    "END-USER STATEMENT"]), bold=True, size=pen.size + 4)
+    pen.text(
+        x0,
+        pen.y,
+        rng.choice(["END-USE STATEMENT", "Statement of End Use", "END-USER STATEMENT"]),
+        bold=True,
+        size=pen.size + 4,
+    )
     pen.y += pen.leading * 2.5
     if eu_party is not None and not first.paragraphs[0].startswith(("We,", "This is")):
         pen.text(x0, pen.y, f"{role_label(rng, lang, 'end_user')}:", bold=True)

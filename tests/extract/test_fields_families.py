@@ -1,4 +1,4 @@
-"""Each layout family end to end on a digital sample: generate, read, extract, score against gold."""
+"""Each layout family end to end on a digital sample: generate, read, extract, score."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def test_family_extracts_parties_items_and_end_use(family: str, seed: int) -> No
 def test_multi_page_item_table_is_one_list() -> None:
     gold, result = _extract(CASES["cover_letter"])
     pages = {item.evidence[0].page for item in result.items}
-    assert len(pages) >= 2, "the sample's goods table must span pages for this test to mean anything"
+    assert len(pages) >= 2, (
+        "the sample's goods table must span pages for this test to mean anything"
+    )
     assert [i.index for i in result.items] == list(range(1, len(gold["items"]) + 1))
     assert [i.description for i in result.items] == [g["description"] for g in gold["items"]]
 
@@ -56,7 +58,8 @@ def test_foreign_labels_give_roles() -> None:
     gold, result = _extract(CASES["eu_individual"])
     assert gold["language"] == "de"
     assert {(p.role, p.name, p.country) for p in result.parties} == {
-        (g["role"], g["name"], g["country"]) for g in gold["parties"]}
+        (g["role"], g["name"], g["country"]) for g in gold["parties"]
+    }
 
 
 def test_total_mismatch_becomes_a_warning() -> None:

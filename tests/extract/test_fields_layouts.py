@@ -5,25 +5,27 @@ from __future__ import annotations
 import math
 
 import pytest
+from pagebuilder import lines, page, result
 
 from exportdesk.extract.enduse import flags_for
 from exportdesk.extract.fields import extract_fields
 from exportdesk.extract.layout import build_layout, estimate_skew
 from exportdesk.extract.model import Page, Word
-from pagebuilder import lines, page, result
 
 
 def test_page_with_nothing_to_extract() -> None:
-    r = result(page([(60, 80, "Annex B"), (60, 100, "Photographs of the equipment follow.")]),
-               Page(page=2, source="ocr", width=595, height=842, words=[]))
+    r = result(
+        page([(60, 80, "Annex B"), (60, 100, "Photographs of the equipment follow.")]),
+        Page(page=2, source="ocr", width=595, height=842, words=[]),
+    )
     extract_fields(r)
     assert (r.parties, r.items, r.end_use) == ([], [], [])
     assert not r.warnings
 
 
 def test_caps_label_with_inline_value_and_address_under_the_value() -> None:
-    cells = [(50, 100, "SHIP TO: Kestrel Avionics Ltd")] + lines(
-        108, 112, ["14 Harbour Road", "Southampton SO14 2AA", "United Kingdom"])
+    address = ["14 Harbour Road", "Southampton SO14 2AA", "United Kingdom"]
+    cells = [(50, 100, "SHIP TO: Kestrel Avionics Ltd"), *lines(108, 112, address)]
     r = result(page(cells))
     extract_fields(r)
     [party] = r.parties
@@ -34,35 +36,52 @@ def test_caps_label_with_inline_value_and_address_under_the_value() -> None:
 
 
 def test_sub_labelled_party_with_country_in_german() -> None:
-    cells = [(40, 60, "Endverwender:")] + lines(
-        40, 72, ["Name: Lindqvist Messtechnik GmbH", "Anschrift: Mühlenweg 4, 80331 München",
-                 "Land: Deutschland", "Tel. +49 89 555 0101"])
+    block = [
+        "Name: Lindqvist Messtechnik GmbH",
+        "Anschrift: Mühlenweg 4, 80331 München",
+        "Land: Deutschland",
+        "Tel. +49 89 555 0101",
+    ]
+    cells = [(40, 60, "Endverwender:"), *lines(40, 72, block)]
     r = result(page(cells))
     extract_fields(r)
     [party] = r.parties
-    assert (party.role, party.name, party.country) == ("end_user", "Lindqvist Messtechnik GmbH",
-                                                       "DE")
+    assert (party.role, party.name, party.country) == (
+        "end_user",
+        "Lindqvist Messtechnik GmbH",
+        "DE",
+    )
     assert party.address == "Mühlenweg 4, 80331 München"
 
 
 def test_two_parties_side_by_side_do_not_mix() -> None:
     cells = [(40, 60, "Buyer:"), (320, 60, "Consignee:")]
     cells += lines(40, 72, ["Halcyon Trading FZE", "Al Salam Street 4", "Dubai", "UAE"])
-    cells += lines(320, 72, ["Orion Naval Systems S.A.", "Rua do Porto 12", "4000-123 Porto",
-                             "Portugal"])
+    cells += lines(
+        320, 72, ["Orion Naval Systems S.A.", "Rua do Porto 12", "4000-123 Porto", "Portugal"]
+    )
     r = result(page(cells))
     extract_fields(r)
     got = {(p.role, p.name, p.country) for p in r.parties}
-    assert got == {("purchaser", "Halcyon Trading FZE", "AE"),
-                   ("consignee", "Orion Naval Systems S.A.", "PT")}
+    assert got == {
+        ("purchaser", "Halcyon Trading FZE", "AE"),
+        ("consignee", "Orion Naval Systems S.A.", "PT"),
+    }
 
 
-def _table_page(rows: list[list[tuple[float, str]]], number: int = 1, top: float = 200,
-                header: bool = True) -> Page:
+def _table_page(
+    rows: list[list[tuple[float, str]]], number: int = 1, top: float = 200, header: bool = True
+) -> Page:
     cells: list[tuple[float, float, str]] = []
     if header:
-        for x, text in [(40, "Item"), (75, "Part No."), (150, "Description"), (380, "Qty"),
-                        (420, "Unit Price"), (500, "Extended Price")]:
+        for x, text in [
+            (40, "Item"),
+            (75, "Part No."),
+            (150, "Description"),
+            (380, "Qty"),
+            (420, "Unit Price"),
+            (500, "Extended Price"),
+        ]:
             cells.append((x, top, text))
         top += 16
     for row in rows:
@@ -85,19 +104,34 @@ def test_table_with_other_column_order_and_wrapped_description() -> None:
     r = result(_table_page(rows))
     extract_fields(r)
     assert [i.description for i in r.items] == [
-        "Hydrophone preamplifier board with shielded housing", "Interconnect cable set"]
+        "Hydrophone preamplifier board with shielded housing",
+        "Interconnect cable set",
+    ]
     first = r.items[0]
     assert (first.quantity, first.unit_price, first.total_value, first.currency, first.model) == (
-        10, 1200.0, 12000.0, "USD", "HX-200")
+        10,
+        1200.0,
+        12000.0,
+        "USD",
+        "HX-200",
+    )
     assert first.evidence and first.evidence[0].page == 1
 
 
 def test_table_continued_on_next_page_without_repeated_header_is_one_list() -> None:
-    page1 = _table_page([_row(1, "A-1", "Gimbal motor", "2", "EUR 500.00", "EUR 1,000.00"),
-                         _row(2, "A-2", "Gimbal controller", "2", "EUR 800.00", "EUR 1,600.00")],
-                        top=700)
-    page2 = _table_page([_row(3, "A-3", "Camera mount", "4", "EUR 50.00", "EUR 200.00")],
-                        number=2, top=60, header=False)
+    page1 = _table_page(
+        [
+            _row(1, "A-1", "Gimbal motor", "2", "EUR 500.00", "EUR 1,000.00"),
+            _row(2, "A-2", "Gimbal controller", "2", "EUR 800.00", "EUR 1,600.00"),
+        ],
+        top=700,
+    )
+    page2 = _table_page(
+        [_row(3, "A-3", "Camera mount", "4", "EUR 50.00", "EUR 200.00")],
+        number=2,
+        top=60,
+        header=False,
+    )
     r = result(page1, page2)
     extract_fields(r)
     assert [i.index for i in r.items] == [1, 2, 3]
@@ -106,22 +140,28 @@ def test_table_continued_on_next_page_without_repeated_header_is_one_list() -> N
 
 
 def test_key_value_items_and_total_mismatch_warning() -> None:
-    cells = lines(50, 100, [
-        "Line 1",
-        "Description: Thermal camera core, 640x512",
-        "Quantity: 4 pcs",
-        "Unit price: GBP 2.500,00",
-        "Total value: GBP 12.000,00",
-        "Line 2",
-        "Description: Lens, 35 mm germanium",
-        "Quantity: 4 pcs",
-        "Unit price: GBP 700,00",
-        "Total value: GBP 2.800,00",
-    ])
+    cells = lines(
+        50,
+        100,
+        [
+            "Line 1",
+            "Description: Thermal camera core, 640x512",
+            "Quantity: 4 pcs",
+            "Unit price: GBP 2.500,00",
+            "Total value: GBP 12.000,00",
+            "Line 2",
+            "Description: Lens, 35 mm germanium",
+            "Quantity: 4 pcs",
+            "Unit price: GBP 700,00",
+            "Total value: GBP 2.800,00",
+        ],
+    )
     r = result(page(cells))
     extract_fields(r)
     assert [(i.quantity, i.unit, i.unit_price, i.total_value, i.currency) for i in r.items] == [
-        (4, "pcs", 2500.0, 12000.0, "GBP"), (4, "pcs", 700.0, 2800.0, "GBP")]
+        (4, "pcs", 2500.0, 12000.0, "GBP"),
+        (4, "pcs", 700.0, 2800.0, "GBP"),
+    ]
     [warning] = r.warnings
     assert warning.code == "total_mismatch" and "Item 1" in warning.message
 
@@ -145,32 +185,48 @@ def test_prose_only_certificate_without_heading() -> None:
 
 def test_second_certificate_names_a_second_end_user() -> None:
     def certificate(number: int, who: str, where: str) -> Page:
-        body = [f"We, {who}, of {where}, hereby certify that the goods will be used solely",
-                "for training of our maintenance staff and will not be used for any military",
-                "end use."]
-        return page([(50, 60, "END-USER CERTIFICATE")] + lines(50, 100, body), number=number)
+        body = [
+            f"We, {who}, of {where}, hereby certify that the goods will be used solely",
+            "for training of our maintenance staff and will not be used for any military",
+            "end use.",
+        ]
+        return page([(50, 60, "END-USER CERTIFICATE"), *lines(50, 100, body)], number=number)
 
-    r = result(certificate(1, "Borealis Instruments AB", "Storgatan 3, 411 38 Göteborg, Sweden"),
-               certificate(2, "Meridian Optics Pte. Ltd.", "5 Kallang Avenue, Singapore 339411"))
+    r = result(
+        certificate(1, "Borealis Instruments AB", "Storgatan 3, 411 38 Göteborg, Sweden"),
+        certificate(2, "Meridian Optics Pte. Ltd.", "5 Kallang Avenue, Singapore 339411"),
+    )
     extract_fields(r)
-    assert [e.end_user for e in r.end_use] == ["Borealis Instruments AB",
-                                              "Meridian Optics Pte. Ltd."]
+    assert [e.end_user for e in r.end_use] == [
+        "Borealis Instruments AB",
+        "Meridian Optics Pte. Ltd.",
+    ]
     assert {(p.name, p.country) for p in r.parties if p.role == "end_user"} == {
-        ("Borealis Instruments AB", "SE"), ("Meridian Optics Pte. Ltd.", "SG")}
+        ("Borealis Instruments AB", "SE"),
+        ("Meridian Optics Pte. Ltd.", "SG"),
+    }
     assert all("no_military_end_use_assurance" in e.flags for e in r.end_use)
 
 
 @pytest.mark.parametrize(
     ("statement", "present", "absent"),
     [
-        ("The goods will not be re-exported without authorisation.", {"no_reexport_assurance"},
-         {"no_wmd_assurance"}),
-        ("Not for use in weapons of mass destruction.", {"no_wmd_assurance"},
-         {"no_military_end_use_assurance"}),
-        ("Die Güter werden nicht für militärische Zwecke verwendet.",
-         {"no_military_end_use_assurance"}, {"no_reexport_assurance"}),
-        ("The goods will be used for military purposes.", set(),
-         {"no_military_end_use_assurance"}),
+        (
+            "The goods will not be re-exported without authorisation.",
+            {"no_reexport_assurance"},
+            {"no_wmd_assurance"},
+        ),
+        (
+            "Not for use in weapons of mass destruction.",
+            {"no_wmd_assurance"},
+            {"no_military_end_use_assurance"},
+        ),
+        (
+            "Die Güter werden nicht für militärische Zwecke verwendet.",
+            {"no_military_end_use_assurance"},
+            {"no_reexport_assurance"},
+        ),
+        ("The goods will be used for military purposes.", set(), {"no_military_end_use_assurance"}),
         ("For general purposes and various other applications.", {"vague_wording"}, set()),
     ],
 )
@@ -185,23 +241,52 @@ def test_end_use_flags(statement: str, present: set[str], absent: set[str]) -> N
 def test_skewed_ocr_page_is_read_in_lines() -> None:
     angle = math.radians(1.2)
     words = []
-    for row, text in enumerate(["Consignee: Vantor Photonics Oy", "Teollisuustie 9 B 12",
-                                "33100 Tampere Pirkanmaa region", "Finland by road freight"]):
+    for row, text in enumerate(
+        [
+            "Consignee: Vantor Photonics Oy",
+            "Teollisuustie 9 B 12",
+            "33100 Tampere Pirkanmaa region",
+            "Finland by road freight",
+        ]
+    ):
         x = 60.0
         for block_word in text.split():
             top = 100 + row * 14 + x * math.tan(angle)
-            words.append(Word(text=block_word, x0=x, top=top, x1=x + 40, bottom=top + 9,
-                              source="ocr", confidence=0.9, block=1, line=row))
+            words.append(
+                Word(
+                    text=block_word,
+                    x0=x,
+                    top=top,
+                    x1=x + 40,
+                    bottom=top + 9,
+                    source="ocr",
+                    confidence=0.9,
+                    block=1,
+                    line=row,
+                )
+            )
             x += 46
     layout = build_layout(Page(page=1, source="ocr", width=595, height=842, words=words))
     assert estimate_skew(words) == pytest.approx(1.2, abs=0.2)
-    assert [line.text for line in layout.lines][:2] == ["Consignee: Vantor Photonics Oy",
-                                                        "Teollisuustie 9 B 12"]
+    assert [line.text for line in layout.lines][:2] == [
+        "Consignee: Vantor Photonics Oy",
+        "Teollisuustie 9 B 12",
+    ]
 
 
 def test_whole_party_on_one_line_after_a_long_label() -> None:
-    r = result(page([(40, 80, "Name and address of the consignee: Aurelian Optics S.p.A., "
-                              "Via Roma 4, 10121 Torino, Italy")]))
+    r = result(
+        page(
+            [
+                (
+                    40,
+                    80,
+                    "Name and address of the consignee: Aurelian Optics S.p.A., "
+                    "Via Roma 4, 10121 Torino, Italy",
+                )
+            ]
+        )
+    )
     extract_fields(r)
     [party] = r.parties
     assert (party.role, party.name, party.country) == ("consignee", "Aurelian Optics S.p.A.", "IT")
@@ -209,10 +294,16 @@ def test_whole_party_on_one_line_after_a_long_label() -> None:
 
 
 def test_one_field_per_line_with_the_role_repeated() -> None:
-    cells = lines(40, 80, ["Ultimate consignee name: Fernhill Maritime Ltd",
-                           "Ultimate consignee address: 3 Dock Road, Cork T12 X8",
-                           "Ultimate consignee country: Ireland",
-                           "End user name: Irish Naval Service"])
+    cells = lines(
+        40,
+        80,
+        [
+            "Ultimate consignee name: Fernhill Maritime Ltd",
+            "Ultimate consignee address: 3 Dock Road, Cork T12 X8",
+            "Ultimate consignee country: Ireland",
+            "End user name: Irish Naval Service",
+        ],
+    )
     r = result(page(cells))
     extract_fields(r)
     got = {(p.role, p.name, p.address, p.country) for p in r.parties}
@@ -221,12 +312,27 @@ def test_one_field_per_line_with_the_role_repeated() -> None:
 
 
 def test_header_cells_wrapped_onto_two_lines() -> None:
-    cells = [(40, 200, "Pos"), (80, 200, "Goods"), (330, 200, "Quantity"), (400, 200, "Unit"),
-             (470, 200, "Total"), (400, 210, "price"), (470, 210, "value"),
-             (40, 226, "1"), (80, 226, "Pressure transducer"), (345, 226, "12"),
-             (400, 226, "EUR 90.00"), (470, 226, "EUR 1,080.00")]
+    cells = [
+        (40, 200, "Pos"),
+        (80, 200, "Goods"),
+        (330, 200, "Quantity"),
+        (400, 200, "Unit"),
+        (470, 200, "Total"),
+        (400, 210, "price"),
+        (470, 210, "value"),
+        (40, 226, "1"),
+        (80, 226, "Pressure transducer"),
+        (345, 226, "12"),
+        (400, 226, "EUR 90.00"),
+        (470, 226, "EUR 1,080.00"),
+    ]
     r = result(page(cells))
     extract_fields(r)
     [item] = r.items
     assert (item.description, item.quantity, item.unit_price, item.total_value, item.currency) == (
-        "Pressure transducer", 12, 90.0, 1080.0, "EUR")
+        "Pressure transducer",
+        12,
+        90.0,
+        1080.0,
+        "EUR",
+    )

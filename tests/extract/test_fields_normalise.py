@@ -61,8 +61,18 @@ def test_parse_money(text: str, value: float, currency: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("token", "code"),
-    [("EUR", "EUR"), ("€", "EUR"), ("$", "USD"), ("£", "GBP"), ("¥", "JPY"), ("SEK", "SEK"),
-     ("euros", "EUR"), ("PCS", None), ("ALL", None), ("kg", None)],
+    [
+        ("EUR", "EUR"),
+        ("€", "EUR"),
+        ("$", "USD"),
+        ("£", "GBP"),
+        ("¥", "JPY"),
+        ("SEK", "SEK"),
+        ("euros", "EUR"),
+        ("PCS", None),
+        ("ALL", None),
+        ("kg", None),
+    ],
 )
 def test_currency_to_iso_4217(token: str, code: str | None) -> None:
     assert currency_of(token) == code
@@ -70,8 +80,16 @@ def test_currency_to_iso_4217(token: str, code: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("EARQ99", "EAR99"), ("EAR O99", "EAR99"), ("5AOO2.a", "5A002.a"), ("ml13.d", "ML13.d"),
-     ("|6A001.a.2", "6A001.a.2"), ("—", None), ("N/A", None), ("3A002.d.1", "3A002.d.1")],
+    [
+        ("EARQ99", "EAR99"),
+        ("EAR O99", "EAR99"),
+        ("5AOO2.a", "5A002.a"),
+        ("ml13.d", "ML13.d"),
+        ("|6A001.a.2", "6A001.a.2"),
+        ("—", None),
+        ("N/A", None),
+        ("3A002.d.1", "3A002.d.1"),
+    ],
 )
 def test_declared_codes_survive_ocr_slips(raw: str, code: str | None) -> None:
     assert normalise_code(raw) == code
@@ -83,12 +101,33 @@ def test_split_email_is_rejoined() -> None:
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [("Germany", "DE"), ("Deutschland", "DE"), ("Allemagne", "DE"), ("España", "ES"),
-     ("Espagne", "ES"), ("Österreich", "AT"), ("Schweiz", "CH"), ("Suisse", "CH"),
-     ("Česko", "CZ"), ("Czech Republic", "CZ"), ("Türkiye", "TR"), ("Turkey", "TR"),
-     ("Republic of Korea", "KR"), ("South Korea", "KR"), ("UAE", "AE"), ("USA", "US"),
-     ("United Kingdom", "GB"), ("UK", "GB"), ("FR", "FR"), ("SE", "SE"), ("DEU", "DE"),
-     ("Magyarország", "HU"), ("Polska", "PL"), ("Brasil", "BR"), ("Pays-Bas", "NL")],
+    [
+        ("Germany", "DE"),
+        ("Deutschland", "DE"),
+        ("Allemagne", "DE"),
+        ("España", "ES"),
+        ("Espagne", "ES"),
+        ("Österreich", "AT"),
+        ("Schweiz", "CH"),
+        ("Suisse", "CH"),
+        ("Česko", "CZ"),
+        ("Czech Republic", "CZ"),
+        ("Türkiye", "TR"),
+        ("Turkey", "TR"),
+        ("Republic of Korea", "KR"),
+        ("South Korea", "KR"),
+        ("UAE", "AE"),
+        ("USA", "US"),
+        ("United Kingdom", "GB"),
+        ("UK", "GB"),
+        ("FR", "FR"),
+        ("SE", "SE"),
+        ("DEU", "DE"),
+        ("Magyarország", "HU"),
+        ("Polska", "PL"),
+        ("Brasil", "BR"),
+        ("Pays-Bas", "NL"),
+    ],
 )
 def test_country_in_any_language_to_alpha2(written: str, code: str) -> None:
     assert resolve_country(written) == code
@@ -127,7 +166,14 @@ def test_foreign_and_numbered_labels(text: str, kind: str, key: str) -> None:
     assert hit is not None and (hit.kind, hit.key) == (kind, key)
 
 
-@pytest.mark.parametrize("text", ["The consignee will", "Application control number",
-                                  "International Machines Ltd", "Munich Electronics"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The consignee will",
+        "Application control number",
+        "International Machines Ltd",
+        "Munich Electronics",
+    ],
+)
 def test_prose_and_names_are_not_labels(text: str) -> None:
     assert leading_label(text, ("role", "heading", "end_use")) is None

@@ -31,14 +31,20 @@ def test_scanned_invoice_twin_reads_parties_items_and_end_use() -> None:
 
 
 def test_shipped_ner_finds_an_organisation_without_a_legal_form() -> None:
-    assert ner() is not None, "models/ner/model is missing: run python -m exportdesk.extract.train_ner"
-    text = ("We, Border Security Service, Equipment Division, of Rua da Paz 12, 1200-001 Lisboa, "
-            "Portugal, hereby certify that the goods will be used solely for patrols.")
+    assert ner() is not None, (
+        "models/ner/model is missing: run python -m exportdesk.extract.train_ner"
+    )
+    text = (
+        "We, Border Security Service, Equipment Division, of Rua da Paz 12, 1200-001 Lisboa, "
+        "Portugal, hereby certify that the goods will be used solely for patrols."
+    )
     names = [span.text for span in organisations(text)]
     assert any(name.startswith("Border Security Service") for name in names), names
 
 
-def test_legal_form_rule_finds_organisations_without_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_legal_form_rule_finds_organisations_without_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from exportdesk.extract import nlp
 
     monkeypatch.setattr(nlp, "ner", lambda: None)

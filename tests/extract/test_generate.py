@@ -51,15 +51,22 @@ def test_gold_matches_the_contract_shapes() -> None:
     roles = {"applicant", "consignee", "intermediate_consignee", "end_user", "purchaser", "other"}
     assert all(p["role"] in roles and len(p["country"]) == 2 for p in gold["parties"])
     assert all(len(i["currency"]) == 3 and i["index"] >= 1 for i in gold["items"])
-    assert all(f.startswith(("no_", "missing_", "vague")) for e in gold["end_use"] for f in e["flags"])
+    assert all(
+        f.startswith(("no_", "missing_", "vague")) for e in gold["end_use"] for f in e["flags"]
+    )
 
 
-def test_cli_writes_pdfs_and_gold_with_progress_on_stderr(tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_pdfs_and_gold_with_progress_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--out", str(tmp_path), "--count", "2", "--seed", "3", "--no-scans"]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["eu_individual-300001.json", "eu_individual-300001.pdf",
-                     "numbered_form-300000.json", "numbered_form-300000.pdf"]
+    assert names == [
+        "eu_individual-300001.json",
+        "eu_individual-300001.pdf",
+        "numbered_form-300000.json",
+        "numbered_form-300000.pdf",
+    ]
     captured = capsys.readouterr()
     assert captured.out == "" and "[2/2]" in captured.err
 

@@ -1,4 +1,4 @@
-"""`exportdesk eval DIR`: score extraction against gold JSON (thin wrapper over extract.evaluate)."""
+"""`exportdesk eval DIR`: score extraction against gold JSON (thin over extract.evaluate)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,11 @@ def eval_command(
 
     err = Console(stderr=True)
     if not folder.is_dir():
-        err.print(f"{folder} is not a folder. Pass a folder written by "
-                  "`python -m exportdesk.samples.generate --out DIR`.", markup=False)
+        err.print(
+            f"{folder} is not a folder. Pass a folder written by "
+            "`python -m exportdesk.samples.generate --out DIR`.",
+            markup=False,
+        )
         raise typer.Exit(2)
 
     def progress(done: int, total: int, name: str) -> None:
@@ -46,13 +49,28 @@ def eval_command(
     for variant, block in data.items():
         if variant == "failures":
             continue
-        table = Table("field", "P", "R", "F1", "tp", "fp", "fn",
-                      title=f"{variant}: {block['documents']} documents, {block['pages']} pages, "
-                      f"extraction {block['extract_seconds_per_page']:.3f} s/page "
-                      f"(reading {block['read_seconds_per_page']:.2f} s/page)")
+        table = Table(
+            "field",
+            "P",
+            "R",
+            "F1",
+            "tp",
+            "fp",
+            "fn",
+            title=f"{variant}: {block['documents']} documents, {block['pages']} pages, "
+            f"extraction {block['extract_seconds_per_page']:.3f} s/page "
+            f"(reading {block['read_seconds_per_page']:.2f} s/page)",
+        )
         for name, f in block["fields"].items():
-            table.add_row(name, f"{f['precision']:.3f}", f"{f['recall']:.3f}", f"{f['f1']:.3f}",
-                          str(f["tp"]), str(f["fp"]), str(f["fn"]))
+            table.add_row(
+                name,
+                f"{f['precision']:.3f}",
+                f"{f['recall']:.3f}",
+                f"{f['f1']:.3f}",
+                str(f["tp"]),
+                str(f["fp"]),
+                str(f["fn"]),
+            )
         console.print(table)
     for failure in data["failures"]:
         err.print(f"extraction failed: {failure}", markup=False)
