@@ -15,32 +15,30 @@ import streamlit as st
 
 from exportdesk.review.auth import PAGE_ROLES
 from exportdesk.review.jobs import spawn_worker
-from exportdesk.ui.pages._common import current_identity, plain, settings, sign_out
+from exportdesk.ui.pages._common import (
+    JUST_SIGNED_IN,
+    current_identity,
+    plain,
+    settings,
+    sign_out,
+)
 
 st.set_page_config(page_title="exportdesk", page_icon=":material/inventory_2:", layout="wide")
 
-PAGES = {
-    "intake": st.Page(
-        "pages/intake.py", title="Intake", icon=":material/upload_file:", url_path="intake"
-    ),
-    "queue": st.Page("pages/queue.py", title="Queue", icon=":material/list_alt:", url_path="queue"),
-    "review": st.Page(
-        "pages/review.py", title="Review", icon=":material/fact_check:", url_path="review"
-    ),
-    "history": st.Page(
-        "pages/history.py", title="History", icon=":material/history:", url_path="history"
-    ),
-    "admin": st.Page(
-        "pages/admin.py", title="Admin", icon=":material/shield_person:", url_path="admin"
-    ),
-}
-# The trainer page belongs to the models work; it joins the menu once its file is there.
-if (Path(__file__).parent / "pages" / "trainer.py").exists():
-    PAGES["trainer"] = st.Page(
-        "pages/trainer.py", title="Trainer", icon=":material/model_training:", url_path="trainer"
-    )
-    PAGES["admin"] = PAGES.pop("admin")  # admin stays last
-SIGN_IN = st.Page("pages/signin.py", title="Sign in", icon=":material/login:", url_path="signin")
+# name (as in PAGE_ROLES), title, icon. Each page's file is pages/<name>.py.
+PAGES = [
+    ("intake", "Intake", ":material/upload_file:"),
+    ("queue", "Queue", ":material/list_alt:"),
+    ("review", "Review", ":material/fact_check:"),
+    ("history", "History", ":material/history:"),
+    ("trainer", "Trainer", ":material/model_training:"),  # the models work's page
+    ("admin", "Admin", ":material/shield_person:"),
+]
+HOME = "queue"  # where a signed-in user lands
+
+
+def _page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
+    return st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name, default=default)
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,14 +51,24 @@ if settings().start_worker:
     _worker(str(settings().data_dir))
 
 identity = current_identity()
+allowed: dict[str, st.Page] = {}
 if identity is None:
-    pages = [SIGN_IN]
+    pages = [_page("signin", "Sign in", ":material/login:", default=True)]
 else:
-    pages = [SIGN_IN] + [page for name, page in PAGES.items() if identity.role in PAGE_ROLES[name]]
+    here = Path(__file__).parent / "pages"
+    allowed = {
+        name: _page(name, title, icon, default=name == HOME)
+        for name, title, icon in PAGES
+        if identity.role in PAGE_ROLES.get(name, ()) and (here / f"{name}.py").exists()
+    }
+    pages = [_page("signin", "Sign in", ":material/login:"), *allowed.values()]
     with st.sidebar:
         st.caption(f"Signed in as **{plain(identity.username)}** ({identity.role})")
         if st.button("Sign out", key="sidebar_sign_out"):
             sign_out()
             st.rerun()
 
-st.navigation(pages, position="sidebar").run()
+navigation = st.navigation(pages, position="sidebar")
+if st.session_state.pop(JUST_SIGNED_IN, False) and HOME in allowed:
+    st.switch_page(allowed[HOME])
+navigation.run()

@@ -13,6 +13,7 @@ from exportdesk.review.jobs import DatabaseJobQueue
 from exportdesk.review.store import CaseStore, QueueRow
 
 IDENTITY = "identity"
+JUST_SIGNED_IN = "just_signed_in"  # the entrypoint then opens the home page
 CASE = "case_id"
 
 # Markdown punctuation, and the angle brackets of HTML, shown literally.

@@ -7,6 +7,7 @@ import streamlit as st
 from exportdesk.review.auth import AuthError, authenticate
 from exportdesk.ui.pages._common import (
     IDENTITY,
+    JUST_SIGNED_IN,
     current_identity,
     oidc_configured,
     plain,
@@ -55,4 +56,5 @@ if submitted:
     except AuthError as exc:
         st.error(str(exc))
     else:
+        st.session_state[JUST_SIGNED_IN] = True
         st.rerun()
