@@ -230,7 +230,7 @@ class Registry:
             {
                 "kind": kind,
                 "version": version,
-                "previous": previous,
+                "previous": previous if previous != version else None,
                 "by": actor,
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "forced": bool(force and not verdict.allowed),
@@ -239,7 +239,13 @@ class Registry:
             }
         )
         _write_json_atomic(self.path, data)
-        return Activation(kind, version, previous, force and not verdict.allowed, verdict)
+        return Activation(
+            kind,
+            version,
+            previous if previous != version else None,
+            force and not verdict.allowed,
+            verdict,
+        )
 
     def previous_active(self, kind: str = "classifier") -> str | None:
         """The version that was active before the current one (what a rollback returns to)."""
