@@ -467,6 +467,17 @@ def _split_quantity(text: str | None) -> tuple[float | None, str | None]:
     return value, unit
 
 
+def _clean_unit(text: str | None) -> str | None:
+    """A unit is a short word ("pcs", "kg", "Stück"); OCR debris is no unit."""
+    if not text:
+        return None
+    words = [w.strip(" .,;:|‘’'\"`}{[]()") for w in text.split()]
+    words = [w for w in words if w and not re.fullmatch(r"[\d.,]+", w)]
+    if len(words) != 1 or len(words[0]) > 12 or not re.fullmatch(r"[^\W\d_]+\.?", words[0]):
+        return None
+    return words[0]
+
+
 def to_item(record: Record, index: int, doc_currency: str | None) -> Item | None:
     description = record.text("description")
     quantity, unit_from_qty = _split_quantity(record.text("quantity"))
@@ -481,7 +492,9 @@ def to_item(record: Record, index: int, doc_currency: str | None) -> Item | None
         or record.currency_hint
         or doc_currency
     )
-    unit = (record.text("unit") or unit_from_qty or "").strip(" .,;:|") or None
+    unit = _clean_unit(record.text("unit") or unit_from_qty)
+    if quantity is None and record.text("unit"):  # the figure slid into the unit column
+        quantity, _ = _split_quantity(record.text("unit"))
     completeness = sum(v is not None for v in (quantity, total, unit_price, currency)) / 4
     conf = (0.55 + 0.4 * completeness) * (0.6 + 0.4 * mean_confidence(record.tokens))
     return Item(
@@ -529,4 +542,40 @@ def extract_items(layouts: list[PageLayout]) -> tuple[list[Item], list[Warning]]
         item = to_item(record, len(items) + 1, doc_currency)
         if item is not None:
             items.append(item)
-    return items, check_totals(items)
+    return items, derive_quantities(items) + check_totals(items)
+
+
+def derive_quantities(items: list[Item]) -> list[Warning]:
+    """A quantity OCR lost is total / unit price when that is a whole number; said in a warning."""
+    warnings = []
+    for item in items:
+        if not item.unit_price or item.total_value is None:
+            continue
+        ratio = item.total_value / item.unit_price
+        whole = ratio >= 1 and abs(ratio - round(ratio)) <= 0.001 * ratio
+        if item.quantity is not None and whole and round(ratio) != item.quantity:
+            # OCR glued a stray digit onto the quantity ("1 337" read from "| 337")
+            if str(round(ratio)) in str(int(item.quantity)):
+                warnings.append(
+                    Warning(
+                        code="quantity_corrected",
+                        message=f"Item {item.index}: read quantity {item.quantity:g}, but total / "
+                        f"unit price is {round(ratio)}; using that. Check it on the page.",
+                        page=item.evidence[0].page if item.evidence else None,
+                    )
+                )
+                item.quantity = float(round(ratio))
+                item.confidence = round(item.confidence * 0.8, 3)
+            continue
+        if item.quantity is None and whole:
+            item.quantity = float(round(ratio))
+            item.confidence = round(item.confidence * 0.8, 3)
+            warnings.append(
+                Warning(
+                    code="quantity_derived",
+                    message=f"Item {item.index}: the quantity could not be read; "
+                    f"{item.quantity:g} is total / unit price. Check it on the page.",
+                    page=item.evidence[0].page if item.evidence else None,
+                )
+            )
+    return warnings

@@ -230,12 +230,19 @@ def normalise_code(code: str | None) -> str | None:
     """Declared control-list codes: EARQ99 -> EAR99, 5AOO2 -> 5A002, 'ml 13' -> ML13."""
     if code is None:
         return None
-    c = code.strip().strip(",;:|©®°'\"").replace(" ", "").lstrip("([{").rstrip(")]}")
+    c = code.strip().strip(",;:|©®°'\"").replace(" ", "").lstrip("[{")
+    if c.startswith("(") and c.endswith(")"):
+        c = c[1:-1]
+    while c.endswith((")", "]", "}")) and c.count("(") < c.count(")") + c.count("]") + c.count("}"):
+        c = c[:-1]
     if not c or c in {"—", "-", "–", "N/A", "n/a", "none", "None"}:
         return None
     for pattern, replacement in _CODE_FIXES:
         if pattern.match(c):
             return replacement
+    c = re.sub(r"^(\d)[€©(]", r"\1C", c)  # OCR reads the C of 1C350 as € or ©
+    if not re.search(r"\d", c) and (len(c) < 3 or not any(ch.isupper() for ch in c)):
+        return None  # no digit and no capitals ("aeeee", "oo"): OCR debris, not a code
     m = re.match(r"^([0-9OoIlS])([A-Ea-e])([0-9OoIlS]{3})(.*)$", c)
     if m:
         head = fix_ocr_digits(m.group(1)).translate(_OCR_DIGIT)

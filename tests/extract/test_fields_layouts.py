@@ -336,3 +336,14 @@ def test_header_cells_wrapped_onto_two_lines() -> None:
         1080.0,
         "EUR",
     )
+
+
+def test_unreadable_quantity_is_derived_from_total_and_said_so() -> None:
+    cells = lines(
+        50, 100, ["Description: Rugged tablet", "Unit price: EUR 1.500,00", "Total: EUR 6.000,00"]
+    )
+    r = result(page(cells))
+    extract_fields(r)
+    [item] = r.items
+    assert item.quantity == 4
+    assert [w.code for w in r.warnings] == ["quantity_derived"]

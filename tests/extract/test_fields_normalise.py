@@ -177,3 +177,17 @@ def test_foreign_and_numbered_labels(text: str, kind: str, key: str) -> None:
 )
 def test_prose_and_names_are_not_labels(text: str) -> None:
     assert leading_label(text, ("role", "heading", "end_use")) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("aeeee", None),
+        ("oo", None),
+        ("1€350.b", "1C350.b"),
+        ("XI(a)", "XI(a)"),
+        ("(5A002)", "5A002"),
+    ],
+)
+def test_ocr_debris_is_no_declared_code(raw: str, code: str | None) -> None:
+    assert normalise_code(raw) == code
