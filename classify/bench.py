@@ -51,8 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         clf.suggest_many(batch[start : start + 100])
     ms_item = (time.perf_counter() - t) * 1000 / 300
 
+    load_avg = os.getloadavg()[0]
     result = {
         "model_version": clf.version,
+        "load_average_1min": round(load_avg, 2),
+        "cpus": os.cpu_count(),
         "eval_file": str(args.eval),
         "items": len(rows),
         "load_seconds": round(load_s, 2),
@@ -63,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0
     print(f"model {clf.version}; eval {args.eval.name} ({len(rows)} items)")
-    print(f"load {load_s:.2f} s; {ms_item:.1f} ms/item at batch 100 (all four catalogues)")
+    print(
+        f"load {load_s:.2f} s; {ms_item:.1f} ms/item at batch 100 (all four catalogues); "
+        f"machine load average {load_avg:.1f} on {os.cpu_count()} CPUs"
+    )
     for j, m in metrics.items():
         print(f"{j.upper()}: n={m.n} top-1 {m.top1:.3f} top-3 {m.top3:.3f} ECE {m.ece:.3f}")
         for r in m.table:

@@ -115,3 +115,18 @@ def test_an_altered_model_file_is_refused(tmp_path: Path) -> None:
     (copy / "ranker.json").write_text((copy / "ranker.json").read_text().replace("1", "2", 1))
     with pytest.raises(art.ArtefactError, match="SHA-256"):
         art.load(copy)
+
+
+@pytest.mark.slow
+def test_numpy_minilm_matches_the_transformers_model() -> None:
+    from exportdesk.classify.embed import MiniLMEmbedder, NumpyMiniLM
+
+    texts = [
+        "20 kW fibre laser",
+        "Assault rifles, 5.56 mm, select fire, for the army",
+        "x",
+        "Integrated circuits " * 60,
+    ]
+    ours, ref = NumpyMiniLM().encode(texts), MiniLMEmbedder().encode(texts)
+    assert np.abs(ours - ref).max() < 1e-5
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
