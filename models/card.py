@@ -40,6 +40,18 @@ def _section(name: str, metrics: dict | None, before: dict | None, before_name: 
     return lines
 
 
+def _ner_line(ner: dict) -> str:
+    if not ner.get("retrained"):
+        return f"not retrained ({ner.get('reason')})"
+    b, a = ner["before"], ner["after"]
+    return (
+        f"fine-tuned into {ner['folder']}; F on generated test sentences "
+        f"{b['generated_test']['f']} -> {a['generated_test']['f']}, on held-out confirmed "
+        f"names {b['confirmed_heldout']['f']} -> {a['confirmed_heldout']['f']} "
+        f"({a['confirmed_heldout']['n']} texts)"
+    )
+
+
 def render(version: str, manifest: dict, metrics: dict, dataset_card: dict | None) -> str:
     cmp = metrics.get("active_at_training")
     cmp_name = f"active {cmp['version']}" if cmp else ""
@@ -65,7 +77,7 @@ def render(version: str, manifest: dict, metrics: dict, dataset_card: dict | Non
         f"held out. Dropped: {split['dropped']}.",
         f"- Split rule: {split['rule']}.",
         f"- Candidate recall (answer among the candidates): {manifest['candidate_recall']}.",
-        f"- Extraction NER: {manifest['ner']}.",
+        f"- Extraction NER: {_ner_line(manifest['ner'])}.",
         "",
         "## Data (SHA-256)",
         "",

@@ -205,7 +205,7 @@ class TrainResult:
     version: str
     folder: Path
     metrics: dict
-    ner: str
+    ner: dict
 
 
 def train(
@@ -220,9 +220,13 @@ def train(
     l2: float = 1.0,
     actor: str = "exportdesk train",
     progress: Progress = stderr_progress,
+    spans_path: Path | None = None,
+    ner_options: dict | None = None,
 ) -> TrainResult:
     """Train a classifier version from base rows plus the confirmed items of a dataset export,
-    evaluate it, and write it under ``<models_dir>/classifier/<version>/``. Does not activate."""
+    evaluate it, and write it under ``<models_dir>/classifier/<version>/``. With the export's
+    ``spans_path``, also fine-tune the extraction NER into ``<models_dir>/ner-versions/``.
+    Does not activate."""
     t0 = time.time()
     registry = Registry(settings.models_dir)
     version = version or next_version(registry)
@@ -272,7 +276,7 @@ def train(
         "calibration_split": fitted.calibration_metrics,
         "active_at_training": comparison,
     }
-    ner = _ner_status()
+    ner = _retrain_ner(spans_path, settings, version, ner_options or {}, progress)
     dataset_files = (dataset_card or {}).get("files", {})
     manifest = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -363,14 +367,44 @@ def _embedding_name(embedder) -> str:
     return f"{name} (dim {embedder.dim})"
 
 
-def _ner_status() -> str:
-    """The extraction NER is retrained only when extract/ ships a trainer for it."""
+def _retrain_ner(
+    spans_path: Path | None, settings: Settings, version: str, options: dict, progress: Progress
+) -> dict:
+    """Fine-tune the extraction NER on the export's confirmed names; a failure here is
+    reported in the result and never costs the classifier version."""
+    from exportdesk.extract.nlp import ner_model_dir
+    from exportdesk.models.ner_training import retrain_ner
+
+    if spans_path is None:
+        return {
+            "retrained": False,
+            "reason": "no spans file given (--no-ner, or a dataset without spans.spacy)",
+        }
+    base = ner_model_dir()
+    if not (base / "meta.json").exists():
+        return {
+            "retrained": False,
+            "reason": f"no NER model at {base} to start from; train "
+            "one with `python -m exportdesk.extract.train_ner`",
+        }
+    out = settings.models_dir / "ner-versions" / version
     try:
-        import exportdesk.extract.train_ner  # noqa: F401
-    except ImportError:
-        return "not retrained: extract/ has no NER trainer (extract/train_ner.py) yet"
-    return (
-        "not retrained: extract/train_ner.py trains on generated sentences only (its "
-        "train() takes no outside examples); confirmed ORG spans are in the export's "
-        "spans.spacy for when it does"
-    )
+        metrics = retrain_ner(
+            spans_path,
+            out,
+            base_model=base,
+            heldout_percent=settings.retrain_heldout_percent,
+            progress=progress,
+            **options,
+        )
+    except ValueError as exc:
+        progress(f"NER not retrained: {exc}")
+        return {"retrained": False, "reason": str(exc)}
+    return {
+        "retrained": True,
+        "folder": str(out),
+        "before": metrics["before"],
+        "after": metrics["after"],
+        "note": "extraction loads models/ner/model (or EXPORTDESK_NER_MODEL_DIR); point it "
+        "at <folder>/model to use this version",
+    }

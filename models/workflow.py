@@ -119,6 +119,8 @@ def retrain(
     base_rows: list[dict] | None = None,
     fixed_set: Path = FIXED_SET,
     progress: Progress = stderr_progress,
+    ner: bool = True,
+    ner_options: dict | None = None,
 ) -> dict:
     """Export (unless a dataset folder is given), train, and optionally activate.
 
@@ -133,6 +135,7 @@ def retrain(
     items, card = dataset.load(dataset_dir)
     progress(f"dataset: {card['items']['count']} confirmed items")
     emb = embedder if embedder is not None else default_embedder()
+    spans = dataset_dir / dataset.SPANS_FILE
     result = train(
         items,
         card,
@@ -143,6 +146,8 @@ def retrain(
         fixed_set=fixed_set,
         actor=actor,
         progress=progress,
+        spans_path=spans if ner and spans.exists() else None,
+        ner_options=ner_options,
     )
     summary: dict = {
         "version": result.version,

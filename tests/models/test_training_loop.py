@@ -48,6 +48,7 @@ def _train(
         base_rows=base,
         fixed_set=fixed,
         progress=lambda _m: None,
+        ner=False,
     )
 
 
@@ -182,8 +183,15 @@ def test_background_job_runs_export_and_training(
             {"requested_by": "tess", "activate": True, "started": "2026-01-01T00:00:00+00:00"}
         )
     )
+    small_ner = {"replay": 20, "test_examples": 20, "epochs": 1}
     jobs.run(
-        folder, settings, embedder=embedder, base_rows=base, fixed_set=fixed, version="2026.01.01-1"
+        folder,
+        settings,
+        embedder=embedder,
+        base_rows=base,
+        fixed_set=fixed,
+        version="2026.01.01-1",
+        ner_options=small_ner,
     )
     job = jobs.status(settings, "job-a")
     assert job.state == "succeeded" and job.summary is not None
@@ -191,3 +199,10 @@ def test_background_job_runs_export_and_training(
     assert job.summary["activation"]["activated"]
     assert any("fitting the ranker" in line for line in job.progress)
     assert (folder / "dataset" / "items.jsonl").read_text().count("\n") == 12
+    ner = job.summary["ner"]
+    assert ner["retrained"], ner
+    assert Path(ner["folder"]) == settings.models_dir / "ner-versions" / "2026.01.01-1"
+    assert (
+        "Extraction NER: fine-tuned"
+        in (settings.models_dir / "classifier" / "2026.01.01-1" / "MODEL_CARD.md").read_text()
+    )

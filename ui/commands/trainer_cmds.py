@@ -96,6 +96,13 @@ def train_command(
             "--force", help="With --activate: activate even if worse than the active version."
         ),
     ] = False,
+    ner: Annotated[
+        bool,
+        typer.Option(
+            "--ner/--no-ner",
+            help="Also fine-tune the extraction NER on the confirmed organisation names.",
+        ),
+    ] = True,
     data_dir: DataDir = None,
     models_dir: ModelsDir = None,
 ) -> None:
@@ -113,6 +120,7 @@ def train_command(
             version=version,
             activate_after=activate,
             force=force,
+            ner=ner,
         )
     except Exception as exc:
         _fail(exc)
