@@ -188,6 +188,7 @@ _PREFIX_WORDS = {
 }
 
 
+@lru_cache(maxsize=8192)
 def leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
     """The label that opens `text` (after numbering such as '14.', '(3)', 'Block 5'), if any.
 
@@ -203,50 +204,56 @@ def leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
     return _fuzzy_leading_label(text, kinds)
 
 
-@lru_cache(maxsize=1)
-def _fuzzy_choices() -> dict[str, list[tuple[str, str, str]]]:
-    """Long label phrases by kind, for OCR-damaged labels ("Ausfiihrer", "Warenempfanqer")."""
+@lru_cache(maxsize=8)
+def _fuzzy_choices(kinds: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Label phrases of 7+ letters for OCR-damaged labels ("Ausfiihrer", "Warenempfanqer")."""
     groups = {
         "role": labels.ROLE_LABELS,
         "column": labels.COLUMN_LABELS,
         "end_use": {"end_use": labels.END_USE_LABELS},
         "heading": {"heading": labels.END_USE_HEADINGS},
     }
-    out: dict[str, list[tuple[str, str, str]]] = {}
-    for kind, table in groups.items():
-        out[kind] = [
-            (fold(p), kind, key) for key, phrases in table.items() for p in phrases if len(p) >= 7
-        ]
-    return out
+    phrases: list[str] = []
+    keys: list[tuple[str, str]] = []
+    for kind in kinds:
+        for key, table_phrases in groups.get(kind, {}).items():
+            for p in table_phrases:
+                if len(p) >= 7:
+                    phrases.append(fold(p))
+                    keys.append((kind, key))
+    return phrases, keys
+
+
+_NUMBERING = re.compile(
+    r"^[\s(]*(?:(?:block|box|section|feld|no\.?)\s*)?"
+    r"(?:[\dil]{1,2}[a-z]?[.,:)]+|\d{1,2}[a-z]?(?=\s)|\([a-z]\))?\s*"
+)
 
 
 def _fuzzy_leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
     folded = fold(text)
-    m = re.match(
-        r"^[\s(]*(?:(?:block|box|section|feld|no\.?)\s*)?"
-        r"(?:[\dil]{1,2}[a-z]?[.,:)]+|\d{1,2}[a-z]?(?=\s)|\([a-z]\))?\s*",
-        folded,
-    )
+    m = _NUMBERING.match(folded)
     start = m.end() if m else 0
     words = [(w.start() + start, w.end() + start) for w in re.finditer(r"\S+", folded[start:])]
+    phrases, keys = _fuzzy_choices(kinds)
     best: tuple[float, LabelHit] | None = None
     for n in (1, 2, 3, 4):
         if len(words) < n:
             break
-        end = words[n - 1][1]
-        candidate = folded[start:end].rstrip(":")
+        candidate = folded[start : words[n - 1][1]].rstrip(":")
         if len(candidate) < 7:
             continue
-        for kind in kinds:
-            for phrase, k, key in _fuzzy_choices().get(kind, []):
-                if abs(len(phrase) - len(candidate)) > 2:
-                    continue
-                score = fuzz.ratio(candidate, phrase)
-                needed = 82 if len(candidate) >= 9 else 90
-                if score >= needed and (best is None or score > best[0]):
-                    best = (score, LabelHit(k, key, start, start + len(candidate)))
+        needed = 82 if len(candidate) >= 9 else 90
+        for _, score, index in process.extract(
+            candidate, phrases, scorer=fuzz.ratio, score_cutoff=needed, limit=5
+        ):
+            if abs(len(phrases[index]) - len(candidate)) > 2:
+                continue
+            if best is None or score > best[0]:
+                kind, key = keys[index]
+                best = (score, LabelHit(kind, key, start, start + len(candidate)))
     return best[1] if best else None
 
 
@@ -369,10 +376,26 @@ def ner_version() -> str | None:
     return f"{model.meta.get('name', 'ner')}-{model.meta.get('version', '0')}"
 
 
-def organisations(text: str) -> list[Span]:
+@dataclass(frozen=True)
+class OrgSpan:
+    text: str
+    start_char: int
+    end_char: int
+
+
+def organisations(text: str) -> tuple[OrgSpan, ...]:
     """Organisation spans in prose: the statistical NER's and the legal-form rule's, merged."""
-    model = ner()
+    return _organisations(text, ner() is not None)
+
+
+@lru_cache(maxsize=512)
+def _organisations(text: str, with_model: bool) -> tuple[OrgSpan, ...]:
+    # a statement is read twice (parties, then its end user): run the model once
+    model = ner() if with_model else None
     doc = model(text) if model is not None else blank().make_doc(text)
     spans = [e for e in doc.ents if e.label_ == "ORG"]
     spans += [s for s in rule_entities(doc) if s.label_ == "ORG"]
-    return sorted(filter_spans(spans), key=lambda s: s.start)
+    return tuple(
+        OrgSpan(s.text, s.start_char, s.end_char)
+        for s in sorted(filter_spans(spans), key=lambda s: s.start)
+    )

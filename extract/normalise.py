@@ -115,14 +115,24 @@ _OCR_DIGIT = str.maketrans(
 _NUMBER_BODY = re.compile(r"^[+-]?[\d.,' \u00a0\u202f]*\d[\d.,' \u00a0\u202f]*$")
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics, keeping the string's length (one char per char)."""
-    out = []
-    for ch in text:
+class _FoldTable(dict[int, str]):
+    """str.translate table filled on first use: each character to its plain lower-case base."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
         decomposed = unicodedata.normalize("NFKD", ch)
         base = decomposed[0] if decomposed else ch
-        out.append(base.lower() if len(base.lower()) == 1 else base)
-    return "".join(out)
+        folded = base.lower() if len(base.lower()) == 1 else base
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, keeping the string's length (one char per char)."""
+    return text.translate(_FOLD)
 
 
 def fix_ocr_digits(token: str) -> str:
