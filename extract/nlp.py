@@ -346,13 +346,11 @@ def rule_entities(doc: Doc) -> list[Span]:
 
 
 def ner_model_dir() -> Path:
-    """Where the trained NER lives: EXPORTDESK_NER_MODEL_DIR or models/ner in the source tree."""
-    import os
+    """Where the trained NER lives (settings: ner_model_dir, else <models_dir>/ner/model)."""
+    from exportdesk.extract.settings import get_settings
 
-    override = os.environ.get("EXPORTDESK_NER_MODEL_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parent.parent / "models" / "ner" / "model"
+    settings = get_settings()
+    return settings.ner_model_dir or settings.models_dir / "ner" / "model"
 
 
 @lru_cache(maxsize=1)

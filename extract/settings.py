@@ -106,6 +106,13 @@ class Settings(BaseSettings):
         "follows models/registry.json, else the newest version.",
     )
 
+    # --- field extraction (parties, items, end use) ----------------------------------
+    ner_model_dir: Path | None = Field(
+        None,
+        description="Folder of the trained organisation NER (spaCy); None uses "
+        "<models_dir>/ner/model. Without a model, prose parties come from rules alone.",
+    )
+
     # --- training and the model registry (models/) -------------------------------------
     models_dir: Path = Field(
         Path(__file__).resolve().parent.parent / "models",
