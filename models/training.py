@@ -73,7 +73,7 @@ def split_decisions(
     same application never sit on both. Rows whose description is in the fixed evaluation
     set are dropped (it must stay unseen); held-out rows that repeat a training description
     word for word are dropped so that the held-out figure is not a memory test."""
-    labelled = {(c, k) for c, k in _entry_lookup()}
+    labelled = _entry_lookup()
     dropped = {"fixed_set_overlap": 0, "no_label": 0, "unknown_code": 0, "heldout_duplicate": 0}
     train, calib, held = [], [], []
     for r in rows:
