@@ -111,12 +111,14 @@ def undecided_items(store: CaseStore) -> list[OpenItem]:
             return []
         decided = {
             (d.application_id, d.item_index)
-            for d in s.execute(select(Decision).where(Decision.application_id.in_(apps))).scalars()
+            for d in s.execute(
+                select(Decision).where(Decision.application_id.in_(list(apps)))
+            ).scalars()
         }
         sugg = (
             s.execute(
                 select(SuggestionRow)
-                .where(SuggestionRow.application_id.in_(apps), SuggestionRow.rank < 2)
+                .where(SuggestionRow.application_id.in_(list(apps)), SuggestionRow.rank < 2)
                 .order_by(
                     SuggestionRow.application_id,
                     SuggestionRow.item_index,

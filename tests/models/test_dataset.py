@@ -179,3 +179,23 @@ def test_named_exports_are_content_addressed(store: CaseStore, settings: Setting
     assert second != first and first.exists()
     assert dataset.load(second)[1]["items"]["count"] == 6
     assert sorted(p.name for p in first.parent.iterdir()) == sorted([first.name, second.name])
+
+
+@pytest.mark.postgres
+def test_export_and_statistics_on_postgresql(pg_store: CaseStore, tmp_path: Path) -> None:
+    from fakes import decided_store_rows
+
+    from exportdesk.models import insights
+
+    _base, batch, _fixed = pools()
+    confirm(pg_store, batch[:6])
+    decided_store_rows(pg_store)
+    dataset.export(pg_store, tmp_path / "a")
+    dataset.export(pg_store, tmp_path / "b")
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    items, card = dataset.load(tmp_path / "a")
+    assert [i["description"] for i in items] == [r["description"] for r in batch[:6]]
+    assert card["decided_at"]["first"].endswith("+00:00")
+    seen = insights.overview(pg_store)
+    assert seen["stats"]["decided_items"] == 6 + 4
+    assert seen["agreement"].items == 4 and len(seen["queue"]) == 2
