@@ -13,7 +13,7 @@ from pathlib import Path
 from exportdesk.extract.settings import Settings
 from exportdesk.models import dataset
 from exportdesk.models.evaluation import FIXED_SET, file_sha256
-from exportdesk.models.registry import Activation, Registry
+from exportdesk.models.registry import Activation, Registry, RegistryError
 from exportdesk.models.training import Progress, fixed_set_for, stderr_progress, train
 
 
@@ -92,19 +92,35 @@ def activate(
     )
 
 
-def rollback(settings: Settings, *, actor: str) -> Activation:
+def rollback(
+    settings: Settings, *, actor: str, embedder_factory: Callable[[], object] = default_embedder
+) -> Activation:
     """Return to the version that was active before the current one (forced: it is a
     deliberate step back, whatever the gate says)."""
     registry = Registry(settings.models_dir)
     previous = registry.previous_active("classifier")
     if previous is None:
-        from exportdesk.models.registry import RegistryError
-
         raise RegistryError(
             "the registry records no earlier active version to roll back to; "
             "use `exportdesk models activate VERSION --force`"
         )
-    return activate(settings, previous, actor=actor, force=True, note="rollback")
+    return activate(
+        settings,
+        previous,
+        actor=actor,
+        force=True,
+        note="rollback",
+        embedder_factory=embedder_factory,
+    )
+
+
+def measured_only() -> object:
+    """An embedder factory for callers that must not measure (the review app's request
+    thread): activation then works only with fixed-set figures already on disk."""
+    raise RegistryError(
+        "a version involved has no fixed-set figures yet, and measuring takes minutes; run "
+        "`exportdesk models evaluate VERSION` for it (or activate from the command line)"
+    )
 
 
 def retrain(

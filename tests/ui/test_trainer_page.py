@@ -97,3 +97,41 @@ def test_start_retrain_launches_a_background_job(
     at.button(key="t_start").click().run()
     assert calls == [("trainer", True)]
     assert "Retrain job-1 started." in texts(at)
+
+
+def test_activate_refuse_force_and_roll_back_from_the_page(
+    store: CaseStore, models_dir: Path
+) -> None:
+    from exportdesk.models.registry import Registry
+
+    write_version(models_dir, "2026.01.01-1", top1=0.86)
+    write_version(models_dir, "2026.01.02-1", top1=0.80)
+    (models_dir / "registry.json").write_text(
+        json.dumps({"active": {"classifier": "2026.01.01-1"}})
+    )
+    at = open_page("trainer", "trainer")
+    at.selectbox(key="t_version").select("2026.01.02-1").run()
+    at.button(key="t_activate_version").click().run()
+    assert "2026.01.02-1 was not activated" in texts(at)
+    assert Registry(models_dir).active() == "2026.01.01-1"
+    at.checkbox(key="t_force").check().run()
+    at.button(key="t_activate_version").click().run()
+    assert "2026.01.02-1 is now active (was 2026.01.01-1). Forced" in texts(at)
+    assert Registry(models_dir).active() == "2026.01.02-1"
+    history = Registry(models_dir).read()["history"]
+    assert (history[-1]["by"], history[-1]["forced"]) == ("trainer", True)
+    at.button(key="t_rollback").click().run()
+    assert "Rolled back: 2026.01.01-1 is active again." in texts(at)
+    assert Registry(models_dir).active() == "2026.01.01-1"
+
+
+def test_activation_without_measured_figures_says_what_to_run(
+    store: CaseStore, models_dir: Path
+) -> None:
+    folder = write_version(models_dir, "2026.01.02-1", top1=0.80)
+    (folder / "metrics.json").unlink()
+    write_version(models_dir, "2026.01.01-1", top1=0.86)
+    at = open_page("trainer", "trainer")
+    at.selectbox(key="t_version").select("2026.01.02-1").run()
+    at.button(key="t_activate_version").click().run()
+    assert "exportdesk models evaluate VERSION" in texts(at)

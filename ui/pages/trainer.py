@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from exportdesk.models import insights, jobs
+from exportdesk.models import insights, jobs, workflow
 from exportdesk.models.evaluation import FIXED_SET, file_sha256
-from exportdesk.models.registry import Registry
+from exportdesk.models.registry import Registry, RegistryError
 from exportdesk.ui.pages._common import plain, require, settings, store
 
 identity = require("trainer")
@@ -81,6 +81,8 @@ else:
     st.info("No item has been decided by two reviewers yet.")
 
 st.subheader("Model versions on the fixed evaluation set")
+if "t_flash" in st.session_state:
+    st.success(st.session_state.pop("t_flash"))
 registry = Registry(settings().models_dir)
 fixed_sha = file_sha256(FIXED_SET)
 versions = registry.list("classifier", fixed_sha)
@@ -102,6 +104,35 @@ if versions:
         ),
         hide_index=True,
     )
+    pick, force_col = st.columns([3, 2])
+    chosen = pick.selectbox("Version", [v.version for v in versions], key="t_version")
+    force = force_col.checkbox("Activate even if worse on the fixed set", key="t_force")
+    act_col, back_col = st.columns(2)
+    if act_col.button("Activate this version", key="t_activate_version"):
+        try:
+            done = workflow.activate(
+                settings(),
+                chosen,
+                actor=identity.username,
+                force=force,
+                embedder_factory=workflow.measured_only,
+            )
+            st.session_state["t_flash"] = (
+                f"{chosen} is now active (was {done.previous or 'the newest folder'})."
+                + (" Forced past the fixed-set check." if done.forced else "")
+            )
+            st.rerun()
+        except RegistryError as exc:
+            st.error(str(exc))
+    if back_col.button("Roll back to the previous version", key="t_rollback"):
+        try:
+            done = workflow.rollback(
+                settings(), actor=identity.username, embedder_factory=workflow.measured_only
+            )
+            st.session_state["t_flash"] = f"Rolled back: {done.version} is active again."
+            st.rerun()
+        except RegistryError as exc:
+            st.error(str(exc))
 bars, bins = insights.version_metrics(registry, fixed_sha)
 if bars:
     st.altair_chart(
