@@ -72,16 +72,22 @@ def by_model_version(rows: list[DecisionRow]) -> list[dict]:
     ]
 
 
-def uncertainty_queue(items: list[OpenItem], limit: int = 50) -> list[dict]:
-    """Active learning: undecided items whose top suggestion is least certain first (lowest
-    top-1 confidence, then the smallest margin to the runner-up)."""
+def uncertainty_queue(items: list[OpenItem], limit: int = 50, by: str = "confidence") -> list[dict]:
+    """Active learning: undecided items the model is least sure of, first. ``by="confidence"``
+    ranks by the lowest top-1 confidence, ``by="margin"`` by the smallest gap between the
+    top suggestion and the runner-up; the other measure breaks ties."""
 
     def margin(i: OpenItem) -> float:
         return i.top_confidence - (i.second_confidence or 0.0)
 
-    ranked = sorted(
-        items, key=lambda i: (i.top_confidence, margin(i), i.application_id, i.item_index)
+    if by not in ("confidence", "margin"):
+        raise ValueError(f"rank by 'confidence' or 'margin', not {by!r}")
+    first, second = (
+        (lambda i: i.top_confidence, margin)
+        if by == "confidence"
+        else (margin, lambda i: i.top_confidence)
     )
+    ranked = sorted(items, key=lambda i: (first(i), second(i), i.application_id, i.item_index))
     return [
         {
             "application": i.application_id,
@@ -191,7 +197,7 @@ def version_metrics(registry: Registry, fixed_sha: str) -> tuple[list[dict], lis
     return bars, bins
 
 
-def overview(store: CaseStore) -> dict:
+def overview(store: CaseStore, queue_by: str = "confidence") -> dict:
     """Everything the page's statistics sections need from the store, in one read."""
     rows = decisions(store)
     return {
@@ -199,5 +205,5 @@ def overview(store: CaseStore) -> dict:
         "confusion": confusion(rows),
         "by_version": by_model_version(rows),
         "agreement": agreement(rows),
-        "queue": uncertainty_queue(_undecided(store)),
+        "queue": uncertainty_queue(_undecided(store), by=queue_by),
     }

@@ -75,8 +75,10 @@ def _result(
     party: str,
     evidence_text: str,
     confidences: list[float] | None = None,
+    seconds: list[float] | None = None,
 ) -> ApplicationResult:
     confidences = confidences or [0.42] * len(descriptions)
+    seconds = seconds or [c / 2 for c in confidences]
     items = [
         Item(
             index=i,
@@ -101,13 +103,15 @@ def _result(
                 Suggestion(
                     catalogue="eu-military",
                     code="ML11",
-                    confidence=c / 2,
+                    confidence=c2,
                     rationale="test",
                     model_version="fake-1",
                 ),
             ],
         )
-        for i, (d, c) in enumerate(zip(descriptions, confidences, strict=True), start=1)
+        for i, (d, c, c2) in enumerate(
+            zip(descriptions, confidences, seconds, strict=True), start=1
+        )
     ]
     return ApplicationResult(
         document=DocumentInfo(filename="a.pdf", sha256=sha256_of(data), page_count=1),
@@ -184,7 +188,7 @@ def confirm(
 
 def decided_store_rows(store: CaseStore) -> None:
     """Two applications whose two items each were decided by ann and then by bob (they
-    disagree on one item), and one application with two undecided items."""
+    disagree on one item), and one application with three undecided items."""
     plan = [
         [("eu-dual-use", "5A002"), ("eu-military", "ML11")],
         [("eu-dual-use", "6A003"), ("eu-dual-use", "5A002")],
@@ -218,10 +222,12 @@ def decided_store_rows(store: CaseStore) -> None:
         receipt.sha256,
         _result(
             data,
-            ["thermal camera", "spare lens"],
+            ["thermal camera", "spare lens", "gyro module"],
             "Acme GmbH",
             "Acme GmbH",
-            confidences=[0.71, 0.33],
+            # by confidence: lens, gyro, camera; by margin: gyro (0.02), lens, camera
+            confidences=[0.71, 0.33, 0.40],
+            seconds=[0.355, 0.165, 0.38],
         ),
     )
 

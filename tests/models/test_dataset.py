@@ -198,4 +198,4 @@ def test_export_and_statistics_on_postgresql(pg_store: CaseStore, tmp_path: Path
     assert card["decided_at"]["first"].endswith("+00:00")
     seen = insights.overview(pg_store)
     assert seen["stats"]["decided_items"] == 6 + 4
-    assert seen["agreement"].items == 4 and len(seen["queue"]) == 2
+    assert seen["agreement"].items == 4 and len(seen["queue"]) == 3

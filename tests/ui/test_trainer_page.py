@@ -53,7 +53,7 @@ def test_trainer_page_shows_statistics_agreement_and_queue(
     at = open_page("trainer", "trainer")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    # Two applications of two items each were decided by two reviewers; one more is open.
+    # Two applications of two items each were decided by two reviewers; three items are open.
     assert metrics["Decided items"] == "4"
     assert metrics["Items decided by 2+ reviewers"] == "4"
     assert metrics["Raw agreement"] == "75%"
@@ -65,8 +65,11 @@ def test_trainer_page_shows_statistics_agreement_and_queue(
         {"reviewer a": "ann", "reviewer b": "bob", "shared items": 4, "cohen kappa": 0.6667}
     ]
     queue = next(df.value for df in at.dataframe if "margin" in df.value.columns)
-    assert list(queue["confidence"]) == sorted(queue["confidence"])
-    assert len(queue) == 2
+    assert list(queue["item"]) == [2, 3, 1]  # lowest top-1 confidence first
+    at.radio(key="t_queue_by").set_value("Smallest margin to the runner-up").run()
+    queue = next(df.value for df in at.dataframe if "margin" in df.value.columns)
+    assert list(queue["item"]) == [3, 2, 1]  # smallest gap to the runner-up first
+    assert list(queue["margin"]) == [0.02, 0.165, 0.355]
 
 
 def test_trainer_page_puts_versions_side_by_side(store: CaseStore, models_dir: Path) -> None:

@@ -13,7 +13,12 @@ from exportdesk.ui.pages._common import plain, require, settings, store
 
 identity = require("trainer")
 st.title("Trainer")
-data = insights.overview(store())
+QUEUE_ORDER = {
+    "Lowest top-1 confidence": "confidence",
+    "Smallest margin to the runner-up": "margin",
+}
+queue_by = st.session_state.get("t_queue_by", next(iter(QUEUE_ORDER)))
+data = insights.overview(store(), queue_by=QUEUE_ORDER[queue_by])
 stats = data["stats"]
 
 st.subheader("Label statistics")
@@ -55,6 +60,7 @@ else:
     st.info("Nothing to compare until reviewers decide items.")
 
 st.subheader("Label next (least certain first)")
+st.radio("Rank by", list(QUEUE_ORDER), key="t_queue_by", horizontal=True)
 if data["queue"]:
     st.dataframe(
         pd.DataFrame(data["queue"]),
