@@ -76,7 +76,7 @@ class Classifier:
         if e == NL_INDEX:
             return self._not_listed(text, sc, conf)
         entry = self.entries[e]
-        row = self.rows[int(cand.best_row[k])]
+        row = self.rows[self._quote_row(text, sc, e, int(cand.best_row[k]))]
         code = row.code if row.code != entry.code and not row.reserved else entry.code
         edition = edition_label(entry.catalogue)
         return Suggestion(
@@ -88,6 +88,26 @@ class Classifier:
             model_version=self.version,
             catalogue_edition=edition,
         )
+
+    def _quote_row(self, text: str, sc: Scored, entry: int, fallback: int) -> int:
+        """The sub-paragraph to quote: closest in meaning, helped by shared words, and
+        preferring the broader paragraph when two are about as close."""
+        if sc.query_vector is None:
+            return fallback
+        index = self.artefact.index
+        lo, hi = np.searchsorted(index.row_entry, [entry, entry + 1])
+        if hi <= lo:
+            return fallback
+        cos = index.row_emb[lo:hi] @ sc.query_vector
+        words = rationale.content_words(text)
+        best, best_score = fallback, -np.inf
+        for offset, c in enumerate(cos):
+            row = self.rows[lo + offset]
+            overlap = len(words & rationale.content_words(f"{row.title} {row.text}"))
+            score = c + 0.05 * overlap / max(len(words), 1) - 0.02 * max(0, row.level - 2)
+            if score > best_score:
+                best, best_score = lo + offset, score
+        return int(best)
 
     def _not_listed(self, text: str, sc: Scored, conf: float) -> Suggestion:
         cand = sc.candidates

@@ -47,6 +47,8 @@ class Row:
     edition: str = ""
     reserved: bool = False
     stub: str | None = None
+    # Similarity of the Wassenaar 2025 wording when it differs from this (2021 EU) text.
+    wassenaar_2025_similarity: float | None = None
 
 
 @dataclass
@@ -88,6 +90,11 @@ def load_rows(catalogue: str) -> tuple[Row, ...]:
                     edition=r.get("edition", ""),
                     reserved=bool(r.get("reserved")),
                     stub=r.get("stub"),
+                    wassenaar_2025_similarity=(
+                        r["wassenaar_2025"]["similarity"]
+                        if r.get("wassenaar_2025", {}).get("differs")
+                        else None
+                    ),
                 )
             )
     return tuple(out)

@@ -57,6 +57,7 @@ _UNITS = {
     "fps": "frames/s",
     "mpa": "MPa",
     "gpa": "GPa",
+    "degree per hour": "deg/h", "degrees per hour": "deg/h", "deg/hr": "deg/h",
     "nmi/h": "nm/h",
     "nmi/hr": "nm/h",
     "deg/h": "deg/h",

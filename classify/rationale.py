@@ -83,6 +83,12 @@ def _stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=8192)
+def content_words(text: str) -> frozenset[str]:
+    """Stemmed words that carry meaning (no stop words)."""
+    return frozenset(s for s in map(_stem, _WORD.findall(text)) if s not in _STOP)
+
+
 def quote(text: str, limit: int = 220) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -144,6 +150,12 @@ def for_entry(description: str, entry: Entry, row: Row, edition: str) -> str:
         parts.append("The description states a military purpose or design.")
     elif entry.catalogue not in ("eu-military", "us-usml") and not mil:
         parts.append("No military design is stated, so the dual-use list applies.")
+    changed = entry.head.wassenaar_2025_similarity
+    if changed is not None:
+        parts.append(
+            f"Caution: the Wassenaar 2025 wording of {entry.code} differs from this text "
+            f"(similarity {changed:.2f}); the entry may have changed since this edition."
+        )
     if row.stub:
         parts.append(f"Note: this entry is a stub in the source ({row.stub}).")
     return " ".join(parts)

@@ -20,6 +20,7 @@ class Scored:
     catalogues: list[str]
     candidates: Candidates
     logits: np.ndarray
+    query_vector: np.ndarray | None = None
 
 
 def split_by_jurisdiction(catalogues: list[str]) -> dict[str, list[str]]:
@@ -54,5 +55,5 @@ def score(
                 if artefact.ranker is not None
                 else np.zeros(len(cand.entries))
             )
-            out[i].append(Scored(j, cats, cand, logits))
+            out[i].append(Scored(j, cats, cand, logits, q_emb[i]))
     return out
