@@ -164,15 +164,17 @@ def test_cli_rejects_an_unknown_catalogue() -> None:
 
 
 def test_rationale_names_the_deciding_calibre_and_quotes_a_subparagraph() -> None:
-    eu, us = (suggest("155 mm towed howitzers for an artillery regiment", c, top_k=1)[0]
-              for c in (EU, US))
+    eu, us = (
+        suggest("155 mm towed howitzers for an artillery regiment", c, top_k=1)[0] for c in (EU, US)
+    )
     assert entry_code(eu.code) == "ML2" and "155 mm" in eu.rationale and "20 mm" in eu.rationale
     assert entry_code(us.code) == "II" and "12.7 mm" in us.rationale
     assert "howitzers" in us.rationale  # the quoted USML paragraph names them
 
 
 def test_rationale_warns_when_the_wassenaar_2025_wording_differs() -> None:
-    best = suggest("Radiation-hardened microprocessors for satellites, 300 krad total dose",
-                   EU, top_k=1)[0]
+    best = suggest(
+        "Radiation-hardened microprocessors for satellites, 300 krad total dose", EU, top_k=1
+    )[0]
     assert entry_code(best.code) == "3A001"
     assert "Wassenaar 2025 wording of 3A001 differs" in best.rationale
