@@ -403,6 +403,11 @@ class CaseStore:
         reason = (reason or "").strip() or None
         with self.session() as s:
             new_version = self._bump(s, application_id, version, actor)
+            case = self._case_in(s, application_id)
+            if case.result is None or item_index not in {i.index for i in case.result.items}:
+                raise StoreError(
+                    f"Application {application_id} has no item {item_index}; nothing was saved."
+                )
             top = s.execute(
                 select(SuggestionRow)
                 .where(
@@ -418,7 +423,7 @@ class CaseStore:
                     f"Item {item_index}: {final_catalogue} {final_code} is not the suggested "
                     "code, so an override reason is required. Nothing was saved."
                 )
-            ex_versions = self._case_in(s, application_id).versions
+            ex_versions = case.versions
             decision = Decision(
                 application_id=application_id,
                 item_index=item_index,

@@ -130,6 +130,13 @@ def test_override_needs_a_reason_and_is_kept_apart_from_suggestions(store: CaseS
         assert "6A004" in codes.scalars().all()  # the suggestion rows are untouched
 
 
+def test_decision_for_an_item_that_does_not_exist_is_refused(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    with pytest.raises(StoreError, match="has no item 9"):
+        store.decide(app_id, store.case(app_id).version, 9, "eu-dual-use", "6A003", "anna", "x")
+    assert store.case(app_id).decisions == {}
+
+
 def test_correction_is_recorded_and_validated(store: CaseStore) -> None:
     app_id = _extracted(store)
     version = store.case(app_id).version
