@@ -105,6 +105,7 @@ def test_reviewer_confirms_overrides_and_sees_history(store: CaseStore, server: 
             page.get_by_role("button", name="Sign in").click()
             # A signed-in user lands on the queue.
             expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+            expect(page.get_by_role("button", name="Review")).to_be_visible()
             _settle(page)
             page.screenshot(path=str(SHOTS / "queue.png"))
             page.get_by_role("button", name="Review").click()
