@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     oidc_role_claim: str = Field(
         "roles", description="ID-token claim naming the exportdesk role under OIDC sign-in."
     )
+    signin_max_failures: int = Field(
+        5, description="Wrong passwords in a row after which a user name is locked for a while."
+    )
+    signin_lockout_minutes: float = Field(
+        15.0, description="How long a user name stays locked after too many wrong passwords."
+    )
     local_accounts: bool = Field(
         True,
         description="Offer local-account sign-in; set false to allow only OIDC (when "

@@ -11,8 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
-from exportdesk.review.tables import ROLES, User
+from exportdesk.review.store import CaseStore
+from exportdesk.review.tables import ROLES, AuditEvent, User
 
 _hasher = PasswordHasher()
 
@@ -112,6 +114,46 @@ def authenticate(session: Session, username: str, password: str, hours: float) -
         user.password_hash = hash_password(password)
     audit.append(session, user.username, "signed_in", detail={"method": "local"})
     return Identity(user.username, user.role, datetime.now(UTC) + timedelta(hours=hours))
+
+
+def sign_in(store: CaseStore, username: str, password: str, settings: Settings) -> Identity:
+    """Check a local password, recording every failure and locking a name after a run of them."""
+    name = username.strip()[:200]
+    with store.session() as session:
+        if _locked_out(session, name, settings):
+            raise AuthError(
+                f"Too many wrong passwords for {name!r}; wait "
+                f"{settings.signin_lockout_minutes:g} minutes or ask an admin."
+            )
+        try:
+            return authenticate(session, name, password, settings.session_hours)
+        except AuthError as exc:
+            failure = exc
+    # In a transaction of its own: the failed attempt must stay on record.
+    with store.session() as session:
+        audit.append(session, name or "(empty)", "sign_in_failed", detail={"method": "local"})
+    raise failure
+
+
+def _locked_out(session: Session, name: str, settings: Settings) -> bool:
+    cutoff = datetime.now(UTC) - timedelta(minutes=settings.signin_lockout_minutes)
+    recent = (
+        session.execute(
+            select(AuditEvent.action)
+            .where(
+                AuditEvent.actor == name,
+                AuditEvent.action.in_(("signed_in", "sign_in_failed")),
+                AuditEvent.at >= cutoff.isoformat(timespec="microseconds"),
+            )
+            .order_by(AuditEvent.seq.desc())
+            .limit(settings.signin_max_failures)
+        )
+        .scalars()
+        .all()
+    )
+    return len(recent) >= settings.signin_max_failures and all(
+        action == "sign_in_failed" for action in recent
+    )
 
 
 def identity_from_oidc(session: Session, claims: dict, role_claim: str) -> Identity:

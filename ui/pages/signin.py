@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from exportdesk.review.auth import AuthError, authenticate
+from exportdesk.review.auth import AuthError, sign_in
 from exportdesk.ui.pages._common import (
     IDENTITY,
     JUST_SIGNED_IN,
@@ -49,10 +49,7 @@ with st.form("sign_in"):
     submitted = st.form_submit_button("Sign in", type="primary")
 if submitted:
     try:
-        with store().session() as session:
-            st.session_state[IDENTITY] = authenticate(
-                session, username, password, settings().session_hours
-            )
+        st.session_state[IDENTITY] = sign_in(store(), username, password, settings())
     except AuthError as exc:
         st.error(str(exc))
     else:
