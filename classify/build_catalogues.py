@@ -200,18 +200,39 @@ def _eu_notation(text: str) -> str:
 
 
 def build_eu_military(ref: Path, report: Counter) -> list[dict]:
+    """The munitions list parse split its sub-items well; its defect is the notes, where
+    later sub-item text leaked in (ML9, ML13). Sub-items are therefore kept from the parse,
+    and notes are re-read from the lead-in text before ``a.`` only."""
     src = [json.loads(x) for x in (ref / "wassenaar/wassenaar_munitions_list_2025.jsonl").open()]
-    old_children = {r["code"] for r in src if r["level"] == 2}
+    subs: dict[str, list[dict]] = {}
+    for r in src:
+        if r["level"] == 2:
+            subs.setdefault(r["parent"], []).append(r)
     rows: list[dict] = []
     for head in (r for r in src if r["level"] == 1):
-        lead, items = split_first_level([head["text"]], len(head.get("children") or []))
+        lead, _items = split_first_level([head["text"]], len(head.get("children") or []))
         heading, notes = _heading_and_notes(lead)
+        if len(notes) != len(head.get("notes") or []):
+            report["munitions_notes_reread"] += 1
         rows.append(
             _entry(
                 "eu-military", head["code"], None, 1, head["title"] or heading, head["text"], notes
             )
         )
-        rows.extend(_subitem_rows("eu-military", head["code"], items, old_children, report))
+        for sub in subs.get(head["code"], []):
+            text = re.sub(r"^\s*[a-z]\.\s+", "", sub["text"])
+            title = re.split(r"(?<=[;:])\s", squash(text), maxsplit=1)[0]
+            rows.append(
+                _entry(
+                    "eu-military",
+                    sub["code"],
+                    head["code"],
+                    2,
+                    title,
+                    text,
+                    reserved=bool(re.match(r"^\s*not used", text, re.I)),
+                )
+            )
     return rows
 
 

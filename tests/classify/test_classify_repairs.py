@@ -107,10 +107,14 @@ def test_page_break_repair_recovers_the_later_subitems_of_3a002() -> None:
     assert eu["3A002.g"]["text"].startswith("Atomic frequency standards")
 
 
-def test_munitions_subitems_hidden_in_notes_are_split_out() -> None:
+def test_munitions_subitems_keep_the_parse_and_notes_lose_leaked_items() -> None:
     ml = _rows("eu-military")
     assert {f"ML9.{c}" for c in "abcdefgh"} <= set(ml)
+    assert ml["ML9.b"]["text"].startswith("Engines and propulsion systems")
     assert ml["ML10.c"]["text"].startswith('Unmanned "aircraft"')
+    assert sorted(c for c in ml if c.startswith("ML6.")) == ["ML6.a", "ML6.b"]
+    # The parse put "b. Engines and propulsion systems ..." into ML9's notes.
+    assert not any("Engines and propulsion" in n for n in ml["ML9"]["notes"])
 
 
 def test_stub_entries_are_flagged() -> None:
