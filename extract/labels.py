@@ -6,6 +6,8 @@ from __future__ import annotations
 ROLE_LABELS: dict[str, list[str]] = {
     "applicant": [
         "applicant",
+        "licensee",
+        "exporter of record",
         "licence applicant",
         "license applicant",
         "name and address of applicant",
@@ -39,6 +41,8 @@ ROLE_LABELS: dict[str, list[str]] = {
     ],
     "purchaser": [
         "purchaser",
+        "ordered by",
+        "foreign purchaser",
         "buyer",
         "bill to",
         "billed to",
@@ -77,6 +81,9 @@ ROLE_LABELS: dict[str, list[str]] = {
     ],
     "consignee": [
         "consignee",
+        "importer",
+        "importer of record",
+        "foreign consignee (ship to)",
         "ultimate consignee",
         "foreign consignee",
         "ship to",
@@ -101,6 +108,7 @@ ROLE_LABELS: dict[str, list[str]] = {
     ],
     "end_user": [
         "end user",
+        "end-user (if different from consignee)",
         "end-user",
         "enduser",
         "end users",
@@ -152,6 +160,8 @@ COLUMN_LABELS: dict[str, list[str]] = {
     ],
     "description": [
         "description",
+        "commodity",
+        "nomenclature",
         "description of goods",
         "technical description",
         "goods description",
@@ -177,6 +187,9 @@ COLUMN_LABELS: dict[str, list[str]] = {
     ],
     "classification": [
         "eccn",
+        "export control classification number",
+        "control list classification",
+        "usml cat.",
         "control list entry",
         "control list number",
         "control list no.",
@@ -257,6 +270,8 @@ COLUMN_LABELS: dict[str, list[str]] = {
     ],
     "unit_price": [
         "unit price",
+        "price each",
+        "each",
         "price/unit",
         "unit value",
         "price per unit",
@@ -275,6 +290,9 @@ COLUMN_LABELS: dict[str, list[str]] = {
     ],
     "total": [
         "total",
+        "ext. price",
+        "ext. value",
+        "extended amount",
         "amount",
         "total value",
         "line total",
@@ -328,6 +346,12 @@ END_USE_LABELS = [
 
 END_USE_HEADINGS = [
     "end-user certificate",
+    "nontransfer and use certificate",
+    "non-transfer and use certificate",
+    "end-use/end-user certificate",
+    "end user / end use certificate",
+    "statement of ultimate consignee and purchaser",
+    "declaration by the end user",
     "end user certificate",
     "end-use certificate",
     "end use certificate",

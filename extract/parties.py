@@ -47,7 +47,8 @@ def find_role_labels(layouts: list[PageLayout]) -> list[LabelSegment]:
 
 
 def parse_role_label(text: str) -> tuple[str, str] | None:
-    hit = leading_label(text, ("role", "heading", "end_use"))
+    # other kinds compete so that "Importe" (a column) never reads as "Importer" (a role)
+    hit = leading_label(text, ("role", "heading", "end_use", "column"))
     if hit is None or hit.kind != "role":
         return None
     label_text = text[hit.start : hit.end]

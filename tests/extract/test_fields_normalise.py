@@ -191,3 +191,12 @@ def test_prose_and_names_are_not_labels(text: str) -> None:
 )
 def test_ocr_debris_is_no_declared_code(raw: str, code: str | None) -> None:
     assert normalise_code(raw) == code
+
+
+def test_a_spanish_amount_column_is_not_an_importer() -> None:
+    from exportdesk.extract.parties import parse_role_label
+
+    assert parse_role_label("Importe (CHF)") is None
+    assert parse_role_label("Importer of record:") == ("consignee", "")
+    hit = leading_label("NONTRANSFER AND USE CERTIFICATE", ("role", "heading", "end_use"))
+    assert hit is not None and hit.kind == "heading"
