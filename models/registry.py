@@ -128,24 +128,45 @@ class Registry:
                     "restore the folder; it cannot be activated."
                 )
 
+    def model_digest(self, kind: str, version: str) -> str:
+        """SHA-256 of the version's manifest, which lists every file's SHA-256: it changes
+        whenever the model does, even if the folder keeps its name."""
+        path = self.folder(kind, version) / "manifest.json"
+        if not path.exists():
+            self.manifest(kind, version)  # raises the explained error
+        return art.sha256(path)
+
     def fixed_set_metrics(self, kind: str, version: str, fixed_sha: str) -> dict | None:
-        """Fixed-set metrics stored with the version or in the evaluation cache, if they were
-        measured on the evaluation file with digest ``fixed_sha``."""
-        candidates = [
-            self.folder(kind, version) / "metrics.json",
-            self.root / EVALUATIONS / kind / f"{version}.json",
-        ]
-        for path in candidates:
-            if path.exists():
-                fixed = json.loads(path.read_text(encoding="utf-8")).get("fixed_set")
-                if fixed and fixed.get("sha256") == fixed_sha:
-                    return fixed
+        """Fixed-set metrics of exactly this model on the evaluation file with digest
+        ``fixed_sha``: from the version's own metrics.json if its manifest seals that file,
+        else from the evaluation cache if it was measured on the same manifest."""
+        folder = self.folder(kind, version)
+        sealed = self.manifest(kind, version).get("files", {}).get("metrics.json")
+        own = folder / "metrics.json"
+        if sealed and own.exists() and art.sha256(own) == sealed:
+            fixed = json.loads(own.read_text(encoding="utf-8")).get("fixed_set")
+            if fixed and fixed.get("sha256") == fixed_sha:
+                return fixed
+        cache = self.root / EVALUATIONS / kind / f"{version}.json"
+        if cache.exists():
+            data = json.loads(cache.read_text(encoding="utf-8"))
+            fixed = data.get("fixed_set")
+            if (
+                fixed
+                and fixed.get("sha256") == fixed_sha
+                and data.get("model_manifest_sha256") == self.model_digest(kind, version)
+            ):
+                return fixed
         return None
 
     def store_evaluation(self, kind: str, version: str, fixed: dict) -> None:
         _write_json_atomic(
             self.root / EVALUATIONS / kind / f"{version}.json",
-            {"version": version, "fixed_set": fixed},
+            {
+                "version": version,
+                "model_manifest_sha256": self.model_digest(kind, version),
+                "fixed_set": fixed,
+            },
         )
 
     def list(self, kind: str = "classifier", fixed_sha: str | None = None) -> list[VersionInfo]:

@@ -232,15 +232,13 @@ def decided_store_rows(store: CaseStore) -> None:
     )
 
 
-def write_version(models_dir: Path, version: str, top1: float) -> Path:
-    """A version folder with nothing but a manifest and fixed-set metrics (for UI tests)."""
+def write_version(models_dir: Path, version: str, top1: float, measured: bool = True) -> Path:
+    """A version folder with nothing but fixed-set metrics (unless ``measured`` is False) and
+    a manifest that seals them (for registry and UI tests)."""
     from exportdesk.models.evaluation import FIXED_SET, file_sha256
 
     folder = models_dir / "classifier" / version
     folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text(
-        json.dumps({"version": version, "created": "2026-01-01T00:00:00+00:00", "files": {}})
-    )
     overall = {
         "n": 100,
         "top1": top1,
@@ -251,15 +249,24 @@ def write_version(models_dir: Path, version: str, top1: float) -> Path:
         ],
     }
     per = {"eu-dual-use": {"n": 50, "top1": top1, "top3": top1, "ece": 0.03}}
-    (folder / "metrics.json").write_text(
-        json.dumps(
-            {
-                "fixed_set": {
-                    "sha256": file_sha256(FIXED_SET),
-                    "overall": overall,
-                    "per_catalogue": per,
-                }
-            }
-        )
+    if measured:
+        fixed = {"sha256": file_sha256(FIXED_SET), "overall": overall, "per_catalogue": per}
+        (folder / "metrics.json").write_text(json.dumps({"fixed_set": fixed}))
+    (folder / "manifest.json").write_text(
+        json.dumps({"version": version, "created": "2026-01-01T00:00:00+00:00", "files": {}})
     )
+    return reseal(folder)
+
+
+def reseal(folder: Path) -> Path:
+    """List every file of the folder (but the manifest) in the manifest with its SHA-256."""
+    import hashlib
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"] = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.name != "manifest.json"
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fakes import write_version
+from fakes import reseal, write_version
 
 from exportdesk.classify import artefact as art
 from exportdesk.extract.settings import Settings
@@ -61,6 +61,7 @@ def test_a_calibration_error_rise_is_refused(settings: Settings) -> None:
     metrics = json.loads((folder / "metrics.json").read_text())
     metrics["fixed_set"]["overall"]["ece"] = 0.03 + settings.activation_ece_tolerance + 0.01
     (folder / "metrics.json").write_text(json.dumps(metrics))
+    reseal(folder)
     _activate(settings, "2026.01.01-1", force=True)
     with pytest.raises(ActivationRefused, match="ECE"):
         _activate(settings, "2026.01.02-1")
@@ -119,3 +120,22 @@ def test_models_dir_setting_is_described() -> None:
     fields = Settings.model_fields
     for name in ("models_dir", "activation_top1_tolerance", "activation_ece_tolerance"):
         assert fields[name].description
+
+
+def test_figures_of_a_replaced_model_are_not_reused(settings: Settings) -> None:
+    """A folder retrained under the same name: neither its old metrics.json (no longer sealed
+    by the manifest) nor the evaluation cache (another manifest) counts any more."""
+    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+
+    root = settings.models_dir
+    folder = write_version(root, "2026.01.01-1", top1=0.80)
+    registry = Registry(root)
+    sha = file_sha256(FIXED_SET)
+    fixed = registry.fixed_set_metrics("classifier", "2026.01.01-1", sha)
+    assert fixed is not None and fixed["overall"]["top1"] == 0.80
+    registry.store_evaluation("classifier", "2026.01.01-1", fixed)
+    (folder / "ranker.json").write_text('{"weights": [2.0]}')  # retrained in place
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"] = {"ranker.json": art.sha256(folder / "ranker.json")}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert registry.fixed_set_metrics("classifier", "2026.01.01-1", sha) is None

@@ -131,8 +131,7 @@ def test_activate_refuse_force_and_roll_back_from_the_page(
 def test_activation_without_measured_figures_says_what_to_run(
     store: CaseStore, models_dir: Path
 ) -> None:
-    folder = write_version(models_dir, "2026.01.02-1", top1=0.80)
-    (folder / "metrics.json").unlink()
+    write_version(models_dir, "2026.01.02-1", top1=0.80, measured=False)
     write_version(models_dir, "2026.01.01-1", top1=0.86)
     at = open_page("trainer", "trainer")
     at.selectbox(key="t_version").select("2026.01.02-1").run()
