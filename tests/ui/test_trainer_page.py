@@ -55,6 +55,16 @@ def test_trainer_page_shows_statistics_agreement_and_queue(
     metrics = {m.label: m.value for m in at.metric}
     # Two applications of two items each were decided by two reviewers; three items are open.
     assert metrics["Decided items"] == "4"
+    # bob's newer decisions count: only item 1 of the first application kept the suggestion.
+    assert metrics["Overrides"] == "3"
+    by_version = next(
+        df.value
+        for df in at.dataframe
+        if "model_version" in df.value.columns and "decisions" in df.value.columns
+    )
+    assert by_version.to_dict("records") == [
+        {"model_version": "fake-1", "decisions": 4, "top_suggestion_accepted": 0.25}
+    ]
     assert metrics["Items decided by 2+ reviewers"] == "4"
     assert metrics["Raw agreement"] == "75%"
     # By hand: observed agreement 3/4, chance 1/4, so kappa = (0.75 - 0.25) / 0.75; alpha from
