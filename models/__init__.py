@@ -1,1 +1,1 @@
-"""models"""
+"""Trained models and their lifecycle: datasets from decisions, retraining, registry, metrics."""
