@@ -119,28 +119,36 @@ def _split(fragments: list[str], use_notes: bool, use_indent: bool) -> tuple[str
     expected = "a"
     lead: list[str] = []
     bodies: list[tuple[str, list[str]]] = []
-    pages = [p for f in fragments for p in _PAGE_BREAK.split(f)]
-    for page in pages:
-        lines = page.splitlines()
-        outside = _outside_notes(lines) if use_notes else [True] * len(lines)
-        marks = [
-            (i, len(m.group("indent").expandtabs(4)))
-            for i, m in enumerate(map(_MARKER.match, lines))
-            if m and outside[i]
-        ]
-        base = min((ind for _, ind in marks), default=0)
-        for i, line in enumerate(lines):
-            m = _MARKER.match(line)
-            if (
-                m
-                and outside[i]
-                and m.group("mark") == expected
-                and (not use_indent or len(m.group("indent").expandtabs(4)) <= base + 2)
-            ):
-                bodies.append((expected, [m.group("rest")]))
-                expected = chr(ord(expected) + 1)
-                continue
-            (bodies[-1][1] if bodies else lead).append(line)
+    for fragment in fragments:
+        # Within one fragment a page break may move the margin a little, but a page made
+        # only of deep items must not pass its deep letters off as first-level ones: the
+        # next item may sit at most a few columns right of the previous first-level item.
+        last: int | None = None
+        for page in _PAGE_BREAK.split(fragment):
+            lines = page.splitlines()
+            outside = _outside_notes(lines) if use_notes else [True] * len(lines)
+            # Numbered lines (technical notes, deeper levels) may sit left of the letters.
+            marks = [
+                len(m.group("indent").expandtabs(4))
+                for i, m in enumerate(map(_MARKER.match, lines))
+                if m and outside[i] and m.group("mark").isalpha()
+            ]
+            base = min(marks, default=0)
+            for i, line in enumerate(lines):
+                m = _MARKER.match(line)
+                indent = len(m.group("indent").expandtabs(4)) if m else 0
+                if (
+                    m
+                    and outside[i]
+                    and m.group("mark") == expected
+                    and (not use_indent or indent <= base + 4)
+                    and (not use_indent or last is None or indent <= last + 4)
+                ):
+                    bodies.append((expected, [m.group("rest")]))
+                    expected = chr(ord(expected) + 1)
+                    last = indent
+                    continue
+                (bodies[-1][1] if bodies else lead).append(line)
     items = [SubItem(letter=letter, text=squash("\n".join(body))) for letter, body in bodies]
     return squash("\n".join(lead)), items
 

@@ -42,6 +42,20 @@ def test_subitems_after_a_page_break_are_split_despite_a_new_margin() -> None:
     assert items[1].text == "Bravo item on the next page;"
 
 
+def test_deep_letters_after_a_page_break_are_not_first_level() -> None:
+    text = (
+        "Generators:\n"
+        "1. Technical note at the margin.\n"
+        "      a.   Alpha generators:\n"
+        "                    a.  deep one;\n"
+        "\n\n\n\n"
+        "                    b.  deep two, first line of a new page;\n"
+        "         b.   Bravo analysers;\n"
+    )
+    _, items = split_first_level([text])
+    assert [(i.letter, i.text[:5]) for i in items] == [("a", "Alpha"), ("b", "Bravo")]
+
+
 def test_lettered_lists_inside_notes_are_not_subitems() -> None:
     text = (
         "Weapons as follows:\n"
@@ -105,6 +119,9 @@ def test_page_break_repair_recovers_the_later_subitems_of_3a002() -> None:
     assert {"3A002.d", "3A002.g", "3A002.h"} <= set(eu)
     assert "joined" in " ".join(eu["3A002"].get("repairs", []))
     assert eu["3A002.g"]["text"].startswith("Atomic frequency standards")
+    assert eu["3A002.e"]["text"].startswith("Network analysers")
+    assert eu["6A005.b"]["text"].startswith('Non-"tunable" "pulsed lasers"')
+    assert eu["3A001.b"]["text"].startswith("Microwave or millimetre wave items")
 
 
 def test_munitions_subitems_keep_the_parse_and_notes_lose_leaked_items() -> None:

@@ -174,7 +174,7 @@ def test_rationale_names_the_deciding_calibre_and_quotes_a_subparagraph() -> Non
 
 def test_rationale_warns_when_the_wassenaar_2025_wording_differs() -> None:
     best = suggest(
-        "Radiation-hardened microprocessors for satellites, 300 krad total dose", EU, top_k=1
+        "Full-face respirators with CBRN filter canisters for fire brigades", EU, top_k=1
     )[0]
-    assert entry_code(best.code) == "3A001"
-    assert "Wassenaar 2025 wording of 3A001 differs" in best.rationale
+    assert entry_code(best.code) == "1A004"  # flagged: its 2025 wording differs from 2021
+    assert "Wassenaar 2025 wording of 1A004 differs" in best.rationale
