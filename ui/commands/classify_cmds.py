@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     app.command(name="eval-classify")(eval_classify_command)
 
 
-def _parse(line_no: int, line: str) -> tuple[str | None, str | None, str | None]:
+def _parse(line_no: int, line: str) -> tuple[object, str | None, str | None]:
     """(id, description, error) for one input line."""
     try:
         obj = json.loads(line)
@@ -27,8 +27,7 @@ def _parse(line_no: int, line: str) -> tuple[str | None, str | None, str | None]
         return None, None, f"line {line_no}: not valid JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(obj, dict):
         return None, None, f"line {line_no}: expected a JSON object with id and description"
-    item_id = obj.get("id")
-    item_id = None if item_id is None else str(item_id)
+    item_id = obj.get("id")  # echoed back exactly as given
     desc = obj.get("description")
     if not isinstance(desc, str) or not desc.strip():
         return item_id, None, f'line {line_no}: "description" is missing or empty'
@@ -75,7 +74,7 @@ def classify_command(
         raise typer.Exit(1) from exc
 
     failures = 0
-    pending: list[tuple[int, str | None, str | None, str | None]] = []
+    pending: list[tuple[int, object, str | None, str | None]] = []
 
     def flush() -> None:
         todo = [p for p in pending if p[3] is None]
