@@ -22,7 +22,7 @@ from exportdesk.classify.catalogue import (
     load_entries,
 )
 from exportdesk.classify.embed import Embedder, default_embedder
-from exportdesk.classify.features import NL_INDEX
+from exportdesk.classify.features import NL_INDEX, familiarity
 from exportdesk.classify.scoring import Scored, score
 from exportdesk.extract.model import Suggestion
 
@@ -63,7 +63,11 @@ class Classifier:
             ranked = [
                 (float(p), sc, k)
                 for sc in per_j
-                for k, p in enumerate(self.artefact.calibrator.probabilities(sc.logits))
+                for k, p in enumerate(
+                    self.artefact.calibrator.probabilities(
+                        sc.logits, familiarity(sc.candidates), sc.jurisdiction
+                    )
+                )
             ]
             ranked.sort(key=lambda t: -t[0])
             out[i] = [self._suggestion(text, sc, k, p) for p, sc, k in ranked[:top_k]]

@@ -128,6 +128,12 @@ def _exemplar_scores(
     return ex_max, vote
 
 
+def familiarity(cand: Candidates) -> float:
+    """How close the description is to any training exemplar (entry or NOT_LISTED)."""
+    nl = cand.X[-1]
+    return float(max(nl[FEATURES.index("nl_best_ex")], nl[FEATURES.index("nl_ex_max")]))
+
+
 def _product_group(code: str) -> str:
     """``5D002`` -> ``D`` (software); ``E`` is technology. Military lists have none."""
     return code[1] if len(code) == 5 and code[0].isdigit() else ""
@@ -140,7 +146,8 @@ def candidate_sets(
     q_tfidf: sp.csr_matrix,
     jurisdiction: str,
     catalogues: list[str],
-    exclude_groups: list[str] | None = None,
+    exclude_groups: list[int] | None = None,
+    hide_labels: list[int] | None = None,
     per_source: int = 25,
 ) -> list[Candidates]:
     """Retrieve candidates (lexical + embedding + exemplar neighbours) and build features."""
@@ -155,6 +162,12 @@ def candidate_sets(
         same = np.asarray(exclude_groups)[:, None] == index.ex_group[None, :]
         S_ex = np.where(same, -1.0, S_ex)
     labels = index.ex_label[jurisdiction].copy()
+    if hide_labels is not None:
+        # Training only: pretend the query's own entry has no exemplars at all, so the
+        # ranker learns to find entries that no training row names, from their text.
+        hidden = np.asarray(hide_labels)[:, None] == labels[None, :]
+        hidden &= np.asarray(hide_labels)[:, None] >= 0
+        S_ex = np.where(hidden, -1.0, S_ex)
     # Exemplars whose label lies outside the searched catalogues count as NOT_LISTED there.
     in_scope = np.zeros(n_e, dtype=bool)
     in_scope[allowed] = True

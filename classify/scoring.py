@@ -39,6 +39,7 @@ def score(
     catalogues: list[str],
     q_emb: np.ndarray | None = None,
     exclude_groups: list[int] | None = None,
+    hide_labels: dict[str, list[int]] | None = None,
 ) -> list[list[Scored]]:
     """For each text, one ``Scored`` per jurisdiction that the catalogues touch."""
     if q_emb is None:
@@ -47,7 +48,14 @@ def score(
     out: list[list[Scored]] = [[] for _ in texts]
     for j, cats in split_by_jurisdiction(catalogues).items():
         sets = candidate_sets(
-            artefact.index, texts, q_emb, q_tfidf, j, cats, exclude_groups=exclude_groups
+            artefact.index,
+            texts,
+            q_emb,
+            q_tfidf,
+            j,
+            cats,
+            exclude_groups=exclude_groups,
+            hide_labels=hide_labels.get(j) if hide_labels else None,
         )
         for i, cand in enumerate(sets):
             logits = (

@@ -41,6 +41,7 @@ from exportdesk.classify.features import (
     LABEL_UNKNOWN,
     NL_INDEX,
     IndexArrays,
+    familiarity,
 )
 from exportdesk.classify.ranker import fit_ranker
 from exportdesk.classify.scoring import score
@@ -53,6 +54,10 @@ TRAIN_FILES = (
 SEED = 7
 CACHE_DIR = Path.home() / ".cache" / "exportdesk" / "embeddings"
 CALIB_FRACTION = 0.12
+# Share of rows whose gold entry is treated as having no exemplars (in training and in
+# calibration), so suggestions generalise to entries no training row names.
+HIDE_FRACTION = 0.15
+CALIB_HIDE_FRACTION = HIDE_FRACTION
 
 
 def cached_encode(embedder, texts: list[str]) -> np.ndarray:
@@ -180,8 +185,19 @@ def gold_position(entries: np.ndarray, label: int) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-def collect(model, embedder, rows, exclude: bool):
-    """Candidates and gold positions for every (row, jurisdiction) with a known label."""
+def _hidden(row: dict, fraction: float) -> bool:
+    digest = hashlib.sha256(("hide:" + row["description"]).encode()).digest()
+    return digest[0] / 256 < fraction
+
+
+def collect(model, embedder, rows, exclude: bool, hide_fraction: float | None = None):
+    """Candidates and gold positions for every (row, jurisdiction) with a known label.
+
+    ``exclude`` leaves each row's own noun group out of the exemplar bank (training rows).
+    For a ``hide_fraction`` of rows (default: HIDE_FRACTION when excluding, else none) the
+    gold entry's exemplars are hidden too, as for an entry no training row names."""
+    if hide_fraction is None:
+        hide_fraction = HIDE_FRACTION if exclude else 0.0
     lookup = {
         (c, k): i
         for i, (c, k) in enumerate(
@@ -193,6 +209,12 @@ def collect(model, embedder, rows, exclude: bool):
     for start in range(0, len(rows), 400):
         chunk = rows[start : start + 400]
         groups = [group_id(r["group"]) for r in chunk] if exclude else None
+        hide = {
+            j: [
+                label_index(r.get(j), j, lookup) if _hidden(r, hide_fraction) else -9 for r in chunk
+            ]
+            for j in JURISDICTIONS
+        }
         scored = score(
             model,
             embedder,
@@ -200,6 +222,7 @@ def collect(model, embedder, rows, exclude: bool):
             list(CATALOGUES),
             q_emb=q_emb[start : start + 400],
             exclude_groups=groups,
+            hide_labels=hide if hide_fraction > 0 else None,
         )
         for r, per_j in zip(chunk, scored, strict=True):
             for s in per_j:
@@ -217,7 +240,7 @@ def dev_metrics(model, collected, calibrator) -> dict:
         for r, s, _lab, _pos in collected:
             if s.jurisdiction != j:
                 continue
-            p = calibrator.probabilities(s.logits)
+            p = calibrator.probabilities(s.logits, familiarity(s.candidates), j)
             order = np.argsort(-p)
             codes = [
                 NOT_LISTED
@@ -261,13 +284,16 @@ def main(argv: list[str] | None = None) -> int:
     _log(f"ranker on {len(usable)} query-jurisdiction groups (candidate recall {recall_train:.3f})")
     model.ranker = fit_ranker([x for x, _ in usable], [p for _, p in usable], FEATURES, l2=args.l2)
 
-    calib_c = collect(model, embedder, calib_rows, exclude=False)
+    calib_c = collect(model, embedder, calib_rows, exclude=False, hide_fraction=CALIB_HIDE_FRACTION)
     for _r, s, _l, _p in calib_c:
         s.logits = model.ranker.logits(s.candidates.X)
     calibrator = fit_temperature(
-        [s.logits for _r, s, _l, _p in calib_c], [p for _r, _s, _l, p in calib_c]
+        [s.logits for _r, s, _l, _p in calib_c],
+        [p for _r, _s, _l, p in calib_c],
+        [familiarity(s.candidates) for _r, s, _l, _p in calib_c],
+        [s.jurisdiction for _r, s, _l, _p in calib_c],
     )
-    _log(f"temperature {calibrator.temperature:.3f}")
+    _log(f"calibration {calibrator.to_json()}")
     model.calibrator = calibrator
     dev = dev_metrics(model, calib_c, calibrator)
     _log(
@@ -297,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
             "train_rows": len(train_rows),
             "calibration_rows": len(calib_rows),
             "rule": "noun_index % 4 == 3 or random < 0.12 (seed 7)",
+            "hidden_gold_exemplars_fraction": {
+                "train": HIDE_FRACTION,
+                "calibration": CALIB_HIDE_FRACTION,
+            },
         },
         "candidate_recall": {
             "train": round(recall_train, 4),
