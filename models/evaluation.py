@@ -19,7 +19,7 @@ from exportdesk.classify.catalogue import (
     load_entries,
 )
 from exportdesk.classify.evaluate import compute, load_labelled
-from exportdesk.classify.features import NL_INDEX
+from exportdesk.classify.features import NL_INDEX, familiarity
 from exportdesk.classify.scoring import score
 
 FIXED_SET = (
@@ -84,7 +84,10 @@ def predict(
                 if not gold_raw:
                     continue
                 gold = entry_code(gold_raw)
-                p = artefact.calibrator.probabilities(s.logits)
+                # Calibrated as classify.api does it: by familiarity and jurisdiction.
+                p = artefact.calibrator.probabilities(
+                    s.logits, familiarity(s.candidates), s.jurisdiction
+                )
                 order = np.argsort(-p, kind="stable")
                 ranked = []
                 for k in order:

@@ -26,7 +26,7 @@ from exportdesk.classify import train as ctrain
 from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperature
 from exportdesk.classify.catalogue import CATALOGUE_DIR, CATALOGUES, JURISDICTIONS
 from exportdesk.classify.evaluate import load_labelled
-from exportdesk.classify.features import FEATURES
+from exportdesk.classify.features import FEATURES, familiarity
 from exportdesk.classify.ranker import Ranker, fit_ranker
 from exportdesk.extract.settings import Settings
 from exportdesk.models import card as model_card
@@ -150,15 +150,22 @@ def fit(
     progress(f"fitting the ranker on {len(usable)} query-jurisdiction groups")
     model.ranker = fit_ranker([x for x, _ in usable], [p for _, p in usable], FEATURES, l2=l2)
     progress(f"calibrating on {len(calib_rows)} held-out calibration rows")
-    calib_c = ctrain.collect(model, embedder, calib_rows, exclude=False)
+    # As classify/train.py calibrates: some calibration rows have their own entry's exemplars
+    # hidden, and the temperature depends on familiarity and jurisdiction.
+    calib_c = ctrain.collect(
+        model, embedder, calib_rows, exclude=False, hide_fraction=ctrain.CALIB_HIDE_FRACTION
+    )
     if not calib_c:
         raise TrainingError("no calibration row carries a label; calibration needs held-out rows")
     for _r, s, _l, _p in calib_c:
         s.logits = model.ranker.logits(s.candidates.X)
     model.calibrator = fit_temperature(
-        [s.logits for _r, s, _l, _p in calib_c], [p for *_x, p in calib_c]
+        [s.logits for _r, s, _l, _p in calib_c],
+        [p for *_x, p in calib_c],
+        [familiarity(s.candidates) for _r, s, _l, _p in calib_c],
+        [s.jurisdiction for _r, s, _l, _p in calib_c],
     )
-    progress(f"temperature {model.calibrator.temperature:.3f}")
+    progress(f"calibration {model.calibrator.to_json()}")
     recall = {
         "train": round(len(usable) / len(train_c), 4),
         "calibration": round(sum(p is not None for *_x, p in calib_c) / len(calib_c), 4),
