@@ -160,9 +160,10 @@ def table_body(
         gap = line.top - bottom
         if gap > 3.2 * layout.line_height:
             return body, False
-        # wrapped cell text sits tight under its row; a loose line without figures is not ours
+        # wrapped cell text sits tight under its row; a loose line without figures is not ours,
+        # and a section number ("21. SPECIFIC PURPOSE") is no figure
         if gap > 1.5 * layout.line_height and not any(
-            parse_number(t.text) is not None for t in line.tokens
+            parse_number(t.text) is not None for t in _figure_tokens(line)
         ):
             return body, False
         if _is_total_line(line) or header_columns(line) is not None:
@@ -176,6 +177,44 @@ def table_body(
         body.append(line)
         bottom = line.bottom
     return body, True
+
+
+_SECTION_NUMBER = re.compile(r"^\(?\d{1,2}[a-z]?[.)]$")
+
+
+def _figure_tokens(line: Line) -> list[Token]:
+    """The line's tokens less a leading section number followed by words ("21. PURPOSE")."""
+    toks = line.tokens
+    if (
+        len(toks) >= 2
+        and _SECTION_NUMBER.match(toks[0].text)
+        and all(parse_number(t.text) is None for t in toks[1:])
+    ):
+        return toks[1:]
+    return toks
+
+
+def _split_number_column(runs: list[list[float]], columns: list[Column]) -> list[list[float]]:
+    """A line-number column never shares a band with the next column ("3" + "500" is not 3500).
+
+    Row numbers sit close to the quantity, so the body's gutter between them can vanish
+    (a tight layout, a stray line across the table); the header still tells them apart.
+    """
+    no = next((c for c in columns if c.key == "no"), None)
+    if no is None:
+        return runs
+    after = [c for c in columns if c.x0 > no.x1 - 1]
+    if not after:
+        return runs
+    nxt = min(after, key=lambda c: c.x0)
+    cut = (no.x1 + nxt.x0) / 2 if nxt.x0 > no.x1 else nxt.x0 - 0.5
+    out: list[list[float]] = []
+    for a, b in runs:
+        if a < cut < b and min(b, no.x1) > max(a, no.x0) and min(b, nxt.x1) > max(a, nxt.x0):
+            out += [[a, cut], [cut, b]]
+        else:
+            out.append([a, b])
+    return out
 
 
 def assign_bands(columns: list[Column], body: list[Line]) -> list[tuple[float, float, Column]]:
@@ -211,7 +250,7 @@ def assign_bands(columns: list[Column], body: list[Line]) -> list[tuple[float, f
                 else:
                     runs.append([x + lo, x + lo + 1])
     named = []
-    for a, b in runs:
+    for a, b in _split_number_column(runs, columns):
         overlaps = [(min(b, c.x1) - max(a, c.x0), c) for c in columns]
         best = max(overlaps, key=lambda o: o[0])
         if best[0] <= 0:

@@ -68,6 +68,7 @@ def parse_role_label(text: str) -> tuple[str, str] | None:
     ):
         return None
     rest = stripped
+    roles = [hit.key]
     for _ in range(2):  # "Applicant / Exporter", "Endempfänger / Endverwender"
         rest = rest.lstrip(_SEPARATORS)
         if rest.startswith("("):
@@ -77,8 +78,18 @@ def parse_role_label(text: str) -> tuple[str, str] | None:
         again = leading_label(rest, ("role",)) if rest else None
         if again is None or again.start > 0:
             break
+        roles.append(again.key)
         rest = rest[again.end :]
-    return hit.key, rest.strip(_SEPARATORS + " ")
+    return _combined_role(roles), rest.strip(_SEPARATORS + " ")
+
+
+def _combined_role(roles: list[str]) -> str:
+    """One role for a label joining several ("SELLER / PURCHASER", "Purchaser/Consignee").
+
+    The applicant has a box of its own on every form, so a box that also names another
+    role is about the counterparty: the first role other than the applicant wins.
+    """
+    return next((r for r in roles if r != "applicant"), roles[0])
 
 
 def _subfield_rest(text: str) -> bool:
@@ -492,11 +503,14 @@ def extract_parties(layouts: list[PageLayout], prose: list[Paragraph]) -> list[P
     found += prose_parties(prose)
     parties = merge_parties(found)
     # a prose mention of an organisation already listed under another role adds nothing
-    # except where the prose is the only source for that role
+    # except where the prose is the only source for that role; a labelled box always counts
+    # ("SELLER / PURCHASER" naming the applicant again, without a country)
     result = []
     for p in parties:
-        if p.confidence < 0.8 and any(
-            same_party(p, q) and q.role != p.role and q.confidence >= 0.8 for q in parties
+        if (
+            p.confidence < 0.8
+            and not any(p is q for q in labelled)
+            and any(same_party(p, q) and q.role != p.role and q.confidence >= 0.8 for q in parties)
         ):
             continue
         result.append(p)
