@@ -37,28 +37,9 @@ def store(settings: Settings) -> Iterator[CaseStore]:
     s.close()
 
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
 @pytest.fixture
-def pg_store(tmp_path: Path) -> Iterator[CaseStore]:
-    """A store in a fresh schema on the shared PostgreSQL server, dropped afterwards."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(PG_SERVER)
-    try:
-        with admin.begin() as c:
-            c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        admin.dispose()
-        pytest.fail(f"PostgreSQL at {PG_SERVER} is not reachable ({exc}); start it (STACK.md).")
-    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    s = CaseStore(Settings(data_dir=tmp_path / "pgdata", database_url=url))
+def pg_store(tmp_path: Path, pg_url: str) -> Iterator[CaseStore]:
+    """A store in a fresh schema on the shared PostgreSQL server (root conftest's pg_url)."""
+    s = CaseStore(Settings(data_dir=tmp_path / "pgdata", database_url=pg_url))
     yield s
     s.close()
-    with admin.begin() as c:
-        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()

@@ -20,7 +20,6 @@ from exportdesk.extract.model import (
 )
 from exportdesk.review.originals import sha256_of
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 HOSTILE_PARTY = "<img src=x onerror=alert(1)>"
 HOSTILE_FILENAME = "../../etc/<b>passwd</b>\x07.pdf"
 
