@@ -92,7 +92,6 @@ class Segment(_Run):
             self._used = value
 
 
-
 @dataclass
 class Line(_Run):
     segments: list[Segment] = field(default_factory=list)

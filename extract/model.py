@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_ID = "exportdesk.application-result/v1"
+SCHEMA_ID: Literal["exportdesk.application-result/v1"] = "exportdesk.application-result/v1"
 
 PageSource = Literal["text_layer", "ocr"]
 PartyRole = Literal[

@@ -238,13 +238,15 @@ class _Reader:
     def finish(self, page: OcrPage, width: int, height: int) -> OcrPage:
         """Boxes back into the original image's pixels; record the net quarter turn."""
         for w in page.words:
-            xs, ys = [], []
-            for u, v in (
+            xs: list[float] = []
+            ys: list[float] = []
+            corners: tuple[tuple[float, float], ...] = (
                 (w.left, w.top),
                 (w.left + w.width, w.top),
                 (w.left, w.top + w.height),
                 (w.left + w.width, w.top + w.height),
-            ):
+            )
+            for u, v in corners:
                 for turn in reversed(self.turns):
                     u, v = turn.undo(u, v)
                 xs.append(u)
@@ -268,8 +270,8 @@ def remove_rulings(gray: Image.Image, dpi: float) -> Image.Image:
     dark = (pixels < 170).astype(np.uint8)
     wide = cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, int(0.2 * dpi)), 1))
     tall = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(30, int(0.3 * dpi))))
-    rules = cv2.morphologyEx(dark, cv2.MORPH_OPEN, wide) | cv2.morphologyEx(
-        dark, cv2.MORPH_OPEN, tall
+    rules = np.maximum(
+        cv2.morphologyEx(dark, cv2.MORPH_OPEN, wide), cv2.morphologyEx(dark, cv2.MORPH_OPEN, tall)
     )
     rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))  # take the blurred edges too
     cleaned = pixels.copy()

@@ -25,7 +25,7 @@ def degrade(
     gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
     if blur:
         gray = gray.filter(ImageFilter.GaussianBlur(blur))
-    arr = np.asarray(gray, dtype=np.float32)
+    arr = np.asarray(gray, dtype=np.float64)
     np_rng = np.random.default_rng(rng.randrange(2**32))
     arr = arr + np_rng.normal(0, noise, arr.shape)
     speckles = np_rng.random(arr.shape) < 0.0008
