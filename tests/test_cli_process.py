@@ -115,3 +115,61 @@ def test_stdout_is_pure_json_even_with_progress_and_warnings(tmp_path: Path) -> 
     assert len(json.loads(proc.stdout)) == 2  # would raise if anything else were on stdout
     assert "page 1/2" in proc.stderr and "not_a_pdf" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+LIMIT_CASES = {
+    # code: (environment, bad file, exit status: 1 if the file as a whole is unreadable)
+    "too_many_pages": (
+        {"EXPORTDESK_MAX_PAGES": "2"},
+        lambda: builders.text_pdf([["x" * 40]] * 3),
+        1,
+    ),
+    "file_too_large": ({"EXPORTDESK_MAX_FILE_BYTES": "100000"}, builders.bomb_pdf, 1),
+    "image_too_large": ({}, builders.bomb_pdf, 0),
+    "not_a_pdf": ({}, builders.docx_bytes, 1),
+}
+
+
+@pytest.mark.parametrize("code", sorted(LIMIT_CASES))
+def test_limits_from_the_environment_spare_the_other_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    from exportdesk.extract.settings import get_settings
+
+    env, make_bad, status = LIMIT_CASES[code]
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        good = _write(tmp_path, "good.pdf", builders.text_pdf([builders.APPLICATION_LINES]))
+        bad = _write(tmp_path, "bad.pdf", make_bad())
+        result = runner.invoke(app, ["process", str(bad), str(good), "--json", "--no-suggestions"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == status, result.stderr
+    bad_out, good_out = json.loads(result.stdout)
+    assert code in [w["code"] for w in bad_out["warnings"]]
+    assert good_out["warnings"] == [] and good_out["document"]["page_count"] == 1
+    assert good_out["items"], "the good file was still read and interpreted"
+
+
+@pytest.mark.ocr
+def test_ocr_timeout_is_a_page_warning_and_the_file_still_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportdesk.extract.settings import get_settings
+
+    monkeypatch.setenv("EXPORTDESK_OCR_TIMEOUT_SECONDS", "0.05")
+    get_settings.cache_clear()
+    try:
+        mixed = _write(tmp_path, "mixed.pdf", builders.mixed_pdf())
+        good = _write(tmp_path, "good.pdf", builders.text_pdf())
+        result = runner.invoke(
+            app, ["process", str(mixed), str(good), "--json", "--no-suggestions"]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.stderr
+    mixed_out, good_out = json.loads(result.stdout)
+    assert [(w["code"], w["page"]) for w in mixed_out["warnings"]] == [("ocr_timeout", 2)]
+    assert good_out["document"]["page_count"] == 2
