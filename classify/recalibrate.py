@@ -16,6 +16,11 @@ concept-grouped K-fold cross-validation: fit on the other folds' concepts, measu
 held-out concepts under all three conditions. The recipe with the lowest worst-case ECE
 (over jurisdictions, on the pooled out-of-fold rows of the three conditions) is refitted on
 all calibration rows and written. The evaluation set is never read.
+
+With ``--calibration-file FILE`` (JSONL rows with ``description`` and ``eu``/``us`` labels,
+written independently of the training templates) the temperature is instead fitted, per
+jurisdiction, on that file's items scored as written by the unchanged ranker (full exemplar
+bank: the items are not training rows); no recipe is chosen and no training row is used.
 """
 
 from __future__ import annotations
@@ -238,12 +243,91 @@ def write_version(src: Path, dst: Path, version: str, calibrator, extra: dict) -
     (dst / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
+def collect_file(model, embedder, rows: list[dict]) -> list:
+    """(row, Scored, gold position) for each row of an external calibration file and each
+    jurisdiction with a label, scored as written (nothing hidden or excluded)."""
+    from exportdesk.classify.train import label_index
+
+    lookup = {
+        (c, k): i
+        for i, (c, k) in enumerate(
+            zip(model.index.entry_catalogue, model.index.entry_code, strict=True)
+        )
+    }
+    out = []
+    for start in range(0, len(rows), 200):
+        chunk = rows[start : start + 200]
+        scored = score(model, embedder, [r["description"] for r in chunk], list(CATALOGUES))
+        for r, per_j in zip(chunk, scored, strict=True):
+            for s in per_j:
+                lab = label_index(r.get(s.jurisdiction), s.jurisdiction, lookup)
+                if lab == LABEL_UNKNOWN:
+                    continue
+                target = NL_INDEX if lab < 0 else lab
+                hits = np.flatnonzero(s.candidates.entries == target)
+                out.append((r, s, int(hits[0]) if hits.size else None))
+    return out
+
+
+def from_file(args, model, embedder, src: Path, t0: float) -> int:
+    """Fit the calibration on an independent calibration file and write the new version."""
+    path = args.calibration_file
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    _log(f"{len(rows)} items in {path}")
+    data = collect_file(model, embedder, rows)
+    calibrator = fit(data)
+    _log(f"calibration {calibrator.to_json()}")
+    in_sample = metrics(model, data, [calibrator] * len(data))
+    source_cal = art.load(src).calibrator
+    before = metrics(model, data, [source_cal] * len(data))
+    extra = {
+        "recalibrated_from": {
+            "version": args.source,
+            "manifest_sha256": art.sha256(src / "manifest.json"),
+            "unchanged_files": list(SCORING_FILES),
+        },
+        "calibration_fit": {
+            "fit_on": f"{len(rows)} items of the independent calibration file {path.name}, "
+            f"scored as written by the unchanged {args.source} ranker",
+            "calibration_file": {
+                "path": str(path.resolve().relative_to(Path.cwd().resolve()))
+                if path.resolve().is_relative_to(Path.cwd().resolve())
+                else str(path),
+                "sha256": art.sha256(path),
+                "items": len(rows),
+                "scored_pairs": len(data),
+            },
+            "method": "per-jurisdiction temperature with familiarity slope "
+            "(calibration.fit_temperature), minimising negative log-likelihood",
+            "selection": "none: one fit on the whole file; the evaluation set was not used",
+        },
+        "metrics": {
+            "calibration_file_in_sample": in_sample,
+            "calibration_file_with_source_calibration": _brief(before),
+            "note": "held-out evaluation figures come from classify/bench.py, not from training",
+        },
+        "recalibrate_seconds": round(time.time() - t0, 1),
+    }
+    _log("in-sample: " + json.dumps(_brief(in_sample)))
+    dst = args.models_root / args.version
+    write_version(src, dst, args.version, calibrator, extra)
+    art.load(dst)  # the loader verifies the new manifest's hashes
+    _log(f"wrote {dst} in {time.time() - t0:.0f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--from", dest="source", required=True, help="version whose ranker is kept")
     ap.add_argument("--version", required=True, help="new version name")
     ap.add_argument("--folds", type=int, default=FOLDS)
     ap.add_argument("--models-root", type=Path, default=art.MODELS_ROOT)
+    ap.add_argument(
+        "--calibration-file",
+        type=Path,
+        default=None,
+        help="fit on this independent JSONL file (description, eu, us) instead of training rows",
+    )
     args = ap.parse_args(argv)
     t0 = time.time()
     src = args.models_root / args.source
@@ -251,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     from exportdesk.classify.embed import default_embedder
 
     embedder = default_embedder()
+    if args.calibration_file is not None:
+        return from_file(args, model, embedder, src, t0)
     bank_rows, calib_rows = _bank_rows(model)
     _log(f"{len(calib_rows)} calibration rows, exemplar bank of {len(bank_rows)}")
     data = {c: collect(model, embedder, calib_rows, bank_rows, c) for c in CONDITIONS}
