@@ -50,8 +50,9 @@ lint: setup ## ruff and mypy
 
 check: lint test ## Lint, type-check and test
 
-bench: setup ## Benchmarks: reading speed against raw tesseract and OCRmyPDF, classification
-	$(PY) -m exportdesk.extract.bench
+bench: setup ## Benchmarks: reading beside raw tesseract and OCRmyPDF, then classification
+	$(PY) -m exportdesk.extract.bench --generate 8 --seed 4242
+	$(PY) -m exportdesk.classify.bench
 
 clean: ## Remove generated run data (keeps the venv)
 	rm -rf var .pytest_cache
