@@ -181,8 +181,16 @@ def suggest_many(
 ) -> list[list[Suggestion]]:
     """Suggestions for many descriptions at once (batched embedding: much faster per item)."""
     with _LOCK:
-        clf = load_classifier()
+        # Resolve the active version on every call (one small JSON read), so activating or
+        # rolling back in the registry reaches a running app or worker without a restart.
+        clf = load_classifier(_current_version())
     return clf.suggest_many(list(descriptions), catalogues, top_k)
+
+
+def _current_version() -> str:
+    from exportdesk.extract.settings import get_settings
+
+    return get_settings().classifier_version or art.active_version(_classifier_root())
 
 
 def suggest(
