@@ -39,10 +39,11 @@ import numpy as np
 
 from exportdesk.classify import artefact as art
 from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperature
-from exportdesk.classify.catalogue import CATALOGUES, JURISDICTIONS, NOT_LISTED
+from exportdesk.classify.catalogue import CATALOGUES, JURISDICTIONS
 from exportdesk.classify.evaluate import compute
-from exportdesk.classify.features import LABEL_UNKNOWN, NL_INDEX, familiarity
+from exportdesk.classify.features import familiarity
 from exportdesk.classify.scoring import score
+from exportdesk.classify.train import label_index, ranked_codes, target_position
 
 SCORING_FILES = tuple(f for f in art.FILES if f != "calibration.json")
 CONDITIONS = ("as_written", "concept_unseen", "entry_unseen")
@@ -90,7 +91,7 @@ def _bank_rows(model: art.Artefact) -> tuple[list[dict], list[dict]]:
 
 def collect(model, embedder, rows: list[dict], bank_rows: list[dict], condition: str) -> list:
     """(row, Scored, gold position) for each row and jurisdiction with a known label."""
-    from exportdesk.classify.train import cached_encode, label_index
+    from exportdesk.classify.train import cached_encode
 
     lookup = {
         (c, k): i
@@ -128,12 +129,9 @@ def collect(model, embedder, rows: list[dict], bank_rows: list[dict], condition:
         )
         for r, per_j in zip(chunk, scored, strict=True):
             for s in per_j:
-                lab = label_index(r.get(s.jurisdiction), s.jurisdiction, lookup)
-                if lab == LABEL_UNKNOWN:
-                    continue
-                target = NL_INDEX if lab < 0 else lab
-                hits = np.flatnonzero(s.candidates.entries == target)
-                out.append((r, s, int(hits[0]) if hits.size else None))
+                usable, position = target_position(r, s, lookup)
+                if usable:
+                    out.append((r, s, position))
     return out
 
 
@@ -177,15 +175,8 @@ def metrics(model, rows: list, calibrators: list[TemperatureCalibrator]) -> dict
             if s.jurisdiction != j:
                 continue
             p = cal.probabilities(s.logits, familiarity(s.candidates), j)
-            order = np.argsort(-p)
-            codes = [
-                NOT_LISTED
-                if s.candidates.entries[k] == NL_INDEX
-                else str(model.index.entry_code[s.candidates.entries[k]])
-                for k in order
-            ]
             golds.append(r[j])
-            ranked.append(list(zip(codes, p[order].tolist(), strict=True)))
+            ranked.append(ranked_codes(model, s, p))
         res[j] = compute(golds, ranked).to_json()
     return res
 
@@ -246,7 +237,6 @@ def write_version(src: Path, dst: Path, version: str, calibrator, extra: dict) -
 def collect_file(model, embedder, rows: list[dict]) -> list:
     """(row, Scored, gold position) for each row of an external calibration file and each
     jurisdiction with a label, scored as written (nothing hidden or excluded)."""
-    from exportdesk.classify.train import label_index
 
     lookup = {
         (c, k): i
@@ -260,12 +250,9 @@ def collect_file(model, embedder, rows: list[dict]) -> list:
         scored = score(model, embedder, [r["description"] for r in chunk], list(CATALOGUES))
         for r, per_j in zip(chunk, scored, strict=True):
             for s in per_j:
-                lab = label_index(r.get(s.jurisdiction), s.jurisdiction, lookup)
-                if lab == LABEL_UNKNOWN:
-                    continue
-                target = NL_INDEX if lab < 0 else lab
-                hits = np.flatnonzero(s.candidates.entries == target)
-                out.append((r, s, int(hits[0]) if hits.size else None))
+                usable, position = target_position(r, s, lookup)
+                if usable:
+                    out.append((r, s, position))
     return out
 
 

@@ -241,17 +241,32 @@ def dev_metrics(model, collected, calibrator) -> dict:
             if s.jurisdiction != j:
                 continue
             p = calibrator.probabilities(s.logits, familiarity(s.candidates), j)
-            order = np.argsort(-p)
-            codes = [
-                NOT_LISTED
-                if s.candidates.entries[k] == NL_INDEX
-                else str(model.index.entry_code[s.candidates.entries[k]])
-                for k in order
-            ]
             golds.append(r[j])
-            ranked.append(list(zip(codes, p[order].tolist(), strict=True)))
+            ranked.append(ranked_codes(model, s, p))
         res[j] = compute(golds, ranked).to_json()
     return res
+
+
+def ranked_codes(model, scored, probabilities: np.ndarray) -> list[tuple[str, float]]:
+    """One scored description's candidates as (code, probability), best first."""
+    order = np.argsort(-probabilities)
+    codes = [
+        NOT_LISTED
+        if scored.candidates.entries[k] == NL_INDEX
+        else str(model.index.entry_code[scored.candidates.entries[k]])
+        for k in order
+    ]
+    return list(zip(codes, probabilities[order].tolist(), strict=True))
+
+
+def target_position(row: dict, scored, lookup: dict) -> tuple[bool, int | None]:
+    """Whether the row has a usable label for this jurisdiction, and where it ranks."""
+    lab = label_index(row.get(scored.jurisdiction), scored.jurisdiction, lookup)
+    if lab == LABEL_UNKNOWN:
+        return False, None
+    target = NL_INDEX if lab < 0 else lab
+    hits = np.flatnonzero(scored.candidates.entries == target)
+    return True, int(hits[0]) if hits.size else None
 
 
 def file_hash(path: Path) -> str:
