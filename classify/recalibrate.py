@@ -166,6 +166,15 @@ def fit(rows: list) -> TemperatureCalibrator:
     )
 
 
+def _source_record(version: str, src: Path) -> dict:
+    """Which version's ranker a recalibrated version reuses, pinned by its manifest hash."""
+    return {
+        "version": version,
+        "manifest_sha256": art.sha256(src / "manifest.json"),
+        "unchanged_files": list(SCORING_FILES),
+    }
+
+
 def metrics(model, rows: list, calibrators: list[TemperatureCalibrator]) -> dict:
     """Entry-level top-1/top-3/ECE per jurisdiction; ``calibrators[i]`` scores ``rows[i]``."""
     res = {}
@@ -268,11 +277,7 @@ def from_file(args, model, embedder, src: Path, t0: float) -> int:
     source_cal = art.load(src).calibrator
     before = metrics(model, data, [source_cal] * len(data))
     extra = {
-        "recalibrated_from": {
-            "version": args.source,
-            "manifest_sha256": art.sha256(src / "manifest.json"),
-            "unchanged_files": list(SCORING_FILES),
-        },
+        "recalibrated_from": _source_record(args.source, src),
         "calibration_fit": {
             "fit_on": f"{len(rows)} items of the independent calibration file {path.name}, "
             f"scored as written by the unchanged {args.source} ranker",
@@ -334,11 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     _log(f"calibration {calibrator.to_json()}")
     in_sample = {c: metrics(model, data[c], [calibrator] * len(data[c])) for c in CONDITIONS}
     extra = {
-        "recalibrated_from": {
-            "version": args.source,
-            "manifest_sha256": art.sha256(src / "manifest.json"),
-            "unchanged_files": list(SCORING_FILES),
-        },
+        "recalibrated_from": _source_record(args.source, src),
         "calibration_fit": {
             "fit_on": f"the {len(calib_rows)} calibration rows of train.split (held out from "
             f"ranker training), scored by the unchanged {args.source} ranker under: "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import time
 from collections.abc import Callable
@@ -145,8 +146,6 @@ def _pdfium_reason(exc: Exception) -> str:
 
 
 def _pdfminer_page_count(data: bytes) -> int | None:
-    import io
-
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             return len(pdf.pages)
@@ -210,8 +209,6 @@ def _read_pages(
 
 
 def _open_plumber(data: bytes, warnings: list[Warning]) -> pdfplumber.PDF | None:
-    import io
-
     try:
         return pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfium opened it; pdfminer could not: OCR every page

@@ -58,17 +58,9 @@ def _interpret(
 
 
 def _attach_suggestions(result: ApplicationResult, settings: Settings) -> None:
-    try:
-        from exportdesk.classify import suggest_many
-    except ImportError:
-        result.warnings.append(
-            Warning(
-                code="classifier_unavailable",
-                message="The classifier is not installed in this build; items carry no "
-                "suggestions. Run `make setup`.",
-            )
-        )
-        return
+    # Imported here so `process --no-suggestions` never pays for loading the classifier.
+    from exportdesk.classify import suggest_many
+
     try:
         lists = suggest_many(
             [item.description for item in result.items],
