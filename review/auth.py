@@ -21,11 +21,19 @@ _hasher = PasswordHasher()
 # Which roles may use which page. Admin may use every page.
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "intake": frozenset({"clerk", "admin"}),
-    "queue": frozenset({"clerk", "reviewer", "trainer", "admin"}),
+    "queue": frozenset({"clerk", "reviewer", "trainer", "admin", "licensing_officer"}),
     "review": frozenset({"reviewer", "admin"}),
-    "history": frozenset({"clerk", "reviewer", "trainer", "admin"}),
+    "history": frozenset({"clerk", "reviewer", "trainer", "admin", "licensing_officer"}),
     "trainer": frozenset({"trainer", "admin"}),
+    "licensing": frozenset({"licensing_officer", "admin"}),
     "admin": frozenset({"admin"}),
+}
+
+# Which roles may take which action. Signing the licence decision is the licensing officer's
+# alone: an admin may see the page and keep the condition templates, but not sign.
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "issue_licence": frozenset({"licensing_officer"}),
+    "edit_conditions": frozenset({"admin"}),
 }
 
 MIN_PASSWORD_LENGTH = 10
@@ -49,6 +57,9 @@ class Identity:
 
     def may_open(self, page: str) -> bool:
         return self.role in PAGE_ROLES.get(page, frozenset({"admin"}))
+
+    def may(self, action: str) -> bool:
+        return self.role in ACTION_ROLES.get(action, frozenset())
 
 
 def hash_password(password: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 STATUSES = ("received", "extracted", "in_review", "confirmed", "returned")
-ROLES = ("clerk", "reviewer", "trainer", "admin")
+ROLES = ("clerk", "reviewer", "trainer", "admin", "licensing_officer")
 
 
 def utcnow() -> datetime:
