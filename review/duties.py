@@ -11,7 +11,35 @@ from exportdesk.classify.catalogue import MILITARY, NOT_LISTED
 # Section A): exports there carry the lightest follow-up.
 EU001 = frozenset({"AU", "CA", "IS", "JP", "NZ", "NO", "CH", "LI", "GB", "US"})
 EU_MEMBERS = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    }
 )
 # Dual-use entries for information security (cryptography).
 CRYPTO_ENTRIES = ("5A002", "5A003", "5A004", "5D002", "5E002")
@@ -27,7 +55,12 @@ class Duty:
     owed_by: str = "exporter"  # or "office"
 
     def as_dict(self) -> dict[str, str]:
-        return {"key": self.key, "text": self.text, "because": self.because, "owed_by": self.owed_by}
+        return {
+            "key": self.key,
+            "text": self.text,
+            "because": self.because,
+            "owed_by": self.owed_by,
+        }
 
 
 def reporting_duties(
@@ -62,8 +95,7 @@ def reporting_duties(
         duties.append(
             Duty(
                 "use-report",
-                "At expiry, report the quantities and values shipped against the licensed "
-                "amounts.",
+                "At expiry, report the quantities and values shipped against the licensed amounts.",
                 "listed items: " + ", ".join(f"{c} {k}" for c, k in listed),
             )
         )
@@ -80,8 +112,7 @@ def reporting_duties(
         duties.append(
             Duty(
                 "crypto-report",
-                "Report exports of information-security items under this licence every six "
-                "months.",
+                "Report exports of information-security items under this licence every six months.",
                 "cryptography entries: " + ", ".join(crypto),
             )
         )

@@ -45,7 +45,9 @@ def render_letter(
     body, small = styles["BodyText"], styles["Italic"]
 
     def para(text: object, style: Any = body) -> Paragraph:
-        return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+        return Paragraph(
+            escape(str(text if text is not None else "")).replace("\n", "<br/>"), style
+        )
 
     story: list[Any] = [
         para(office, styles["Heading3"]),
@@ -57,9 +59,14 @@ def render_letter(
     ]
     if supersedes is not None:
         story.append(
-            para(f"This letter replaces version {supersedes[0]}. Correction: {supersedes[1]}", small)
+            para(
+                f"This letter replaces version {supersedes[0]}. Correction: {supersedes[1]}", small
+            )
         )
-    story += [Spacer(1, 4 * mm), para(f"Decision: {OUTCOME_WORDS.get(outcome, outcome)}", styles["Heading2"])]
+    story += [
+        Spacer(1, 4 * mm),
+        para(f"Decision: {OUTCOME_WORDS.get(outcome, outcome)}", styles["Heading2"]),
+    ]
     story.append(para(f"Reasons: {reasons}"))
     if outcome == "approve":
         story.append(para(f"Valid from {valid_from} until {valid_until}."))
@@ -69,7 +76,12 @@ def render_letter(
         _table(
             ["Role", "Name", "Address", "Country"],
             [
-                [p.get("role", "").replace("_", " "), p.get("name"), p.get("address"), p.get("country")]
+                [
+                    p.get("role", "").replace("_", " "),
+                    p.get("name"),
+                    p.get("address"),
+                    p.get("country"),
+                ]
                 for p in snapshot.get("parties", [])
             ],
             [28 * mm, 52 * mm, 75 * mm, 17 * mm],
@@ -80,10 +92,14 @@ def render_letter(
     rows = []
     for it in snapshot.get("items", []):
         codes = "\n".join(f"{d['catalogue']} {d['code']}" for d in it.get("codes", [])) or "-"
-        editions = "\n".join(sorted({d.get("edition") or "edition not recorded" for d in it.get("codes", [])}))
+        editions = "\n".join(
+            sorted({d.get("edition") or "edition not recorded" for d in it.get("codes", [])})
+        )
         qty = it.get("quantity")
         amount = f"{qty:g} {it.get('unit') or ''}".strip() if isinstance(qty, int | float) else ""
-        rows.append([it.get("index"), it.get("description"), it.get("model") or "", amount, codes, editions])
+        rows.append(
+            [it.get("index"), it.get("description"), it.get("model") or "", amount, codes, editions]
+        )
     story.append(
         _table(
             ["#", "Description", "Model", "Quantity", "Control code", "List edition"],
@@ -103,8 +119,10 @@ def render_letter(
             story.append(para(f"- {d['text']}{who} Because: {d['because']}."))
     story += [
         Spacer(1, 8 * mm),
-        para(f"Signed for the licensing authority by {issued_by} (licensing officer), "
-             f"{issued_at:%Y-%m-%d %H:%M} UTC."),
+        para(
+            f"Signed for the licensing authority by {issued_by} (licensing officer), "
+            f"{issued_at:%Y-%m-%d %H:%M} UTC."
+        ),
     ]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -119,7 +119,7 @@ def templates(store: CaseStore, active_only: bool = True) -> list[ConditionTempl
 
 
 def save_template(store: CaseStore, key: str, text: str, actor: str, role: str) -> None:
-    """Add a condition template, or give an existing key new wording (issued letters keep theirs)."""
+    """Add a condition template or reword one; letters already issued keep their wording."""
     _require(role, "edit_conditions", "keep the condition templates")
     key, text = key.strip(), " ".join(text.split())
     if not key or any(ch.isspace() for ch in key) or not text:
@@ -181,7 +181,8 @@ def issue(
             raise LicensingError("There is no decision to correct yet; issue one first.")
         conditions = _conditions(s, draft)
         destinations = {
-            p["country"] for p in snapshot["parties"]
+            p["country"]
+            for p in snapshot["parties"]
             if p.get("country") and p["role"] in ("end_user", "consignee")
         }
         codes = [(c["catalogue"], c["code"]) for it in snapshot["items"] for c in it["codes"]]
@@ -201,7 +202,9 @@ def issue(
             issued_by=actor,
             issued_at=issued_at,
             office=OFFICE,
-            supersedes=(latest.version, correction_reason) if latest and correction_reason else None,
+            supersedes=(latest.version, correction_reason)
+            if latest and correction_reason
+            else None,
         )
         row = LicenceDecision(
             application_id=application_id,
@@ -377,4 +380,3 @@ def _require(role: str, action: str, doing: str) -> None:
             f"Only a {' or '.join(sorted(allowed)).replace('_', ' ')} may {doing}; "
             f"you are signed in as {role.replace('_', ' ')}."
         )
-

@@ -1,4 +1,4 @@
-"""Tables of the licensing stage: precedent use, condition templates, versioned licence decisions."""
+"""Tables of the licensing stage: precedent use, condition templates, licence decision versions."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ PAGES = [
     ("review", "Review", ":material/fact_check:"),
     ("history", "History", ":material/history:"),
     ("trainer", "Trainer", ":material/model_training:"),  # the models work's page
+    ("licensing", "Licensing", ":material/approval:"),
     ("admin", "Admin", ":material/shield_person:"),
 ]
 HOME = "queue"  # where a signed-in user lands

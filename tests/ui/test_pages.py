@@ -10,7 +10,7 @@ from exportdesk.review.auth import PAGE_ROLES
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES
 
-PAGES = ("intake", "queue", "review", "history", "admin")
+PAGES = ("intake", "queue", "review", "history", "admin", "licensing")
 
 
 @pytest.mark.parametrize("page", PAGES)

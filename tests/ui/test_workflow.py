@@ -10,6 +10,7 @@ from uihelpers import UI, open_page, texts
 
 from exportdesk.review.jobs import DatabaseJobQueue, default_pipeline, run_worker
 from exportdesk.review.store import CaseStore
+from exportdesk.review.tables import ROLES
 
 
 def _extracted(store: CaseStore, label: str = "A", party: str | None = None) -> int:
@@ -226,7 +227,7 @@ def test_admin_verifies_audit_lists_accounts_and_retries_failed_job(store: CaseS
     at = open_page("admin", "admin")
     at.button(key="a_verify").click().run()
     assert "The audit log is intact" in texts(at)
-    assert set(at.table[0].value["user"]) == {"admin", "clerk", "reviewer", "trainer"}
+    assert set(at.table[0].value["user"]) == set(ROLES)
     assert f"Job {job_id} after 3 attempts: RuntimeError: OCR engine missing" in texts(at)
     at.button(key=f"a_retry_{job_id}").click().run()
     assert queue.state(job_id).status == "queued"

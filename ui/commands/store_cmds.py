@@ -53,7 +53,9 @@ audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
 @users.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Sign-in name (no spaces).")],
-    role: Annotated[str, typer.Option(help="clerk, reviewer, trainer, admin or licensing_officer.")],
+    role: Annotated[
+        str, typer.Option(help="clerk, reviewer, trainer, admin or licensing_officer.")
+    ],
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin's first line.")
     ] = False,

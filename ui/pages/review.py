@@ -12,6 +12,7 @@ from exportdesk.review.catalogue import load_entries, lookup, search
 from exportdesk.review.render import render_page
 from exportdesk.review.store import EDITABLE, CaseView, ConflictError, StoreError
 from exportdesk.ui.pages._common import CASE, choose_case, plain, require, settings, store, when
+from exportdesk.ui.precedents_panel import show_precedents
 
 LOADED = "r_loaded"  # {application id: the version this reviewer's screen started from}
 FLASH = "r_flash"
@@ -229,6 +230,7 @@ with classify_tab:
                     f"{decided.decided_by}, {when(decided.decided_at)}{how}"
                 )
             )
+        show_precedents(store(), case, item, identity.username, lambda a, d: _save(case_id, a, d))
         entries = load_entries()
         for rank, sug in enumerate(item.suggestions[:3]):
             with st.container(border=True):

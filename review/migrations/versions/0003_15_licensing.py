@@ -19,14 +19,23 @@ MESSAGE = "licence_decisions is append-only; a correction is a new version"
 
 # A starting list the admin edits; each is ordinary wording, not a quotation of any law.
 DEFAULT_CONDITIONS = [
-    ("no-reexport", "The items shall not be re-exported or transferred to another end user "
-     "without the prior written consent of the licensing authority."),
+    (
+        "no-reexport",
+        "The items shall not be re-exported or transferred to another end user "
+        "without the prior written consent of the licensing authority.",
+    ),
     ("end-use-only", "The items shall be used only for the end use stated in the application."),
-    ("delivery-verification", "The exporter shall submit proof of delivery (delivery "
-     "verification certificate or customs exit record) within 90 days of each shipment."),
+    (
+        "delivery-verification",
+        "The exporter shall submit proof of delivery (delivery "
+        "verification certificate or customs exit record) within 90 days of each shipment.",
+    ),
     ("on-site-check", "The end user shall allow an on-site post-shipment verification on request."),
-    ("records", "The exporter shall keep records of every shipment under this licence for at "
-     "least five years after the end of the year in which it took place."),
+    (
+        "records",
+        "The exporter shall keep records of every shipment under this licence for at "
+        "least five years after the end of the year in which it took place.",
+    ),
 ]
 
 
