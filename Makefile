@@ -46,7 +46,7 @@ test-fast: setup ## Unit tests only (no OCR, models, browser or PostgreSQL)
 lint: setup ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy extract classify review ui models samples
+	$(VENV)/bin/mypy extract classify risk review ui models samples
 
 check: lint test ## Lint, type-check and test
 

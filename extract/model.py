@@ -6,7 +6,7 @@ pdfplumber uses everywhere: ``(x0, top, x1, bottom)``. Page numbers start at 1.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -126,6 +126,11 @@ class Warning(_Model):
     code: str
     message: str
     page: int | None = None
+    # Optional, for risk findings (the contract allows extra keys on a warning): where each
+    # side of the finding was read, and machine-readable facts (score, list entry, rule).
+    # Left out of the JSON when empty.
+    evidence: list[Evidence] | None = None
+    detail: dict[str, Any] | None = None
 
 
 class ApplicationResult(_Model):
@@ -144,13 +149,23 @@ class ApplicationResult(_Model):
 
     def to_contract(self) -> dict:
         """The JSON-ready dict that `exportdesk process --json` prints."""
-        return self.model_dump(mode="json", by_alias=True)
+        out = self.model_dump(mode="json", by_alias=True)
+        for warning in out["warnings"]:
+            for key in ("evidence", "detail"):
+                if warning.get(key) is None:
+                    warning.pop(key, None)
+        return out
 
     @property
     def readable(self) -> bool:
         """False when the file as a whole could not be read (the CLI exits 1)."""
         return not any(w.page is None and w.code in FILE_LEVEL_FAILURES for w in self.warnings)
 
+
+# Warning codes of risk findings (risk/): signals for the officer, never a read failure.
+RISK_CODES = frozenset(
+    {"party_screening_hit", "end_use_red_flag", "inconsistent_documents", "risk_check_failed"}
+)
 
 # Warning codes that mean the whole file could not be read.
 FILE_LEVEL_FAILURES = frozenset(

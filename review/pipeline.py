@@ -9,6 +9,7 @@ from exportdesk.extract.fields import extract_fields
 from exportdesk.extract.model import ApplicationResult, Warning
 from exportdesk.extract.read import ProgressFn, read_bytes, read_pdf
 from exportdesk.extract.settings import Settings, get_settings
+from exportdesk.risk.assess import attach_risk
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ def _interpret(
         )
     if suggestions and result.items:
         _attach_suggestions(result, settings)
+    # Risk signals come last: they read the parties, end use and the suggestions.
+    attach_risk(result, settings.data_dir)
     return result
 
 

@@ -58,5 +58,7 @@ SHARED_CLI = ROOT.parent / "shared" / "contract" / "CLI.md"
 
 
 @pytest.mark.skipif(not SHARED_CLI.exists(), reason="no ../shared/contract beside this checkout")
-def test_project_cli_contract_copy_matches_shared() -> None:
-    assert (ROOT / "docs" / "CLI.md").read_text() == SHARED_CLI.read_text()
+def test_project_cli_contract_only_adds_to_the_shared_one() -> None:
+    # The contract may change "only by adding": the project's copy is the shared text
+    # followed by what the project added (its list of warning codes).
+    assert (ROOT / "docs" / "CLI.md").read_text().startswith(SHARED_CLI.read_text())

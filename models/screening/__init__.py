@@ -1,0 +1,1 @@
+"""Measuring restricted-party screening: the labelled near-match benchmark."""

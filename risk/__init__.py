@@ -1,0 +1,1 @@
+"""Risk signals beside the classification: party screening, end-use red flags, consistency."""
