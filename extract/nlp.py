@@ -9,7 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import spacy
+from exportdesk.extract.imports import without
+
+with without("torch"):  # spaCy's thinc would load torch; the pipelines here run on numpy
+    import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span

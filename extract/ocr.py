@@ -14,11 +14,14 @@ from typing import Protocol
 
 import cv2
 import numpy as np
-import pytesseract
 from PIL import Image
 
+from exportdesk.extract.imports import without
 from exportdesk.extract.model import Word
 from exportdesk.extract.settings import Settings
+
+with without("pandas"):  # pytesseract loads pandas only for its DataFrame output
+    import pytesseract
 
 log = logging.getLogger(__name__)
 

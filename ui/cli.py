@@ -18,6 +18,9 @@ from typing import Annotated
 # Never let a library try the model hub: it hangs for 81 s before failing (STACK.md).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# One BLAS thread per process: OpenBLAS threads spin on a busy machine. Classifying one item
+# took 1.5-2.5 s of CPU with the default threads and 1.2-1.3 s with one (docs/benchmarks.md).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import typer
 from rich.console import Console
