@@ -181,7 +181,16 @@ def _wassenaar_dual_use(ref: Path) -> dict[str, str]:
     reassembled in source order. References in Wassenaar notation (3.A.1.a.) are
     rewritten in EU notation (3A001.a) so that notation alone never counts as a change.
     """
+    texts, _titles, complete = _wassenaar_2025_entries(ref)
+    return {c: t for c, t in texts.items() if complete.get(c)}
+
+
+def _wassenaar_2025_entries(
+    ref: Path,
+) -> tuple[dict[str, str], dict[str, str], dict[str, bool]]:
+    """Wording (EU notation), heading and completeness of every 2025 top-level entry."""
     texts: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
     complete: dict[str, bool] = {}
     for line in (ref / "wassenaar/wassenaar_dual_use_list_2025.jsonl").open():
         r = json.loads(line)
@@ -191,8 +200,91 @@ def _wassenaar_dual_use(ref: Path) -> dict[str, str]:
             continue
         texts.setdefault(top, []).append(r["text"])
         if code == top:
+            titles[top] = r.get("title") or ""
             complete[top] = r.get("text_completeness") == "full"
-    return {c: _eu_notation(" ".join(t)) for c, t in texts.items() if complete.get(c)}
+    return {c: _eu_notation(" ".join(t)) for c, t in texts.items()}, titles, complete
+
+
+# A later edition kept beside the product's catalogues, only for `exportdesk catalogues diff`.
+COMPARE_DIR = OUT_DIR / "compare"
+WASSENAAR_2025 = {
+    "name": "wassenaar-dual-use-2025",
+    "catalogue": "wassenaar-dual-use",
+    "edition": "Wassenaar Arrangement List of Dual-Use Goods and Technologies 2025 Corr. "
+    "(WA-LIST (25) 1 Corr.)",
+    "date": "2026-01-15",
+    "source": "wassenaar/wassenaar_dual_use_list_2025.jsonl (sanbo's parse, reassembled per "
+    "entry); entry codes cross-checked against wassenaar_list_2025_corr.txt",
+    # Wassenaar covers categories 1-9 and entry numbers 001-099; EU-only entries (category 0,
+    # x1nn MTCR, x2nn NSG, x3nn AG/CWC, x9nn) are outside it.
+    "scope": {"categories": "123456789", "numbers": [1, 99]},
+    "replaces": "eu-dual-use",
+}
+_WA_HEADING = re.compile(r"^\s{0,3}(\d)\.\s?([A-E])\.\s?(\d{1,3})\.(?:\s+\S.*)?$")
+_WA_GROUP = re.compile(r"^\s{0,3}(\d)\.\s?([A-E])\.\s+[A-Z]{4,}")
+_WA_BARE_NUMBER = re.compile(r"^\s{4,10}(\d{1,3})\.\s{2,}\S")
+_WA_BARE_WINDOW = 6  # lines
+
+
+def build_wassenaar_2025(ref: Path, report: Counter) -> tuple[list[dict], dict]:
+    """Every top-level 2025 Wassenaar dual-use entry with its full wording where parsed.
+
+    Entries whose parse is only a heading or a stub are kept with ``complete: false``; codes
+    that head an entry in the PDF text but are missing from the parse are listed in the
+    metadata, so a diff never calls them removed.
+    """
+    texts, titles, complete = _wassenaar_2025_entries(ref)
+    named = _wassenaar_2025_codes(ref / "wassenaar/wassenaar_list_2025_corr.txt")
+    rows = [
+        {
+            "catalogue": WASSENAAR_2025["catalogue"],
+            "code": code,
+            "title": squash(titles.get(code, "")),
+            "text": squash(texts[code]),
+            "complete": complete.get(code, False),
+            "edition": WASSENAAR_2025["edition"],
+        }
+        for code in sorted(texts)
+    ]
+    report["wassenaar_2025_entries"] = len(rows)
+    report["wassenaar_2025_incomplete"] = sum(not r["complete"] for r in rows)
+    meta = {
+        **WASSENAAR_2025,
+        "entries": len(rows),
+        "incomplete": sorted(r["code"] for r in rows if not r["complete"]),
+        "named_in_text_not_parsed": sorted(named - set(texts)),
+    }
+    return rows, meta
+
+
+def _wassenaar_2025_codes(path: Path) -> set[str]:
+    """Entry codes that head an entry in the PDF text of the dual-use list.
+
+    Most entries start "1. A. 4.  text"; some groups list later entries by number alone
+    under the group heading ("1. D. SOFTWARE" / "1. D. 1. ..." / "       2.   ..."), so a bare
+    number counts when it is the next in the group's sequence.
+    """
+    named: set[str] = set()
+    group, last, at = None, 0, 0
+    for number, line in enumerate(path.open()):
+        if "MUNITIONS LIST" in line and named:
+            break  # the dual-use list ends here; later sections repeat codes
+        m = _WA_HEADING.match(line)
+        if m:
+            group, last, at = f"{m[1]}{m[2]}", int(m[3]), number
+            named.add(f"{group}{last:03d}")
+            continue
+        g = _WA_GROUP.match(line)
+        if g:
+            group, last, at = f"{g[1]}{g[2]}", 0, number
+            continue
+        n = _WA_BARE_NUMBER.match(line)
+        # Only close after the previous entry began: a numbered sub-item deep inside an
+        # entry must not pass for the next entry.
+        if group and n and int(n[1]) == last + 1 and number - at <= _WA_BARE_WINDOW:
+            last, at = int(n[1]), number
+            named.add(f"{group}{last:03d}")
+    return named
 
 
 def _eu_notation(text: str) -> str:
@@ -424,6 +516,14 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(f"{name}: {len(rows)} rows", file=sys.stderr)
     (OUT_DIR / "editions.json").write_text(json.dumps(editions, indent=2, ensure_ascii=False))
+    wa_rows, wa_meta = build_wassenaar_2025(ref, report)
+    COMPARE_DIR.mkdir(exist_ok=True)
+    with (COMPARE_DIR / f"{wa_meta['name']}.jsonl").open("w") as fh:
+        for r in wa_rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    (COMPARE_DIR / f"{wa_meta['name']}.json").write_text(
+        json.dumps(wa_meta, indent=2, ensure_ascii=False)
+    )
     (OUT_DIR / "build_report.json").write_text(json.dumps(dict(report), indent=2))
     labelled = build_labelled_examples(ref, eu_codes)
     with (TRAIN_DIR / "labelled_examples.jsonl").open("w") as fh:
