@@ -51,8 +51,8 @@ lint: setup ## ruff and mypy
 check: lint test ## Lint, type-check and test
 
 bench: setup ## Benchmarks: reading beside raw tesseract and OCRmyPDF, then classification
-	$(PY) -m exportdesk.extract.bench --generate 8 --seed 4242
-	$(PY) -m exportdesk.classify.bench
+	$(PY) -m exportdesk.models.extraction.bench --generate 8 --seed 4242
+	$(PY) -m exportdesk.models.classification.bench
 
 clean: ## Remove generated run data (keeps the venv)
 	rm -rf var .pytest_cache

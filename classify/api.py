@@ -171,7 +171,7 @@ def load_classifier(version: str | None = None, root: Path | None = None) -> Cla
     if len(rows) != len(artefact.index.row_entry) or len(entries) != len(artefact.index.entry_code):
         raise art.ArtefactError(
             f"classifier {version} was trained on other catalogue files; "
-            "retrain it (`python -m exportdesk.classify.train`)"
+            "retrain it (`python -m exportdesk.models.classification.train`)"
         )
     return Classifier(artefact=artefact, embedder=default_embedder(), entries=entries, rows=rows)
 

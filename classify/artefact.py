@@ -138,7 +138,8 @@ def active_version(root: Path = MODELS_ROOT) -> str:
     found = versions(root)
     if not found:
         raise ArtefactError(
-            f"no trained classifier under {root}; run `python -m exportdesk.classify.train`"
+            f"no trained classifier under {root}; train one with "
+            "`python -m exportdesk.models.classification.train`"
         )
     return found[-1]
 

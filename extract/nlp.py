@@ -363,7 +363,7 @@ def ner() -> Language | None:
     if not (path / "meta.json").exists():
         log.warning(
             "NER model not found at %s; prose parties use rules only. "
-            "Train it with `python -m exportdesk.extract.train_ner`.",
+            "Train it with `python -m exportdesk.models.extraction.train_ner`.",
             path,
         )
         return None

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from exportdesk.extract.settings import Settings
 from exportdesk.models import dataset
-from exportdesk.models.evaluation import FIXED_SET, file_sha256
+from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
+from exportdesk.models.classification.retrain import Progress, fixed_set_for, stderr_progress, train
 from exportdesk.models.registry import Activation, Registry, RegistryError
-from exportdesk.models.training import Progress, fixed_set_for, stderr_progress, train
 
 
 def default_embedder():  # the real MiniLM, loaded once per process

@@ -90,7 +90,7 @@ def test_no_description_copies_heldout_or_training_rows(items: list[dict], sourc
 
 def test_version_4_is_fit_on_this_file_with_the_ranker_of_version_2() -> None:
     from exportdesk.classify import artefact as art
-    from exportdesk.classify import recalibrate as rc
+    from exportdesk.models.classification import recalibrate as rc
 
     src, dst = art.MODELS_ROOT / "2026.11.28-2", art.MODELS_ROOT / "2026.11.28-4"
     if not (src / "manifest.json").exists() or not (dst / "manifest.json").exists():

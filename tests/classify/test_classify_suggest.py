@@ -13,7 +13,7 @@ from exportdesk.classify import suggest, suggest_many
 from exportdesk.classify.api import load_classifier
 from exportdesk.classify.calibration import TemperatureCalibrator
 from exportdesk.classify.catalogue import JURISDICTIONS, NOT_LISTED, entry_code
-from exportdesk.classify.evaluate import evaluate_file
+from exportdesk.models.classification.evaluate import evaluate_file
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ import pytest
 from exportdesk.classify import artefact as art
 from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperature
 from exportdesk.classify.cues import military_cue, parameters, threshold_match
-from exportdesk.classify.evaluate import compute
 from exportdesk.classify.lexical import TfidfTransform
 from exportdesk.classify.ranker import fit_ranker
+from exportdesk.models.classification.evaluate import compute
 
 
 def test_runtime_tfidf_matches_scikit_learn() -> None:

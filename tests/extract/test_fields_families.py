@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from exportdesk.extract.evaluate import score_document
 from exportdesk.extract.fields import extract_fields
 from exportdesk.extract.read import read_bytes
+from exportdesk.models.extraction.evaluate import score_document
 from exportdesk.samples.generate import generate_one
 
 # Seeds from the committed sample range (100000+), chosen for what each document contains.

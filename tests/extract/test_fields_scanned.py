@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from exportdesk.extract.evaluate import score_document
 from exportdesk.extract.fields import extract_fields
 from exportdesk.extract.nlp import ner, organisations
 from exportdesk.extract.read import read_pdf
+from exportdesk.models.extraction.evaluate import score_document
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "pdfs"
 
@@ -32,7 +32,7 @@ def test_scanned_invoice_twin_reads_parties_items_and_end_use() -> None:
 
 def test_shipped_ner_finds_an_organisation_without_a_legal_form() -> None:
     assert ner() is not None, (
-        "models/ner/model is missing: run python -m exportdesk.extract.train_ner"
+        "models/ner/model is missing: run python -m exportdesk.models.extraction.train_ner"
     )
     text = (
         "We, Border Security Service, Equipment Division, of Rua da Paz 12, 1200-001 Lisboa, "

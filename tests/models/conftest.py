@@ -16,9 +16,10 @@ from exportdesk.review.store import CaseStore
 
 @pytest.fixture(autouse=True)
 def private_embedding_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """classify/train.py caches vectors by text alone in the user's cache folder; the tests'
+    """models/classification/train.py caches vectors by text alone in the user's cache folder;
+    the tests'
     hashing vectors must never land there, where real MiniLM training would read them."""
-    from exportdesk.classify import train
+    from exportdesk.models.classification import train
 
     monkeypatch.setattr(train, "CACHE_DIR", tmp_path / "embedding-cache")
 

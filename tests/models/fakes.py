@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from exportdesk.classify.train import TRAIN_FILES
 from exportdesk.extract.model import (
     ApplicationResult,
     DocumentInfo,
@@ -18,6 +17,7 @@ from exportdesk.extract.model import (
     Party,
     Suggestion,
 )
+from exportdesk.models.classification.train import TRAIN_FILES
 from exportdesk.review.originals import sha256_of
 from exportdesk.review.store import CaseStore
 
@@ -235,7 +235,7 @@ def decided_store_rows(store: CaseStore) -> None:
 def write_version(models_dir: Path, version: str, top1: float, measured: bool = True) -> Path:
     """A version folder with nothing but fixed-set metrics (unless ``measured`` is False) and
     a manifest that seals them (for registry and UI tests)."""
-    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
 
     folder = models_dir / "classifier" / version
     folder.mkdir(parents=True)

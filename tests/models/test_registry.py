@@ -100,7 +100,7 @@ def test_registry_naming_a_missing_version_is_an_error(settings: Settings) -> No
 
 
 def test_diff_reports_metric_deltas(settings: Settings) -> None:
-    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
 
     root = settings.models_dir
     write_version(root, "2026.01.01-1", top1=0.80)
@@ -125,7 +125,7 @@ def test_models_dir_setting_is_described() -> None:
 def test_figures_of_a_replaced_model_are_not_reused(settings: Settings) -> None:
     """A folder retrained under the same name: neither its old metrics.json (no longer sealed
     by the manifest) nor the evaluation cache (another manifest) counts any more."""
-    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
 
     root = settings.models_dir
     folder = write_version(root, "2026.01.01-1", top1=0.80)

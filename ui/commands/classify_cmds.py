@@ -124,7 +124,7 @@ def eval_classify_command(
         )
         raise typer.Exit(2)
     from exportdesk.classify.artefact import ArtefactError
-    from exportdesk.classify.evaluate import evaluate_file
+    from exportdesk.models.classification.evaluate import evaluate_file
 
     err.print(f"classifying {file}…", markup=False)
     try:

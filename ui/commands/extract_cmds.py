@@ -22,7 +22,7 @@ def eval_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score parties, items and end-use extraction against gold; digital and scanned apart."""
-    from exportdesk.extract.evaluate import evaluate_dir
+    from exportdesk.models.extraction.evaluate import evaluate_dir
 
     err = Console(stderr=True)
     if not folder.is_dir():

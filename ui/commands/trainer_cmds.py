@@ -135,7 +135,7 @@ def models_list(
     models_dir: ModelsDir = None,
 ) -> None:
     """Classifier versions on disk, the active one marked, with fixed-set figures if measured."""
-    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
     from exportdesk.models.registry import Registry
 
     infos = Registry(_settings(models_dir=models_dir).models_dir).list(
@@ -209,7 +209,7 @@ def models_diff(
     models_dir: ModelsDir = None,
 ) -> None:
     """What changed from A to B: training data, calibration and fixed-set metric deltas (JSON)."""
-    from exportdesk.models.evaluation import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
     from exportdesk.models.registry import Registry, diff
 
     try:
@@ -228,8 +228,8 @@ def models_evaluate(
     models_dir: ModelsDir = None,
 ) -> None:
     """Measure a version on the fixed evaluation set (cached under models/evaluations/)."""
+    from exportdesk.models.classification.retrain import fixed_set_for, stderr_progress
     from exportdesk.models.registry import Registry
-    from exportdesk.models.training import fixed_set_for, stderr_progress
     from exportdesk.models.workflow import default_embedder
 
     registry = Registry(_settings(models_dir=models_dir).models_dir)

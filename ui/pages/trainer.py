@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from exportdesk.models import insights, jobs, workflow
-from exportdesk.models.evaluation import FIXED_SET, file_sha256
+from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
 from exportdesk.models.registry import Registry, RegistryError
 from exportdesk.ui.pages._common import plain, require, settings, store
 

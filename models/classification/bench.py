@@ -1,6 +1,6 @@
 """Benchmark: held-out accuracy and calibration (EU and US separately), load time, ms/item.
 
-Run ``HF_HUB_OFFLINE=1 python -m exportdesk.classify.bench [--eval FILE] [--json]``.
+Run ``HF_HUB_OFFLINE=1 python -m exportdesk.models.classification.bench [--eval FILE] [--json]``.
 Each figure is measured in this process; nothing is read from training output.
 """
 
@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-EVAL_FILE = Path(__file__).resolve().parent / "evalset" / "heldout_eval_items.jsonl"
+from exportdesk.models.classification.data import FIXED_SET
+
+EVAL_FILE = FIXED_SET
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     load_s = time.perf_counter() - t0
 
     from exportdesk.classify.catalogue import JURISDICTIONS
-    from exportdesk.classify.evaluate import compute, load_labelled
+    from exportdesk.models.classification.evaluate import compute, load_labelled
 
     rows = load_labelled(args.eval)
     metrics = {}

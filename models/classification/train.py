@@ -1,6 +1,6 @@
 """Trains the classifier: retrieval index, ranker fit, then calibration on held-out rows.
 
-Run ``python -m exportdesk.classify.train [--version V]``. Reads only project files
+Run ``python -m exportdesk.models.classification.train [--version V]``. Reads only project files
 (catalogues and ``classify/trainingdata``); never the evaluation set. Writes
 ``models/classifier/<version>/`` with a manifest of SHA-256s, data hashes and dev metrics.
 """
@@ -34,7 +34,6 @@ from exportdesk.classify.catalogue import (
 )
 from exportdesk.classify.cues import units_in
 from exportdesk.classify.embed import default_embedder
-from exportdesk.classify.evaluate import compute
 from exportdesk.classify.features import (
     FEATURES,
     LABEL_NOT_LISTED,
@@ -45,12 +44,9 @@ from exportdesk.classify.features import (
 )
 from exportdesk.classify.ranker import fit_ranker
 from exportdesk.classify.scoring import score
+from exportdesk.models.classification.data import SOURCE_ROOT, TRAIN_FILES
+from exportdesk.models.classification.evaluate import compute
 
-HERE = Path(__file__).resolve().parent
-TRAIN_FILES = (
-    HERE / "trainingdata/train_items.jsonl",
-    HERE / "trainingdata/labelled_examples.jsonl",
-)
 SEED = 7
 CACHE_DIR = Path.home() / ".cache" / "exportdesk" / "embeddings"
 CALIB_FRACTION = 0.12
@@ -185,7 +181,8 @@ def gold_position(entries: np.ndarray, label: int) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-def _hidden(row: dict, fraction: float) -> bool:
+def exemplars_hidden(row: dict, fraction: float) -> bool:
+    """Whether this row's gold entry is treated as having no exemplars (a stable hash draw)."""
     digest = hashlib.sha256(("hide:" + row["description"]).encode()).digest()
     return digest[0] / 256 < fraction
 
@@ -211,7 +208,8 @@ def collect(model, embedder, rows, exclude: bool, hide_fraction: float | None = 
         groups = [group_id(r["group"]) for r in chunk] if exclude else None
         hide = {
             j: [
-                label_index(r.get(j), j, lookup) if _hidden(r, hide_fraction) else -9 for r in chunk
+                label_index(r.get(j), j, lookup) if exemplars_hidden(r, hide_fraction) else -9
+                for r in chunk
             ]
             for j in JURISDICTIONS
         }
@@ -328,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.l2}, features: {', '.join(FEATURES)}",
         "calibration": calibrator.to_json(),
         "training_data": {
-            str(p.relative_to(HERE.parent)): {"sha256": file_hash(p)} for p in TRAIN_FILES
+            str(p.relative_to(SOURCE_ROOT)): {"sha256": file_hash(p)} for p in TRAIN_FILES
         },
         "catalogues": {
             f"classify/catalogues/{c}.jsonl": file_hash(CATALOGUE_DIR / f"{c}.jsonl")
@@ -349,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "metrics": {
             "calibration_split": dev,
-            "note": "held-out evaluation figures come from classify/bench.py, not from training",
+            "note": "held-out evaluation figures come from models/classification/bench.py, "
+            "not from training",
         },
         "train_seconds": round(time.time() - t0, 1),
     }

@@ -1,4 +1,5 @@
-"""Re-calibration (classify/recalibrate.py): ranker untouched, ranking kept, hashes verified."""
+"""Re-calibration (models/classification/recalibrate.py): ranker untouched, ranking kept,
+hashes verified."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import numpy as np
 import pytest
 
 from exportdesk.classify import artefact as art
-from exportdesk.classify import recalibrate as rc
 from exportdesk.classify.calibration import TemperatureCalibrator
 from exportdesk.classify.catalogue import JURISDICTIONS
+from exportdesk.models.classification import recalibrate as rc
 
 SOURCE, TARGET = "2026.11.28-2", "2026.11.28-3"
 SRC = art.MODELS_ROOT / SOURCE

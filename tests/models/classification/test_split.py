@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exportdesk.models.training import _bucket, split_decisions
+from exportdesk.models.classification.retrain import _bucket, split_decisions
 
 
 def _row(n: int, doc: str, description: str, code: str = "5A002") -> dict:

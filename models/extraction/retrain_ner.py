@@ -1,6 +1,6 @@
 """Retrains the extraction NER on confirmed organisation spans, measured against the NER in use.
 
-`extract/train_ner.py` trains from scratch on generated sentences and takes no outside
+`models/extraction/train_ner.py` trains from scratch on generated sentences and takes no outside
 examples, so this module fine-tunes the NER that extraction loads (``extract.nlp``) on the
 export's confirmed ORG spans, mixed with a replay of the generator's own training sentences
 (``train_ner.make_examples``) so that it does not forget them. Both the new and the current
@@ -92,7 +92,7 @@ def retrain_ner(
 ) -> dict:
     """Fine-tune ``base_model`` on confirmed ORG spans plus replayed generator sentences;
     write the model, its metrics and manifest to ``out``; return the metrics."""
-    from exportdesk.extract import train_ner
+    from exportdesk.models.extraction import train_ner
 
     confirmed = confirmed_org_samples(spans_path)
     train_c = [s for app, s in confirmed if not _held_out(app, heldout_percent)]

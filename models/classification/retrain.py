@@ -1,8 +1,8 @@
 """Retraining from the bundled base data plus confirmed decisions, measured, saved as a version.
 
-The classifier's own building blocks (``classify/train.py``: index, candidate collection,
-ranker fit, temperature calibration; ``classify/artefact.py``: safe-format save) are called
-as they are. What this module adds: confirmed decisions as extra rows, a split of them by
+The classifier's own building blocks (``models/classification/train.py``: index, candidate
+collection, ranker fit, temperature calibration; ``classify/artefact.py``: safe-format save)
+are called as they are. What this module adds: confirmed decisions as extra rows, a split of them by
 application that training never sees, evaluation on that split and on the fixed set, the
 comparison with the active version, and the model card.
 """
@@ -22,15 +22,21 @@ from pathlib import Path
 import numpy as np
 
 from exportdesk.classify import artefact as art
-from exportdesk.classify import train as ctrain
 from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperature
 from exportdesk.classify.catalogue import CATALOGUE_DIR, CATALOGUES, JURISDICTIONS
-from exportdesk.classify.evaluate import load_labelled
 from exportdesk.classify.features import FEATURES, familiarity
 from exportdesk.classify.ranker import Ranker, fit_ranker
 from exportdesk.extract.settings import Settings
-from exportdesk.models import card as model_card
-from exportdesk.models.evaluation import FIXED_SET, evaluate_fixed_set, evaluate_rows, file_sha256
+from exportdesk.models.classification import card as model_card
+from exportdesk.models.classification import train as ctrain
+from exportdesk.models.classification.data import SOURCE_ROOT
+from exportdesk.models.classification.evaluate import load_labelled
+from exportdesk.models.classification.fixed_set import (
+    FIXED_SET,
+    evaluate_fixed_set,
+    evaluate_rows,
+    file_sha256,
+)
 from exportdesk.models.registry import Registry
 
 Progress = Callable[[str], None]
@@ -128,7 +134,7 @@ def fit(
     l2: float,
     progress: Progress,
 ) -> FittedModel:
-    """Index, ranker and temperature, with the functions classify/train.py trains with."""
+    """Index, ranker and temperature, with the functions train.py trains with."""
     progress(f"building the retrieval index over {len(train_rows)} training rows")
     index, vectorizer = ctrain.build_index(train_rows, embedder)
     model = art.Artefact(
@@ -150,8 +156,8 @@ def fit(
     progress(f"fitting the ranker on {len(usable)} query-jurisdiction groups")
     model.ranker = fit_ranker([x for x, _ in usable], [p for _, p in usable], FEATURES, l2=l2)
     progress(f"calibrating on {len(calib_rows)} held-out calibration rows")
-    # As classify/train.py calibrates: some calibration rows have their own entry's exemplars
-    # hidden, and the temperature depends on familiarity and jurisdiction.
+    # As train.py calibrates: some calibration rows have their own entry's exemplars hidden,
+    # and the temperature depends on familiarity and jurisdiction.
     calib_c = ctrain.collect(
         model, embedder, calib_rows, exclude=False, hide_fraction=ctrain.CALIB_HIDE_FRACTION
     )
@@ -294,7 +300,7 @@ def train(
         "calibration": model.calibrator.to_json(),
         "training_data": {
             "base": {
-                str(p.relative_to(ctrain.HERE.parent)): {"sha256": ctrain.file_hash(p)}
+                str(p.relative_to(SOURCE_ROOT)): {"sha256": ctrain.file_hash(p)}
                 for p in ctrain.TRAIN_FILES
             }
             if base_rows is None
@@ -380,7 +386,7 @@ def _retrain_ner(
     """Fine-tune the extraction NER on the export's confirmed names; a failure here is
     reported in the result and never costs the classifier version."""
     from exportdesk.extract.nlp import ner_model_dir
-    from exportdesk.models.ner_training import retrain_ner
+    from exportdesk.models.extraction.retrain_ner import retrain_ner
 
     if spans_path is None:
         return {
@@ -392,7 +398,7 @@ def _retrain_ner(
         return {
             "retrained": False,
             "reason": f"no NER model at {base} to start from; train "
-            "one with `python -m exportdesk.extract.train_ner`",
+            "one with `python -m exportdesk.models.extraction.train_ner`",
         }
     out = settings.models_dir / "ner-versions" / version
     try:

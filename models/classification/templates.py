@@ -1,6 +1,6 @@
 """Generates the template training set (``train_items.jsonl``) from the concept table.
 
-Run ``python -m exportdesk.classify.trainingdata.generate``. Deterministic (fixed seed).
+Run ``python -m exportdesk.models.classification.templates``. Deterministic (fixed seed).
 Each row records its concept and noun group so that training can hold out whole groups
 for calibration and leave a row's own group out of the exemplar bank.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
-from exportdesk.classify.trainingdata.concepts import CONCEPTS
+from exportdesk.models.classification.concepts import CONCEPTS
+from exportdesk.models.classification.data import TRAINING_DIR
 
-OUT = Path(__file__).resolve().parent / "train_items.jsonl"
+OUT = TRAINING_DIR / "train_items.jsonl"
 SEED = 20261128
 PER_CONCEPT = 44
 

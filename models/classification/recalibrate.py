@@ -1,6 +1,7 @@
 """Re-fit only the calibration of a trained classifier version, on harder training-side data.
 
-Run ``HF_HUB_OFFLINE=1 python -m exportdesk.classify.recalibrate --from V --version NEW``.
+Run ``HF_HUB_OFFLINE=1 python -m exportdesk.models.classification.recalibrate``
+``--from V --version NEW``.
 
 The ranker and retrieval files of ``--from`` are copied byte for byte; nothing is retrained.
 Calibration data are the version's own calibration rows (held out from ranker training by
@@ -40,10 +41,18 @@ import numpy as np
 from exportdesk.classify import artefact as art
 from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperature
 from exportdesk.classify.catalogue import CATALOGUES, JURISDICTIONS
-from exportdesk.classify.evaluate import compute
 from exportdesk.classify.features import familiarity
 from exportdesk.classify.scoring import score
-from exportdesk.classify.train import label_index, ranked_codes, target_position
+from exportdesk.models.classification.evaluate import compute
+from exportdesk.models.classification.train import (
+    cached_encode,
+    exemplars_hidden,
+    label_index,
+    load_training_rows,
+    ranked_codes,
+    split,
+    target_position,
+)
 
 SCORING_FILES = tuple(f for f in art.FILES if f != "calibration.json")
 CONDITIONS = ("as_written", "concept_unseen", "entry_unseen")
@@ -73,10 +82,8 @@ def fold_of(concept: str, folds: int = FOLDS) -> int:
 def _bank_rows(model: art.Artefact) -> tuple[list[dict], list[dict]]:
     """The training rows (exemplar bank) and calibration rows of ``model``, reproduced with
     train.py's split, and checked against the bank's stored group ids."""
-    from exportdesk.classify import train
-
-    rows = train.load_training_rows()
-    train_rows, calib_rows = train.split(rows)
+    rows = load_training_rows()
+    train_rows, calib_rows = split(rows)
     ids: dict[str, int] = {}
     bank_groups = np.array([ids.setdefault(r["group"], len(ids)) for r in train_rows])
     if len(train_rows) != len(model.index.ex_group) or not np.array_equal(
@@ -91,8 +98,6 @@ def _bank_rows(model: art.Artefact) -> tuple[list[dict], list[dict]]:
 
 def collect(model, embedder, rows: list[dict], bank_rows: list[dict], condition: str) -> list:
     """(row, Scored, gold position) for each row and jurisdiction with a known label."""
-    from exportdesk.classify.train import cached_encode
-
     lookup = {
         (c, k): i
         for i, (c, k) in enumerate(
@@ -135,12 +140,6 @@ def collect(model, embedder, rows: list[dict], bank_rows: list[dict], condition:
     return out
 
 
-def _hidden(row: dict, fraction: float) -> bool:
-    from exportdesk.classify.train import _hidden as train_hidden
-
-    return train_hidden(row, fraction)
-
-
 def recipe_rows(recipe: tuple[str, ...], data: dict[str, list]) -> list:
     """The rows a recipe fits on. ``cond@f`` means the as_written rows with a share ``f``
     (chosen by train.py's hash) replaced by the same rows under ``cond``."""
@@ -149,7 +148,7 @@ def recipe_rows(recipe: tuple[str, ...], data: dict[str, list]) -> list:
         if "@" in part:
             cond, frac = part.split("@")
             out += [
-                alt if _hidden(base[0], float(frac)) else base
+                alt if exemplars_hidden(base[0], float(frac)) else base
                 for base, alt in zip(data["as_written"], data[cond], strict=True)
             ]
         else:
@@ -296,7 +295,8 @@ def from_file(args, model, embedder, src: Path, t0: float) -> int:
         "metrics": {
             "calibration_file_in_sample": in_sample,
             "calibration_file_with_source_calibration": _brief(before),
-            "note": "held-out evaluation figures come from classify/bench.py, not from training",
+            "note": "held-out evaluation figures come from models/classification/bench.py, "
+            "not from training",
         },
         "recalibrate_seconds": round(time.time() - t0, 1),
     }
@@ -369,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "metrics": {
             "calibration_split_by_condition_in_sample": in_sample,
-            "note": "held-out evaluation figures come from classify/bench.py, not from training",
+            "note": "held-out evaluation figures come from models/classification/bench.py, "
+            "not from training",
         },
         "recalibrate_seconds": round(time.time() - t0, 1),
     }

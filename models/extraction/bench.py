@@ -1,6 +1,6 @@
 """Reading benchmark: our seconds per page and word error rate beside raw Tesseract and OCRmyPDF.
 
-Run with `make bench` or `python -m exportdesk.extract.bench [PDF...]`. Every figure is
+Run with `make bench` or `python -m exportdesk.models.extraction.bench [PDF...]`. Every figure is
 measured in this run on the same page images; nothing is copied from earlier runs.
 """
 

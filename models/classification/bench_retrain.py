@@ -1,6 +1,7 @@
 """Benchmark: accuracy before and after retraining on a batch of confirmed decisions.
 
-    python -m exportdesk.models.bench_training [--batch 360] [--out var/bench-training]
+    python -m exportdesk.models.classification.bench_retrain \
+        [--batch 360] [--out var/bench-training]
 
 Simulated reviewers confirm a batch of items drawn from a synthetic pool (the classifier's
 template generator run with a seed the bundled data does not use); the batch goes through
@@ -22,15 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from exportdesk.classify import artefact as art
-from exportdesk.classify import train as ctrain
 from exportdesk.classify.catalogue import JURISDICTIONS, NOT_LISTED, entry_code, load_entries
-from exportdesk.classify.evaluate import load_labelled
-from exportdesk.classify.trainingdata.generate import generate
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Evidence, Item
 from exportdesk.extract.settings import Settings
 from exportdesk.models import dataset
-from exportdesk.models.evaluation import FIXED_SET, evaluate_rows, predict
-from exportdesk.models.training import train
+from exportdesk.models.classification import train as ctrain
+from exportdesk.models.classification.evaluate import load_labelled
+from exportdesk.models.classification.fixed_set import FIXED_SET, evaluate_rows, predict
+from exportdesk.models.classification.retrain import train
+from exportdesk.models.classification.templates import generate
 from exportdesk.review.originals import sha256_of
 from exportdesk.review.store import CaseStore
 

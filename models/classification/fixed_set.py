@@ -18,13 +18,11 @@ from exportdesk.classify.catalogue import (
     entry_code,
     load_entries,
 )
-from exportdesk.classify.evaluate import compute, load_labelled
 from exportdesk.classify.features import NL_INDEX, familiarity
 from exportdesk.classify.scoring import score
+from exportdesk.models.classification.data import FIXED_SET
+from exportdesk.models.classification.evaluate import compute, load_labelled
 
-FIXED_SET = (
-    Path(__file__).resolve().parent.parent / "classify" / "evalset" / "heldout_eval_items.jsonl"
-)
 BATCH = 200
 
 

@@ -1,6 +1,6 @@
 """Training of the organisation NER (spaCy tok2vec + ner) on generated certificate and letter prose.
 
-    python -m exportdesk.extract.train_ner [--out models/ner/model] [--examples 1500]
+    python -m exportdesk.models.extraction.train_ner [--out models/ner/model] [--examples 1500]
 
 Sentences come from the sample generator's vocabulary with seeds in a range that no sample
 set uses (training seeds start at 50,000,000), plus OCR-style noise; the score written to
@@ -183,7 +183,7 @@ def train(out: Path, examples: int = 1500, epochs: int = 8, seed: int = 0) -> di
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = Path(__file__).resolve().parent.parent / "models" / "ner" / "model"
+    default = Path(__file__).resolve().parents[1] / "ner" / "model"
     parser.add_argument("--out", type=Path, default=default)
     parser.add_argument("--examples", type=int, default=1500)
     parser.add_argument("--epochs", type=int, default=8)

@@ -11,7 +11,7 @@ from fakes import confirm, pools
 
 from exportdesk.extract.nlp import ner_model_dir
 from exportdesk.models import dataset
-from exportdesk.models.ner_training import (
+from exportdesk.models.extraction.retrain_ner import (
     _held_out,
     confirmed_org_samples,
     retrain_ner,

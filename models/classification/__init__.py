@@ -1,0 +1,1 @@
+"""The learning wing for the classifier: training, calibration fitting, evaluation, benchmarks."""

@@ -1,0 +1,1 @@
+"""The learning wing for extraction: NER training and retraining, evaluation, benchmarks."""
