@@ -13,6 +13,7 @@ from exportdesk.review.render import render_page
 from exportdesk.review.store import EDITABLE, CaseView, ConflictError, StoreError
 from exportdesk.ui.pages._common import CASE, choose_case, plain, require, settings, store, when
 from exportdesk.ui.precedents_panel import show_precedents
+from exportdesk.ui.risk_panel import show_risk
 
 LOADED = "r_loaded"  # {application id: the version this reviewer's screen started from}
 FLASH = "r_flash"
@@ -147,6 +148,8 @@ assert result is not None
 if not result.readable:
     for w in result.warnings:
         st.error(plain(w.message))
+
+show_risk(store(), case, identity.username)
 
 # --- facts and the page image -----------------------------------------------------------------
 facts: dict[str, tuple[str, float, list[Evidence]]] = {}
