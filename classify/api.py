@@ -21,9 +21,11 @@ from exportdesk.classify.catalogue import (
     index_rows,
     load_entries,
 )
+from exportdesk.classify.criteria import stated
 from exportdesk.classify.embed import Embedder, default_embedder
 from exportdesk.classify.features import NL_INDEX, familiarity
 from exportdesk.classify.scoring import Scored, score
+from exportdesk.classify.walk import Walked, walk
 from exportdesk.extract.model import Suggestion
 
 _LOCK = threading.Lock()
@@ -58,40 +60,72 @@ class Classifier:
         texts = [" ".join(descriptions[i].split()) for i in live]
         scored = score(self.artefact, self.embedder, texts, cats)
         for i, text, per_j in zip(live, texts, scored, strict=True):
-            # Calibration is applied here, after and apart from scoring; only the suggestions
-            # that make the final list get a rationale (it is the slow part).
-            ranked = [
-                (float(p), sc, k)
-                for sc in per_j
-                for k, p in enumerate(
-                    self.artefact.calibrator.probabilities(
-                        sc.logits, familiarity(sc.candidates), sc.jurisdiction
-                    )
+            # Calibration is applied here, after and apart from scoring; then each proposal
+            # is tested against its own criteria (walk.py). Only the suggestions that make
+            # the final list get a rationale (it is the slow part).
+            st = stated(text)
+            ranked = []
+            for sc in per_j:
+                probs = self.artefact.calibrator.probabilities(
+                    sc.logits, familiarity(sc.candidates), sc.jurisdiction
                 )
-            ]
+                walked = walk(
+                    self.entries,
+                    [int(e) for e in sc.candidates.entries],
+                    probs,
+                    lambda e, sc=sc: self._row_cos(sc, e),
+                    st,
+                )
+                ranked += [
+                    (float(p), sc, e, walked)
+                    for e, p in zip(walked.entries, walked.probs, strict=True)
+                ]
             ranked.sort(key=lambda t: -t[0])
-            out[i] = [self._suggestion(text, sc, k, p) for p, sc, k in ranked[:top_k]]
+            out[i] = [self._suggestion(text, sc, e, p, w) for p, sc, e, w in ranked[:top_k]]
         return out
 
-    def _suggestion(self, text: str, sc: Scored, k: int, prob: float) -> Suggestion:
+    def _row_cos(self, sc: Scored, entry: int) -> dict[str, float]:
+        if sc.query_vector is None:
+            return {}
+        index = self.artefact.index
+        lo, hi = np.searchsorted(index.row_entry, [entry, entry + 1])
+        cos = index.row_emb[lo:hi] @ sc.query_vector
+        return {self.rows[lo + j].code: float(c) for j, c in enumerate(cos)}
+
+    def _suggestion(self, text: str, sc: Scored, e: int, prob: float, walked: Walked) -> Suggestion:
         cand = sc.candidates
-        e = int(cand.entries[k])
         conf = float(np.clip(prob, 0.0, 1.0))
         if e == NL_INDEX:
-            return self._not_listed(text, sc, conf)
+            return self._not_listed(text, sc, conf, walked)
         entry = self.entries[e]
-        row = self.rows[self._quote_row(text, sc, e, int(cand.best_row[k]))]
+        hit = np.flatnonzero(cand.entries == e)
+        fallback = int(cand.best_row[hit[0]]) if hit.size else self._first_row(e)
+        row = self.rows[self._quote_row(text, sc, e, fallback)]
+        chk = walked.checks.get(e)
         code = row.code if row.code != entry.code and not row.reserved else entry.code
+        if chk is not None and chk.code.startswith(entry.code + "."):
+            code = chk.code
+            row = next(
+                (r for r in entry.rows if code.startswith(r.code + ".") or r.code == code), row
+            )
         edition = edition_label(entry.catalogue)
+        why = rationale.for_entry(text, entry, row, edition)
+        if chk is not None:
+            fell = [(self.entries[f], walked.checks[f]) for f in walked.rejected_for.get(e, [])]
+            why = rationale.with_check(why, chk, fell)
         return Suggestion(
             catalogue=entry.catalogue,
             code=code,
             title=entry.title,
             confidence=conf,
-            rationale=rationale.for_entry(text, entry, row, edition),
+            rationale=why,
             model_version=self.version,
             catalogue_edition=edition,
         )
+
+    def _first_row(self, entry: int) -> int:
+        lo = int(np.searchsorted(self.artefact.index.row_entry, entry))
+        return lo
 
     def _quote_row(self, text: str, sc: Scored, entry: int, fallback: int) -> int:
         """The sub-paragraph to quote: closest in meaning, helped by shared words, and
@@ -113,7 +147,7 @@ class Classifier:
                 best, best_score = lo + offset, score
         return int(best)
 
-    def _not_listed(self, text: str, sc: Scored, conf: float) -> Suggestion:
+    def _not_listed(self, text: str, sc: Scored, conf: float, walked: Walked) -> Suggestion:
         cand = sc.candidates
         real = np.flatnonzero(cand.entries != NL_INDEX)
         closest, sim = None, None
@@ -127,12 +161,16 @@ class Classifier:
             if home == "us-ccl"
             else "Not listed in the searched catalogues"
         )
+        why = rationale.for_not_listed(text, sc.catalogues, eds, closest, sim)
+        fell = [(self.entries[f], walked.checks[f]) for f in walked.rejected_for.get(NL_INDEX, [])]
+        if fell:
+            why = rationale.with_rejections(why, fell, home == "us-ccl")
         return Suggestion(
             catalogue=home,
             code=NOT_LISTED,
             title=title,
             confidence=conf,
-            rationale=rationale.for_not_listed(text, sc.catalogues, eds, closest, sim),
+            rationale=why,
             model_version=self.version,
             catalogue_edition="; ".join(eds),
         )

@@ -485,10 +485,68 @@ def check(rows: list[dict]) -> None:
         raise SystemExit(f"unresolvable parents in {rows[0]['catalogue']}: {bad[:10]}")
 
 
+def build_criteria(out_dir: Path = OUT_DIR) -> dict:
+    """Structured criteria of every row (``criteria.py``), from the catalogue files just
+    written, with a report of coverage and of the values that could not be read as a
+    comparison (a number with a unit but no comparator the parser knows)."""
+    from exportdesk.classify.criteria import comparisons_in, decimal_comma_for, parse_row
+    from exportdesk.classify.quantities import find_quantities
+
+    report: dict = {"catalogues": {}}
+    with (out_dir / "criteria.jsonl").open("w", encoding="utf-8") as out:
+        for name in ("eu-dual-use", "eu-military", "us-ccl", "us-usml"):
+            rows = [json.loads(x) for x in (out_dir / f"{name}.jsonl").open(encoding="utf-8")]
+            dc = decimal_comma_for(name)
+            stats: Counter = Counter()
+            unparsed: list[str] = []
+            for r in rows:
+                if r.get("reserved"):
+                    continue
+                tree = parse_row(r["code"], r["text"], dc)
+                clauses = list(tree.walk())
+                n_cmp = sum(len(c.comparisons) for c in clauses)
+                n_cas = sum(len(c.cas) for c in clauses)
+                key = "sub_paragraphs" if r["level"] > 1 else "entries"
+                stats[key] += 1
+                stats[f"{key}_with_criteria"] += bool(n_cmp or n_cas)
+                stats["clauses"] += len(clauses)
+                stats["clauses_with_comparisons"] += sum(bool(c.comparisons) for c in clauses)
+                stats["comparisons"] += n_cmp
+                stats["cas_numbers"] += n_cas
+                stats["exclusion_notes"] += sum(len(c.excludes) for c in clauses)
+                for c in clauses:
+                    got = len(comparisons_in(c.text, dc))
+                    found = find_quantities(c.text, dc)
+                    if len(found) > got:
+                        stats["values_without_comparator"] += len(found) - got
+                        if len(unparsed) < 40:
+                            unparsed.append(f"{c.path}: {c.text[:160]}")
+                out.write(
+                    json.dumps(
+                        {"catalogue": name, "code": r["code"], "tree": tree.to_json()},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+            report["catalogues"][name] = {**dict(stats), "unparsed_examples": unparsed}
+    (out_dir / "criteria_report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
+    ap.add_argument(
+        "--criteria-only",
+        action="store_true",
+        help="only re-derive catalogues/criteria.jsonl from the committed catalogue files",
+    )
     args = ap.parse_args(argv)
+    if args.criteria_only:
+        rep = build_criteria()
+        for name, st in rep["catalogues"].items():
+            print(name, {k: v for k, v in st.items() if k != "unparsed_examples"}, file=sys.stderr)
+        return 0
     ref: Path = args.reference
     OUT_DIR.mkdir(exist_ok=True)
     TRAIN_DIR.mkdir(exist_ok=True)
@@ -530,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in labelled:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(json.dumps(dict(report)), f"labelled examples: {len(labelled)}", file=sys.stderr)
+    build_criteria()
     return 0
 
 

@@ -183,3 +183,29 @@ def for_not_listed(
     if "us-ccl" in catalogues:
         parts.append("Under the EAR this is EAR99 (not listed on the CCL).")
     return " ".join(parts)
+
+
+def _failed_sentence(entry: Entry, check) -> str:
+    reasons = "; ".join(check.failed) or "its criteria are not met"
+    return f"{check.code} — {reasons} → not met"
+
+
+def with_check(text: str, check, fell: list) -> str:
+    """Add the criteria verdict (met / needs / failed) and what fell through to here."""
+    parts = [text]
+    if check.status is True and check.met:
+        parts.append("Criteria met: " + "; ".join(check.met) + ".")
+    elif check.status is False:
+        parts.append("Criteria not met: " + _failed_sentence(None, check) + ".")
+    elif check.needs:
+        parts.append("Needs: " + "; ".join(check.needs) + " (not stated; confidence lowered).")
+    for e, c in fell:
+        parts.append(f"Falls here from {e.code}: {_failed_sentence(e, c)}.")
+    return " ".join(parts)
+
+
+def with_rejections(text: str, fell: list, us: bool) -> str:
+    """NOT_LISTED / EAR99 reached because the proposed entries' criteria were failed."""
+    where = "EAR99" if us else "not listed"
+    parts = [text] + [f"Rejected {_failed_sentence(e, c)}; falls to {where}." for e, c in fell]
+    return " ".join(parts)

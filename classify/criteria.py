@@ -1,0 +1,507 @@
+"""Structured criteria of list entries (parameter, comparator, value, unit, all/any) and their test.
+
+``parse_row`` turns one catalogue row's text into a tree of clauses, as the list writes
+them ("having all of the following: 1. ...; and 2. ..."). Each clause carries the
+comparisons stated in its own words ("output power exceeding 1 kW" -> output power > 1000 W),
+CAS numbers, and qualifiers. ``build_catalogues.py`` stores the trees in
+``catalogues/criteria.jsonl``; ``evaluate`` checks a description's stated parameters against
+a tree with three-valued logic: met, failed, or undecided (with the parameters it needs).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from exportdesk.classify.quantities import Quantity, find_quantities
+
+CRITERIA_FILE = Path(__file__).resolve().parent / "catalogues" / "criteria.jsonl"
+
+# Comparator phrases as the lists write them. Order matters: longer phrases first.
+_BEFORE = [
+    (
+        r"equal to or (?:less|lower|smaller) than|less than or equal to|not (?:more|greater) than|"
+        r"not exceeding|not to exceed|no more than|up to(?: and including)?|maximum of|at most|"
+        r"≤|=<|<=",
+        "<=",
+    ),
+    (
+        r"equal to or (?:more|greater|higher) than|(?:greater|more|higher) than or equal to|"
+        r"equal to or exceeding|not less than|at least|minimum of|no less than|≥|>=|=>",
+        ">=",
+    ),
+    (
+        r"(?:less|better|lower) \((?:less|lower|better|smaller)\) than|(?:less|lower|smaller|"
+        r"shorter|narrower|fewer) than|less \(better\) than|below|under|<",
+        "<",
+    ),
+    (
+        r"(?:greater|more|better) \((?:greater|more|higher|larger)\) than|exceeding|in excess of|"
+        r"(?:greater|more|higher|larger|longer|wider|faster) than|above|over|beyond|>",
+        ">",
+    ),
+    (r"better than", "<"),
+]
+_AFTER = [
+    (r"or (?:more|greater|higher|above|larger|longer)|and (?:above|over|more)", ">="),
+    (r"or (?:less|lower|below|smaller|fewer|shorter)|and (?:below|under|less)", "<="),
+]
+_BEFORE_RE = [(re.compile(rf"(?:{p})\s*$", re.I), op) for p, op in _BEFORE]
+_AFTER_RE = [(re.compile(rf"^\s*(?:{p})\b", re.I), op) for p, op in _AFTER]
+_RANGE_BEFORE = re.compile(r"(?:between|from|range of|ranging from|in the range)\s*$", re.I)
+_BUT = re.compile(r"\bbut\s*$", re.I)
+
+_ALL = re.compile(
+    r"\b(?:all|both|each) (?:of )?(?:the following|of these)|having all\b|all of the following",
+    re.I,
+)
+_ANY = re.compile(
+    r"\b(?:any|either|one or more|one) of (?:the following|these)|\bany of\b|\beither of\b", re.I
+)
+_CAS = re.compile(r"\b(\d{2,7}-\d{2}-\d)\b")
+_NOTE_START = re.compile(r"\b(?:Technical Notes?|Notes?(?: \d+)?|N\.B\.)\s*:", re.I)
+_EXCLUDES = re.compile(r"\bdo(?:es)? not (?:control|apply to)\b(?P<what>[^.]*(?:\.\d[^.]*)*)", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
+_STOP = frozenset(
+    "a an the of and or with for to in on at by as than that which having any all following "
+    "be is are it its their from rated specified designed capable both either one more less".split()
+)
+
+# Marker of an enumerated item inside a row's text: "1.", "a.", US-style "a.1." / "b.2.a.".
+_MARKER = re.compile(
+    r"(?:(?<=[:;])|(?<=[:;] and)|(?<=[:;] or)|(?<=\. )|(?<=\.\))|^)\s*"
+    r"(?P<m>(?:[a-z]{1,2}\.|\d{1,2}\.)+)\s+(?=[\"'“‘(A-Z0-9a-z])"
+)
+
+
+@dataclass
+class Comparison:
+    """``param`` ``op`` ``value`` (base units of ``dim``); op is >, >=, <, <= or 'in'."""
+
+    param: str
+    op: str
+    value: float
+    dim: str
+    text: str
+    high: float | None = None  # upper bound when op == "in"
+
+    def holds(self, q: Quantity) -> bool:
+        if self.op == "in":
+            return q.high >= self.value and q.low <= (self.high or self.value)
+        # A stated range is judged by its end that can meet the limit ("up to ...").
+        v = q.high if self.op in (">", ">=") else q.low
+        tol = 1e-9 * max(abs(self.value), 1e-30)
+        return {
+            ">": v > self.value + tol,
+            ">=": v >= self.value - tol,
+            "<": v < self.value - tol,
+            "<=": v <= self.value + tol,
+        }[self.op]
+
+    def to_json(self) -> dict:
+        d = {
+            "param": self.param,
+            "op": self.op,
+            "value": self.value,
+            "dim": self.dim,
+            "text": self.text,
+        }
+        if self.high is not None:
+            d["high"] = self.high
+        return d
+
+
+@dataclass
+class Clause:
+    """One item of the list's enumeration: its own comparisons, and children joined by
+    ``mode`` ('all' or 'any')."""
+
+    path: str
+    text: str
+    mode: str = "any"
+    comparisons: list[Comparison] = field(default_factory=list)
+    cas: list[str] = field(default_factory=list)
+    children: list[Clause] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        d: dict = {"path": self.path, "mode": self.mode, "text": self.text[:300]}
+        if self.comparisons:
+            d["comparisons"] = [c.to_json() for c in self.comparisons]
+        if self.cas:
+            d["cas"] = self.cas
+        if self.excludes:
+            d["excludes"] = self.excludes
+        if self.children:
+            d["children"] = [c.to_json() for c in self.children]
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> Clause:
+        return cls(
+            path=d["path"],
+            text=d.get("text", ""),
+            mode=d.get("mode", "any"),
+            comparisons=[
+                Comparison(c["param"], c["op"], c["value"], c["dim"], c["text"], c.get("high"))
+                for c in d.get("comparisons", [])
+            ],
+            cas=list(d.get("cas", [])),
+            children=[cls.from_json(c) for c in d.get("children", [])],
+            excludes=list(d.get("excludes", [])),
+        )
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def _param_words(before: str, limit: int = 7) -> str:
+    """The parameter a comparison is about: the words just before its comparator."""
+    seg = re.split(r"[;:(]|\b(?:and|or|having|with|which|where)\b", before)[-1]
+    words = [w for w in _WORD.findall(seg) if w.lower() not in _STOP]
+    return " ".join(words[-limit:]).lower()
+
+
+def comparisons_in(text: str, decimal_comma: bool) -> list[Comparison]:
+    """Every "<parameter> <comparator> <value unit>" in a clause's own text."""
+    out: list[Comparison] = []
+    qs = find_quantities(text, decimal_comma)
+    prev_end = 0
+    for q in qs:
+        before = text[max(prev_end, q.start - 90) : q.start]
+        after = text[q.end : q.end + 40]
+        op = None
+        core = before.rstrip()
+        core = re.sub(r"(?:\ba|\ban|\bof|\bthe)\s*$", "", core, flags=re.I).rstrip()
+        for rx, o in _BEFORE_RE:
+            m = rx.search(core)
+            if m:
+                op, core = o, core[: m.start()]
+                break
+        if op is None:
+            for rx, o in _AFTER_RE:
+                if rx.search(after):
+                    op = o
+                    break
+        if q.low != q.high and op is None:
+            op = "in"
+        if op is None and _RANGE_BEFORE.search(core):
+            op = "in"
+        prev_end = q.end
+        if op is None:
+            continue
+        param = _param_words(core)
+        if _BUT.search(core) and out and out[-1].dim == q.dim:
+            param = out[-1].param  # "of 150 nm or more but not exceeding 510 nm"
+        if op == "in":
+            out.append(Comparison(param, "in", q.low, q.dim, q.text, q.high))
+        else:
+            out.append(
+                Comparison(
+                    param,
+                    op,
+                    q.value if op in (">", ">=") else q.low,
+                    q.dim,
+                    f"{core[-50:].strip()} {before[len(core) :].strip()} {q.text}".strip(),
+                )
+            )
+    return out
+
+
+def _split_notes(text: str) -> tuple[str, list[str]]:
+    """A clause's operative text, and its notes' exclusions ("does not control ...")."""
+    m = _NOTE_START.search(text)
+    if not m:
+        return text, []
+    body, notes = text[: m.start()], text[m.start() :]
+    excl = [" ".join(x.group("what").split())[:200] for x in _EXCLUDES.finditer(notes)]
+    return body, excl
+
+
+def _kind(token: str) -> str:
+    return "d" if token.isdigit() else "l"
+
+
+def _next_value(v: str) -> str:
+    return str(int(v) + 1) if v.isdigit() else chr(ord(v[-1]) + 1)
+
+
+def parse_row(code: str, text: str, decimal_comma: bool) -> Clause:
+    """The clause tree of one row's text (its own enumeration, nested as the list nests it)."""
+    parts = code.split(".")
+    last = parts[-1] if len(parts) > 1 else ""
+    first_kind = "l" if not last or _kind(last) == "d" else "d"
+    root = Clause(path=code, text="")
+    stack: list[tuple[str, str, Clause]] = []  # (kind, value, clause)
+    pieces: list[tuple[Clause, int, int]] = []
+    cur, cur_start = root, 0
+    end = len(text)
+    for m in _MARKER.finditer(text):
+        tokens = [t for t in m.group("m").split(".") if t]
+        tok = tokens[-1]
+        kind = _kind(tok)
+        if len(tokens) > 1 and tokens[0] == last:
+            tokens = tokens[1:]  # US style repeats the row's own letter
+        placed = None
+        expected_child = first_kind if not stack else ("d" if stack[-1][0] == "l" else "l")
+        # Inside a note, a list numbered afresh is the note's own, not a deeper level.
+        # A note's list ends with its sentence: a marker after a full stop is the list's own.
+        in_note = bool(_NOTE_START.search(text[cur_start : m.start()])) and not text[
+            : m.start()
+        ].rstrip().endswith(".")
+        if in_note:
+            continue
+        if kind == expected_child and tok in ("1", "a"):
+            placed = len(stack)
+        else:
+            for depth in range(len(stack) - 1, -1, -1):
+                k, v, _ = stack[depth]
+                if k == kind and _next_value(v) == tok:
+                    placed = depth
+                    break
+        if placed is None:
+            if (
+                last
+                and not in_note
+                and len(tokens) == 1
+                and kind == _kind(last)
+                and tok == _next_value(last)
+            ):
+                end = m.start()  # the row's next sibling begins: its text is not this row's
+                break
+            continue
+        pieces.append((cur, cur_start, m.start()))
+        del stack[placed:]
+        parent = stack[-1][2] if stack else root
+        node = Clause(path=f"{parent.path}.{tok}", text="")
+        parent.children.append(node)
+        stack.append((kind, tok, node))
+        cur, cur_start = node, m.end()
+    pieces.append((cur, cur_start, end))
+    for node, a, b in pieces:
+        own, excl = _split_notes(text[a:b])
+        node.text = " ".join(own.split())
+        node.excludes = excl
+        node.comparisons = comparisons_in(node.text, decimal_comma)
+        node.cas = _CAS.findall(node.text)
+    for node in root.walk():
+        node.mode = _mode(node)
+    return root
+
+
+def _mode(node: Clause) -> str:
+    if _ALL.search(node.text):
+        return "all"
+    if _ANY.search(node.text):
+        return "any"
+    ends_and = sum(bool(re.search(r";\s*and\s*$", c.text)) for c in node.children)
+    return "all" if node.children and ends_and * 2 > len(node.children) else "any"
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class Verdict:
+    """Met (True), failed (False) or undecided (None), with what decided it."""
+
+    status: bool | None
+    path: str
+    met: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    evaluated: int = 0
+
+
+_NEAR = 48  # characters either side of a stated value that name its parameter
+
+
+@dataclass
+class Stated:
+    """What a description states: quantities with the words that label each (same phrase)
+    and the words around it, and CAS numbers."""
+
+    text: str
+    quantities: list[Quantity]
+    labels: list[frozenset[str]]
+    context: list[frozenset[str]]
+    cas: frozenset[str]
+    words: frozenset[str] = frozenset()
+
+
+_PHRASE_END = re.compile(r"[,;()\[\]]|\bwith\b|\band\b")
+
+
+_LABEL_STOP = frozenset("a an the of and or with for to in on at by as per".split())
+
+
+def _words(text: str, stop: frozenset[str] = _STOP) -> frozenset[str]:
+    return frozenset(_stem(w) for w in _WORD.findall(text) if w.lower() not in stop)
+
+
+def stated(text: str) -> Stated:
+    qs = find_quantities(text)
+    labels, ctx = [], []
+    for q in qs:
+        left = _PHRASE_END.split(text[: q.start])[-1]
+        right = _PHRASE_END.split(text[q.end :])[0]
+        labels.append(_words(f"{left} {right}", _LABEL_STOP))
+        ctx.append(_words(text[max(0, q.start - _NEAR) : q.end + 20]))
+    return Stated(text, qs, labels, ctx, frozenset(_CAS.findall(text)), _words(text))
+
+
+def _stem(w: str) -> str:
+    w = w.lower()
+    return w[:-1] if w.endswith("s") and len(w) > 4 else w
+
+
+def _describe(c: Comparison, q: Quantity | None) -> str:
+    lim = c.text if len(c.text) < 90 else c.text[-90:]
+    if q is None:
+        return f"needs {c.param or 'a value'} ({lim})"
+    return f"{c.param or 'value'}: requires “{lim}”; stated {q.text}"
+
+
+def _check(c: Comparison, s: Stated) -> tuple[bool | None, Quantity | None]:
+    idx = [i for i, q in enumerate(s.quantities) if q.dim == c.dim]
+    if not idx:
+        return None, None
+    pw = {_stem(w) for w in c.param.split()}
+    # The value whose own phrase names the parameter; else one with no name of its own
+    # ("1,070 nm, 800 W"); a value named as something else is not this parameter.
+    by_label = [i for i in idx if pw & s.labels[i]]
+    unnamed = [i for i in idx if not s.labels[i]]
+    if by_label:
+        best = max(len(pw & s.labels[i]) for i in by_label)
+        chosen = [i for i in by_label if len(pw & s.labels[i]) == best]
+    elif unnamed:
+        chosen = unnamed
+    else:
+        # Only nearby words link the value to the parameter: enough to say it is met,
+        # not enough to reject on.
+        overlap = [len(pw & s.context[i]) for i in idx]
+        near = [i for i, o in zip(idx, overlap, strict=True) if o and o == max(overlap)]
+        hit = next((i for i in near if c.holds(s.quantities[i])), None)
+        return (True, s.quantities[hit]) if hit is not None else (None, None)
+    # When the words cannot tell which stated value is meant, any that meets it counts.
+    for i in chosen:
+        if c.holds(s.quantities[i]):
+            return True, s.quantities[i]
+    return False, s.quantities[chosen[0]]
+
+
+def _above_band(c: Comparison, node: Clause, q: Quantity) -> bool:
+    """The stated value is over the upper end of a band ("exceeding 1 kW but not
+    exceeding 10 kW") that the same clause opens from below."""
+    if c.op not in ("<", "<="):
+        return False
+    has_floor = any(
+        o.dim == c.dim and o.op in (">", ">=") and o.value < c.value for o in node.comparisons
+    )
+    return has_floor and q.low > c.value
+
+
+def about(node: Clause, s: Stated) -> bool:
+    """Whether an alternative is about the described item: a word of its subject (its
+    first words) or two words of its text (not its numbers) are the description's."""
+    head = [w for w in _WORD.findall(node.text) if w.lower() not in _STOP][:12]
+    if {_stem(w) for w in head} & s.words:
+        return True  # its subject names the item
+    subject = _words(re.sub(r"\d[\d.,]*", " ", " ".join(c.text for c in node.walk())[:400]))
+    return len(subject & s.words) >= 2
+
+
+def evaluate(node: Clause, s: Stated) -> Verdict:
+    """Three-valued test of a clause tree. A clause holds when its own comparisons hold
+    and its children hold as a whole ('all' / 'any'). Children about parameters the
+    description does not state stay undecided; under 'any' they do not block a failure
+    of the siblings that were tested, since an item is judged on what it states."""
+    v = Verdict(status=None, path=node.path)
+    own: list[bool] = []
+    for c in node.comparisons:
+        ok, q = _check(c, s)
+        if ok is False and q is not None and _above_band(c, node, q):
+            ok = None  # beyond this band's top: a higher band elsewhere may take it
+        if ok is None:
+            v.needs.append(c.param or c.text)
+            continue
+        own.append(ok)
+        v.evaluated += 1
+        (v.met if ok else v.failed).append(_describe(c, q))
+    if node.cas and s.cas:
+        hit = bool(set(node.cas) & s.cas)
+        own.append(hit)
+        v.evaluated += 1
+        verb = "listed" if hit else "not among"
+        (v.met if hit else v.failed).append(
+            f"CAS {', '.join(sorted(s.cas))} {verb} {', '.join(node.cas[:4])}"
+        )
+    kids = [evaluate(c, s) for c in node.children]
+    child: bool | None = None
+    if kids:
+        if node.mode == "all":
+            if any(k.status is False for k in kids):
+                child = False
+            elif all(k.status is True for k in kids):
+                child = True
+        elif any(k.status is True for k in kids):
+            child = True
+        elif any(k.status is False for k in kids) and not any(
+            k.status is None and (k.evaluated or about(c, s))
+            for k, c in zip(kids, node.children, strict=True)
+        ):
+            # An undecided alternative keeps the clause open when some of its values were
+            # tested or it is about the described item; alternatives about other things,
+            # none of whose values is stated, do not.
+            child = False
+    if False in own or child is False:
+        v.status = False
+    elif v.needs:
+        v.status = None  # a deciding value is not stated
+    elif kids:
+        v.status = True if child is True else None
+    else:
+        v.status = True if own else None
+    for k in kids:
+        v.evaluated += k.evaluated
+        if v.status is True and k.status is True:
+            v.met += k.met
+            if v.path == node.path:
+                v.path = k.path  # the deepest sub-paragraph that is met
+        elif v.status is False and k.status is False:
+            v.failed += k.failed
+        elif v.status is None:
+            v.needs += k.needs
+            v.met += k.met
+    if v.status is not True:
+        v.met = v.met if v.status is None else []
+    return v
+
+
+# ---------------------------------------------------------------------------- the data
+
+
+@lru_cache(maxsize=1)
+def load_criteria() -> dict[tuple[str, str], Clause]:
+    """(catalogue, row code) -> clause tree, from the committed criteria file."""
+    out: dict[tuple[str, str], Clause] = {}
+    if not CRITERIA_FILE.exists():
+        return out
+    with CRITERIA_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            out[(r["catalogue"], r["code"])] = Clause.from_json(r["tree"])
+    return out
+
+
+def decimal_comma_for(catalogue: str) -> bool:
+    """EU texts write 1,5 for one and a half and 1 000 for a thousand."""
+    return catalogue.startswith("eu-")

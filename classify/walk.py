@@ -1,0 +1,175 @@
+"""The review walk: each proposed entry is tested against its own criteria, failures fall through.
+
+Retrieval and the ranker propose entries; a classifier then reads each proposal's
+sub-paragraphs against what the description states. An entry whose relevant
+sub-paragraphs are all failed on a stated parameter is rejected (with the comparison
+that failed), and its probability passes to where a classifier would go next: the
+catch-all of the same product group (US ``x99x`` such as 3A991), or NOT_LISTED / EAR99.
+An entry whose deciding parameter is not stated keeps its place but says what it needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from exportdesk.classify.catalogue import Entry, Row
+from exportdesk.classify.criteria import (
+    Clause,
+    Stated,
+    Verdict,
+    about,
+    evaluate,
+    load_criteria,
+)
+
+# Rows whose embedding similarity to the description is within this margin of the
+# entry's best row are the ones a reader would weigh (the rest are about other things).
+RELEVANCE_MARGIN = 0.06
+# How much of a rejected entry's probability it keeps; the rest goes to its fallback.
+REJECT_KEEP = 0.08
+
+
+@dataclass
+class EntryCheck:
+    """The verdict on one entry: met (with the deepest met sub-paragraph), failed, or open."""
+
+    status: bool | None
+    code: str
+    met: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+
+
+def _tree(row: Row) -> Clause | None:
+    return load_criteria().get((row.catalogue, row.code))
+
+
+def check_entry(entry: Entry, row_cos: dict[str, float], st: Stated) -> EntryCheck:
+    """Test the entry's relevant sub-paragraphs. ``row_cos``: row code -> similarity."""
+    rows = [r for r in entry.rows if not r.reserved]
+    subs = [r for r in rows if r.level > 1] or rows
+    if not subs:
+        return EntryCheck(None, entry.code)
+    best = max(row_cos.get(r.code, -1.0) for r in subs)
+    relevant = [r for r in subs if row_cos.get(r.code, -1.0) >= best - RELEVANCE_MARGIN]
+    verdicts: list[tuple[Row, Verdict]] = []
+    for r in relevant:
+        tree = _tree(r)
+        if tree is not None:
+            verdicts.append((r, evaluate(tree, st)))
+    met = [(r, v) for r, v in verdicts if v.status is True]
+    if met:
+        r, v = max(met, key=lambda rv: row_cos.get(rv[0].code, -1.0))
+        return EntryCheck(True, v.path, met=v.met[:3])
+    decided = [(r, v) for r, v in verdicts if v.status is False]
+    # As inside a row (criteria.evaluate): an undecided sub-paragraph keeps the entry open
+    # only if some of its values were tested or it is about the described item.
+    open_ = [
+        (r, v)
+        for r, v in verdicts
+        if v.status is None and (v.evaluated or about(_tree(r), st) or not decided)
+    ]
+    if decided and not open_:
+        r, v = max(decided, key=lambda rv: row_cos.get(rv[0].code, -1.0))
+        return EntryCheck(False, r.code, failed=_unique(v.failed)[:2])
+    needs = [n for _, v in open_ for n in v.needs]
+    code = open_[0][0].code if open_ else relevant[0].code
+    return EntryCheck(None, code, needs=_unique(needs)[:2])
+
+
+def _unique(xs: list[str]) -> list[str]:
+    return list(dict.fromkeys(xs))
+
+
+_NOT_CONTROLLED_BY = re.compile(r"not (?:controlled|specified) (?:by|in) (\d[A-E]\d{3})", re.I)
+
+
+def catch_alls(entries: tuple[Entry, ...], failed: Entry) -> list[int]:
+    """Entries of the same catalogue and product group that take what ``failed`` does
+    not control: the x99x entries ("not controlled by 3A001") of the US list."""
+    if failed.catalogue != "us-ccl" or len(failed.code) != 5:
+        return []
+    group = failed.code[:2]
+    return [
+        i
+        for i, e in enumerate(entries)
+        if e.catalogue == failed.catalogue
+        and e.code.startswith(group)
+        and e.code[2] == "9"
+        and e is not failed
+    ]
+
+
+def names(entry: Entry, other: Entry) -> bool:
+    """Whether ``entry`` says it takes what ``other`` does not control."""
+    return other.code in _NOT_CONTROLLED_BY.findall(entry.head.text[:600])
+
+
+# A catch-all must be at least this close in meaning to the description to take it.
+CATCH_ALL_FLOOR = 0.35
+
+
+@dataclass
+class Walked:
+    """Candidates after the walk: entry indices (-1 = NOT_LISTED), probabilities, checks."""
+
+    entries: list[int]
+    probs: np.ndarray
+    checks: dict[int, EntryCheck]
+    rejected_for: dict[int, list[int]]  # fallback entry -> entries whose mass it took
+
+
+def walk(
+    entries: tuple[Entry, ...],
+    cand_entries: list[int],
+    probs: np.ndarray,
+    row_cos_of,
+    st: Stated,
+    top_n: int = 8,
+) -> Walked:
+    """Apply the criteria to the ``top_n`` most probable candidates (see module doc).
+    ``row_cos_of(entry_index)`` gives that entry's row similarities."""
+    cand = list(cand_entries)
+    p = np.asarray(probs, dtype=np.float64).copy()
+    checks: dict[int, EntryCheck] = {}
+    rejected_for: dict[int, list[int]] = {}
+    order = np.argsort(-p)[:top_n]
+    nl_pos = cand.index(-1) if -1 in cand else None
+    for k in order:
+        e = cand[k]
+        if e < 0:
+            continue
+        chk = check_entry(entries[e], row_cos_of(e), st)
+        checks[e] = chk
+        if chk.status is not False:
+            continue
+        moved = p[k] * (1.0 - REJECT_KEEP)
+        p[k] -= moved
+        target, best = None, CATCH_ALL_FLOOR
+        for c in catch_alls(entries, entries[e]):
+            cos = row_cos_of(c)
+            closeness = max(cos.values(), default=-1.0) + (
+                0.05 if names(entries[c], entries[e]) else 0.0
+            )
+            if closeness < best:
+                continue
+            cc = checks.get(c) or check_entry(entries[c], cos, st)
+            checks[c] = cc
+            if cc.status is not False:
+                target, best = c, closeness
+        if target is not None:
+            if target not in cand:
+                cand.append(target)
+                p = np.append(p, 0.0)
+            pos = cand.index(target)
+        else:
+            pos = nl_pos
+        if pos is None:
+            continue
+        p[pos] += moved
+        rejected_for.setdefault(cand[pos], []).append(e)
+    p /= p.sum()
+    return Walked(cand, p, checks, rejected_for)

@@ -1,0 +1,118 @@
+"""Structured criteria: quantities with units, clause trees of list text, and their test."""
+
+from __future__ import annotations
+
+import pytest
+
+from exportdesk.classify.criteria import Clause, Comparison, evaluate, parse_row, stated
+from exportdesk.classify.quantities import find_quantities, parse_number
+
+# Written for these tests in the lists' style (decimal comma, spaced thousands, nesting).
+ROW = (
+    "Widget amplifiers having any of the following: 1. Rated for operation at frequencies "
+    "exceeding 2,7 GHz but not exceeding 6 GHz and having all of the following: a. An output "
+    "power exceeding 40 W; and b. A gain of 30 dB or more; 2. An output power exceeding 1 500 W; "
+    "Technical Notes: 1. Output power is measured at the connector. 2. Gain is small-signal gain."
+)
+
+
+def test_units_normalise_to_one_base_unit() -> None:
+    (a,) = find_quantities("rated output 1.5 kW")
+    (b,) = find_quantities("a power exceeding 1 500 W", decimal_comma=True)
+    assert a.dim == b.dim and a.value == pytest.approx(1500.0) == b.value
+
+
+def test_decimal_comma_only_in_list_text() -> None:
+    assert parse_number("1,6", decimal_comma=True) == pytest.approx(1.6)
+    assert parse_number("1 150", decimal_comma=True) == pytest.approx(1150.0)
+    assert parse_number("1,500") == pytest.approx(1500.0)
+
+
+def test_lost_superscript_in_list_text_is_a_power_of_ten() -> None:
+    (q,) = find_quantities("a total dose of 5 x 103 Gy (silicon) or higher", decimal_comma=True)
+    assert q.value == pytest.approx(5000.0)
+
+
+def test_ranges_keep_both_ends_and_units() -> None:
+    (q,) = find_quantities("tunable 20 MHz-6 GHz")
+    assert (q.low, q.high) == (pytest.approx(2e7), pytest.approx(6e9))
+    (t,) = find_quantities("accelerometer, range +/-10 g")
+    assert t.value == pytest.approx(98.0665)
+
+
+def test_angular_rate_is_not_a_frequency() -> None:
+    (deg,) = find_quantities("rate up to 1,500 deg/s")
+    (hz,) = find_quantities("bandwidth 1,500 Hz")
+    assert deg.dim != hz.dim
+
+
+def test_alloy_names_are_not_voltages() -> None:
+    assert find_quantities("Ti-6Al-4V bar") == []
+
+
+def test_row_parses_into_nested_all_and_any() -> None:
+    tree = parse_row("9Z999.a", ROW, decimal_comma=True)
+    assert [c.path for c in tree.children] == ["9Z999.a.1", "9Z999.a.2"]
+    first = tree.children[0]
+    assert first.mode == "all" and [c.path for c in first.children] == [
+        "9Z999.a.1.a",
+        "9Z999.a.1.b",
+    ]
+    ops = [(c.op, round(c.value)) for c in first.comparisons]
+    assert ops == [(">", 2_700_000_000), ("<=", 6_000_000_000)]
+    assert first.children[1].comparisons[0].op == ">="
+
+
+def test_a_notes_numbered_list_is_not_a_level_of_the_row() -> None:
+    tree = parse_row("9Z999.a", ROW, decimal_comma=True)
+    assert all(c.path.count(".") <= 3 for c in tree.walk())
+
+
+def test_met_names_the_deepest_sub_paragraph() -> None:
+    tree = parse_row("9Z999.a", ROW, decimal_comma=True)
+    v = evaluate(tree, stated("Widget amplifier, 3.5 GHz, output power 60 W, gain 32 dB"))
+    assert v.status is True and v.path in {"9Z999.a.1.a", "9Z999.a.1.b", "9Z999.a.1"}
+
+
+def test_failed_when_every_tested_alternative_fails() -> None:
+    tree = parse_row("9Z999.a", ROW, decimal_comma=True)
+    v = evaluate(tree, stated("Widget amplifier, 3.5 GHz, output power 10 W, gain 32 dB"))
+    assert v.status is False and any("stated 10 W" in f for f in v.failed)
+
+
+def test_missing_deciding_value_is_named_not_guessed() -> None:
+    tree = parse_row("9Z999.a", ROW, decimal_comma=True)
+    v = evaluate(tree, stated("Widget amplifier, 3.5 GHz, gain 32 dB"))
+    assert v.status is None and any("output power" in n for n in v.needs)
+
+
+def test_a_value_named_as_another_parameter_is_not_used() -> None:
+    node = Clause(
+        path="X.a",
+        text="",
+        comparisons=[Comparison("output power", ">", 40.0, find_quantities("1 W")[0].dim, "")],
+    )
+    v = evaluate(node, stated("Widget, standby consumption 5 W"))
+    assert v.status is None
+
+
+def test_cas_numbers_decide_chemicals() -> None:
+    node = parse_row("1Z999", "Chemicals as follows: a. Thing (CAS 1234-56-7);", True)
+    assert evaluate(node, stated("Thing, CAS 1234-56-7, 99 %")).status is True
+    assert evaluate(node, stated("Other thing, CAS 7654-32-1")).status is False
+
+
+def test_committed_criteria_match_the_parser() -> None:
+    """criteria.jsonl is rebuilt whenever the parser changes (build_catalogues --criteria-only)."""
+    import json
+
+    from exportdesk.classify.catalogue import load_rows
+    from exportdesk.classify.criteria import decimal_comma_for, load_criteria
+
+    trees = load_criteria()
+    for cat in ("eu-dual-use", "us-ccl"):
+        rows = [r for r in load_rows(cat) if not r.reserved][::40]
+        for r in rows:
+            fresh = parse_row(r.code, r.text, decimal_comma_for(cat)).to_json()
+            stored = trees[(cat, r.code)].to_json()
+            assert json.dumps(fresh, sort_keys=True) == json.dumps(stored, sort_keys=True), r.code
