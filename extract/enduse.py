@@ -20,7 +20,7 @@ from exportdesk.extract.layout import (
 from exportdesk.extract.model import EndUse, Party
 from exportdesk.extract.nlp import leading_label, organisations
 from exportdesk.extract.normalise import fold
-from exportdesk.extract.parties import _role_from_context
+from exportdesk.extract.parties import role_from_context
 
 ASSURANCES = ("no_reexport_assurance", "no_wmd_assurance", "no_military_end_use_assurance")
 
@@ -217,7 +217,7 @@ def _unlabelled_statements(paras: list[Paragraph]) -> list[Found]:
 
 def _end_user_of(text: str, parties: list[Party]) -> str | None:
     for span in organisations(text):
-        role = _role_from_context(text[: span.start_char], text[span.end_char :])
+        role = role_from_context(text[: span.start_char], text[span.end_char :])
         if role == "end_user":
             return span.text.strip(" ,")
     end_users = [p for p in parties if p.role == "end_user"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from exportdesk.extract import labels
 from exportdesk.extract.layout import Line, PageLayout, Segment, Token, evidence, mean_confidence
 from exportdesk.extract.model import Item, Warning
-from exportdesk.extract.nlp import LabelHit, _fuzzy_leading_label, label_hits, leading_label
+from exportdesk.extract.nlp import LabelHit, fuzzy_leading_label, label_hits, leading_label
 from exportdesk.extract.normalise import (
     clean_spaces,
     currency_of,
@@ -79,7 +79,7 @@ def header_columns(line: Line) -> list[Column] | None:
     for seg in line.segments:
         end = offset + len(seg.text)
         if not any(offset <= h.start < end for h in chosen) and len(seg.text) >= 5:
-            fuzzy = _fuzzy_leading_label(seg.text, ("column",))
+            fuzzy = fuzzy_leading_label(seg.text, ("column",))
             if fuzzy is not None:
                 chosen.append(
                     LabelHit(fuzzy.kind, fuzzy.key, offset + fuzzy.start, offset + fuzzy.end)

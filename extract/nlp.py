@@ -204,7 +204,7 @@ def leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
         if _is_numbering(fold(text[: first.start])):
             return first
         return None
-    return _fuzzy_leading_label(text, kinds)
+    return fuzzy_leading_label(text, kinds)
 
 
 @lru_cache(maxsize=8)
@@ -233,7 +233,7 @@ _NUMBERING = re.compile(
 )
 
 
-def _fuzzy_leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
+def fuzzy_leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
     from rapidfuzz import fuzz, process
 
     folded = fold(text)

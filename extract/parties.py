@@ -330,7 +330,7 @@ _ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def _role_from_context(before: str, after: str) -> str | None:
+def role_from_context(before: str, after: str) -> str | None:
     b = fold(before[-90:])
     a = fold(after[:80])
     if re.search(r"\b(as|is) the (final |ultimate )?end[- ]?user", a):
@@ -355,7 +355,7 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
         for span in organisations(text):
             if span.start_char < covered:
                 continue
-            role = _role_from_context(text[: span.start_char], text[span.end_char :])
+            role = role_from_context(text[: span.start_char], text[span.end_char :])
             if role is None:
                 continue
             name = span.text.strip(" ,")

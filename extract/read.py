@@ -222,7 +222,9 @@ def _open_plumber(data: bytes, warnings: list[Warning]) -> pdfplumber.PDF | None
         return None
 
 
-def _render(pdf: pdfium.PdfDocument, index: int, settings: Settings) -> tuple[Image.Image, float]:
+def render_page_image(
+    pdf: pdfium.PdfDocument, index: int, settings: Settings
+) -> tuple[Image.Image, float]:
     """The page as an image for OCR, and its DPI.
 
     A typical scan page is one full-page image; taking that image as it is costs ~20 ms
@@ -336,7 +338,7 @@ def _ocr_pages(
         futures = []
         for index in indexes:
             try:
-                image, dpi = _render(pdf, index, settings)
+                image, dpi = render_page_image(pdf, index, settings)
             except Exception as exc:
                 warnings.append(
                     Warning(

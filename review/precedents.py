@@ -20,7 +20,7 @@ from exportdesk.classify.embed import Embedder
 from exportdesk.extract.model import Item
 from exportdesk.review import audit
 from exportdesk.review.licensing_tables import PrecedentUse
-from exportdesk.review.store import CaseStore, StoreError, _set_field
+from exportdesk.review.store import CaseStore, StoreError, set_field
 from exportdesk.review.tables import Application, Correction, Decision, Extraction
 
 Match = Literal["model", "description"]
@@ -139,7 +139,7 @@ def decided_items(store: CaseStore, exclude_application: int | None = None) -> l
             items[app_id] = {i: dict(it) for i, it in enumerate(result.get("items", []))}
         for c in corrections:
             data = {"items": [items[c.application_id][i] for i in sorted(items[c.application_id])]}
-            _set_field(data, c.field, json.loads(c.new_value) if c.new_value else None)
+            set_field(data, c.field, json.loads(c.new_value) if c.new_value else None)
     # The newest decision per (application, item, jurisdiction) is the one that stands.
     current: dict[tuple[int, int, str], Decision] = {}
     for d in decisions:

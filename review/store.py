@@ -350,7 +350,7 @@ class CaseStore:
                 raise StoreError("This application has not been read yet; nothing to correct.")
             trial = json.loads(json.dumps(current))
             for path, value in changes.items():
-                _set_field(trial, path, None if value == "" else value)
+                set_field(trial, path, None if value == "" else value)
             try:
                 # Validation also converts form text to the field's type ("12" -> 12.0).
                 checked = ApplicationResult.model_validate(trial).to_contract()
@@ -520,7 +520,7 @@ class CaseStore:
         if ex is not None:
             data = json.loads(json.dumps(ex.result))
             for c in corrections:
-                _set_field(data, c.field, json.loads(c.new_value) if c.new_value else None)
+                set_field(data, c.field, json.loads(c.new_value) if c.new_value else None)
             data.setdefault("versions", ex.versions)
             result = ApplicationResult.model_validate(data)
         return CaseView(
@@ -594,7 +594,7 @@ def _parse_field(path: str) -> tuple[str, int, str]:
     return kind, position, name
 
 
-def _set_field(data: dict[str, Any], path: str, value: Any) -> None:
+def set_field(data: dict[str, Any], path: str, value: Any) -> None:
     kind, index, name = _parse_field(path)
     try:
         data[kind][index][name] = value

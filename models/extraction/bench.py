@@ -287,11 +287,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _images_as_read(scan: bytes, settings: Settings) -> list[Image.Image]:
-    from exportdesk.extract.read import _render
+    from exportdesk.extract.read import render_page_image
 
     pdf = pdfium.PdfDocument(scan)
     try:
-        return [_render(pdf, i, settings)[0] for i in range(len(pdf))]
+        return [render_page_image(pdf, i, settings)[0] for i in range(len(pdf))]
     finally:
         pdf.close()
 
