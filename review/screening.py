@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exportdesk.extract.model import Warning
 from exportdesk.review import audit
 from exportdesk.review.store import CaseStore, CaseView, StoreError
-from exportdesk.review.tables import Base, utcnow
+from exportdesk.review.tables import Base, Extraction, utcnow
 
 Outcome = Literal["cleared", "confirmed"]
+
+
+class _HasId(Protocol):
+    id: int
+
+
+T = TypeVar("T", bound=_HasId)
 SCREENING_HIT = "party_screening_hit"
 
 
@@ -150,3 +158,72 @@ def review_hit(
                 "reason": reason,
             },
         )
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    """What the Queue shows of an application's risk findings, and the order it sorts by."""
+
+    open_hits: int = 0
+    confirmed_hits: int = 0
+    red_flags: int = 0
+    inconsistencies: int = 0
+
+    @property
+    def score(self) -> int:
+        # An open or confirmed hit outweighs any number of flags: it blocks the decision.
+        hits = self.open_hits + self.confirmed_hits
+        return 1000 * hits + 10 * self.red_flags + 5 * self.inconsistencies
+
+    @property
+    def badge(self) -> str:
+        parts = []
+        if self.open_hits:
+            parts.append(f"⛔ {self.open_hits} open hit(s)")
+        if self.confirmed_hits:
+            parts.append(f"⛔ {self.confirmed_hits} confirmed hit(s)")
+        if self.red_flags:
+            parts.append(f"⚠ {self.red_flags} flag(s)")
+        if self.inconsistencies:
+            parts.append(f"≠ {self.inconsistencies}")
+        return " · ".join(parts) or "—"
+
+
+def risk_summaries(store: CaseStore, application_ids: list[int]) -> dict[int, RiskSummary]:
+    """Risk of each application from its latest extraction and the screening decisions."""
+    if not application_ids:
+        return {}
+    with store.session() as s:
+        latest = (
+            select(func.max(Extraction.id))
+            .where(Extraction.application_id.in_(application_ids))
+            .group_by(Extraction.application_id)
+        )
+        extractions = s.scalars(select(Extraction).where(Extraction.id.in_(latest))).all()
+        reviews = s.scalars(
+            select(ScreeningReview)
+            .where(ScreeningReview.application_id.in_(application_ids))
+            .order_by(ScreeningReview.id)
+        ).all()
+        decided = {(r.application_id, r.party, r.entry_uid): r.outcome for r in reviews}
+        out = {}
+        for ex in extractions:
+            warnings = (ex.result or {}).get("warnings", [])
+            codes = Counter(w.get("code") for w in warnings)
+            outcomes = [
+                decided.get((ex.application_id, w["detail"]["party"], w["detail"]["entry_uid"]))
+                for w in warnings
+                if w.get("code") == SCREENING_HIT and w.get("detail")
+            ]
+            out[ex.application_id] = RiskSummary(
+                open_hits=sum(1 for o in outcomes if o is None),
+                confirmed_hits=sum(1 for o in outcomes if o == "confirmed"),
+                red_flags=codes.get("end_use_red_flag", 0),
+                inconsistencies=codes.get("inconsistent_documents", 0),
+            )
+    return out
+
+
+def by_risk(rows: list[T], summaries: dict[int, RiskSummary]) -> list[T]:
+    """Queue rows, highest risk first (ties keep their order)."""
+    return sorted(rows, key=lambda r: -summaries.get(r.id, RiskSummary()).score)

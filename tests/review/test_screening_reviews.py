@@ -60,3 +60,18 @@ def test_unknown_hit_or_outcome_is_refused(store: CaseStore) -> None:
         review_hit(store, app_id, "Someone", "sdn-1", "cleared", "why", "reviewer")
     with pytest.raises(ScreeningError, match="outcome"):
         review_hit(store, app_id, "Mahan Air Cargo", "sdn-12927", "maybe", "why", "reviewer")  # type: ignore[arg-type]
+
+
+def test_queue_risk_summary_counts_open_hits_and_sorts_them_first(store: CaseStore) -> None:
+    from exportdesk.review.screening import by_risk, risk_summaries
+
+    quiet = store.receive(pdf_bytes("Q"), "Q.pdf", "clerk")
+    assert store.record_extraction(quiet.sha256, make_result(pdf_bytes("Q"), "Q.pdf"))
+    risky = _with_hit(store)
+    summaries = risk_summaries(store, [quiet.application_id, risky])
+    assert summaries[risky].open_hits == 1 and "open hit" in summaries[risky].badge
+    assert summaries[quiet.application_id].badge == "—"
+    rows = by_risk(store.queue(sort="oldest"), summaries)
+    assert rows[0].id == risky
+    review_hit(store, risky, "Mahan Air Cargo", "sdn-12927", "cleared", "other firm", "reviewer")
+    assert risk_summaries(store, [risky])[risky].open_hits == 0

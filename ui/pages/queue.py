@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from exportdesk.review.screening import by_risk, risk_summaries
 from exportdesk.review.tables import STATUSES
 from exportdesk.ui.pages._common import CASE, require, store, when
 
@@ -11,6 +12,7 @@ SORTS = {
     "Oldest first": "oldest",
     "Lowest confidence first": "lowest_confidence",
     "Newest first": "newest",
+    "Highest risk first": "risk",
 }
 
 identity = require("queue")
@@ -31,8 +33,11 @@ rows = store().queue(
     status=None if status == "any" else status,
     country=None if country == "any" else country,
     catalogue=None if catalogue == "any" else catalogue,
-    sort=SORTS[sort],
+    sort="oldest" if SORTS[sort] == "risk" else SORTS[sort],
 )
+risk = risk_summaries(store(), [r.id for r in rows])
+if SORTS[sort] == "risk":
+    rows = by_risk(rows, risk)
 if not rows:
     st.info("No applications match these filters.")
     st.stop()
@@ -43,6 +48,7 @@ st.dataframe(
             "id": r.id,
             "file": r.filename,
             "status": r.status.replace("_", " "),
+            "risk": risk[r.id].badge if r.id in risk else "not yet",
             "lowest confidence": r.min_confidence,
             "countries": ", ".join(r.countries),
             "catalogues": ", ".join(r.catalogues),
@@ -60,7 +66,11 @@ st.dataframe(
     },
 )
 
-labels = {r.id: f"#{r.id} · {r.filename} · {r.status.replace('_', ' ')}" for r in rows}
+labels = {
+    r.id: f"#{r.id} · {r.filename} · {r.status.replace('_', ' ')}"
+    + (f" · {risk[r.id].badge}" if r.id in risk and risk[r.id].score else "")
+    for r in rows
+}
 chosen = st.selectbox(
     "Open application", list(labels), format_func=labels.__getitem__, key="q_open"
 )
