@@ -196,7 +196,9 @@ def build_layout(page: Page) -> PageLayout:
         line = Line(row, page.page, number)
         current: list[Token] = [row[0]]
         for prev, tok in itertools.pairwise(row):
-            if tok.x0 - prev.x1 > gap_limit:
+            # a larger font (a letterhead) spaces its words wider than the body text
+            local = max(gap_limit, 0.8 * min(prev.height, tok.height))
+            if tok.x0 - prev.x1 > local:
                 line.segments.append(Segment(current, page.page, number, index))
                 index += 1
                 current = [tok]

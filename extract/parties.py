@@ -20,10 +20,12 @@ from exportdesk.extract.layout import (
 from exportdesk.extract.model import Party
 from exportdesk.extract.nlp import blank, leading_label, organisations, rule_entities
 from exportdesk.extract.normalise import clean_spaces, fix_email, fold
+from exportdesk.extract.references import Reference, box_number, parse_reference, resolve
 
 _SEPARATORS = " \t:;-–—/|"
 _CONTACT = re.compile(
-    r"(?i)^(tel|phone|fax|e-?mail|mail|www|http|vat|eori|attn|contact)\b|@|"
+    r"(?i)^(tel|phone|fax|e-?mail|mail|www|http|vat|eori|attn|contact|telephone|telefon|"
+    r"t[ée]l[ée]phone|tel[ée]fono)\b|@|"
     r"^\+?[\d\s()./-]{7,}$"
 )
 
@@ -89,7 +91,11 @@ def _combined_role(roles: list[str]) -> str:
     The applicant has a box of its own on every form, so a box that also names another
     role is about the counterparty: the first role other than the applicant wins.
     """
-    return next((r for r in roles if r != "applicant"), roles[0])
+    for skip in (("applicant", "other"), ("applicant",)):
+        chosen = next((r for r in roles if r not in skip), None)
+        if chosen is not None:
+            return chosen
+    return roles[0]
 
 
 def _subfield_rest(text: str) -> bool:
@@ -97,8 +103,13 @@ def _subfield_rest(text: str) -> bool:
     return sub is not None and sub.start == 0 and text[sub.end :].lstrip().startswith(":")
 
 
+_NUMBERED_HEADING = re.compile(r"^\(?\d{1,2}[a-z]?[.)]\s+\S")
+
+
 def _is_any_label(text: str) -> bool:
     """Whether a line opens another field (so a party block ends there)."""
+    if _NUMBERED_HEADING.match(text) and text.isupper() and not re.search(r"\d{3}", text):
+        return True  # "20. ORIGINAL ULTIMATE CONSIGNEE": a numbered box of a form
     hit = leading_label(text, ("role", "end_use", "heading", "column"))
     if hit is None:
         return False
@@ -155,18 +166,65 @@ def collect_value(layout: PageLayout, label: LabelSegment) -> list[tuple[str, li
     for later in layout.lines[seg.line_no + 1 :]:
         cands = [s for s in later.segments if left <= s.x0 < right and not s.used]
         if not cands:
-            if later.top - bottom > 1.6 * pitch:
+            if later.top - bottom > 3.5 * pitch:
                 break
             continue
         cand = cands[0]
-        if cand.top - bottom > 1.6 * pitch or _is_any_label(cand.text):
+        # forms leave writing room between sub-label rows (NAME, ADDRESS, CITY ...)
+        allowed = 3.5 * pitch if bare_subfield(cand.text) else 1.6 * pitch
+        if cand.top - bottom > allowed or _is_any_label(cand.text):
             break
-        values.append((cand.text, cand.tokens))
-        cand.used = True
-        bottom = cand.bottom
-        if len(values) >= 7:
+        if bare_subfield(cand.text) is not None:
+            # a grid of sub-labels (NAME | value, CITY | value POSTAL CODE | value)
+            values += subfield_pairs(cands)
+            for c in cands:
+                c.used = True
+        else:
+            values.append((cand.text, cand.tokens))
+            cand.used = True
+        bottom = max(c.bottom for c in cands) if bare_subfield(cand.text) else cand.bottom
+        if len(values) >= 9:
             break
     return values
+
+
+def _without_subfield(text: str) -> str:
+    """The value of a 'name: value' line, or the line as it is."""
+    hit = leading_label(text, ("subfield",))
+    if hit is not None and hit.start == 0 and text[hit.end :].lstrip().startswith(":"):
+        return text[hit.end :].lstrip()[1:].strip()
+    return text
+
+
+def bare_subfield(text: str) -> str | None:
+    """The sub-field key when `text` is nothing but a sub-label ("NAME", "Postal code:")."""
+    hit = leading_label(text, ("subfield",))
+    if hit is None or hit.start > 0 or text[hit.end :].strip(" :.") != "":
+        return None
+    return hit.key
+
+
+def subfield_pairs(segments: list[Segment]) -> list[tuple[str, list[Token]]]:
+    """'key: value' lines from a row of sub-labels, each followed by its value segment.
+
+    A sub-label with no value of its own (the next segment is another sub-label, or none)
+    is dropped; a segment that is not a sub-label is kept as it is.
+    """
+    out: list[tuple[str, list[Token]]] = []
+    i = 0
+    while i < len(segments):
+        key = bare_subfield(segments[i].text)
+        if key is None:
+            out.append((segments[i].text, segments[i].tokens))
+            i += 1
+            continue
+        following = segments[i + 1] if i + 1 < len(segments) else None
+        if following is not None and bare_subfield(following.text) is None:
+            out.append((f"{key}: {following.text}", following.tokens))
+            i += 2
+        else:
+            i += 1
+    return out
 
 
 def _segment_under(layout: PageLayout, seg: Segment) -> Segment | None:
@@ -193,7 +251,8 @@ def _tokens_for_rest(seg: Segment, rest: str) -> list[Token]:
 
 def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | None]:
     """(name, address, country) from a block's lines; Name:/Address:/Country: sub-labels count."""
-    name = address_field = country = None
+    name = country = None
+    fields: list[str] = []  # address, city, postcode and state sub-fields, in order
     rest: list[str] = []
     for raw in lines:
         text = clean_spaces(fix_email(raw))
@@ -202,8 +261,8 @@ def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | N
             value = text[hit.end :].lstrip()[1:].strip()
             if hit.key == "name" and value:
                 name = value
-            elif hit.key == "address" and value:
-                address_field = value
+            elif hit.key in ("address", "city", "postcode", "state") and value:
+                fields.append(value)
             elif hit.key == "country" and value:
                 country = resolve_country(value) or _country_in(value)
             continue
@@ -212,6 +271,9 @@ def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | N
         rest.append(text)
     if name is None and rest:
         name = rest.pop(0)
+        # a name wrapped onto a second line ends with a connector: "Universidade de" / "Aveiro"
+        while rest and _CONNECTOR_END.search(name) and not re.match(r"^\d", rest[0]):
+            name = f"{name} {rest.pop(0)}"
         # "Foo GmbH, Street 1, 12345 City, Germany" on one line: the name ends at its legal form
         if ", " in name:
             orgs = [s for s in rule_entities(blank().make_doc(name)) if s.label_ == "ORG"]
@@ -222,7 +284,7 @@ def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | N
             elif re.search(r"\d", name.split(", ", 1)[1]):
                 name, tail = name.split(", ", 1)
                 rest.insert(0, tail)
-    address_lines = ([address_field] if address_field else []) + rest
+    address_lines = fields + rest
     if country is None and address_lines:
         last = address_lines[-1]
         country = resolve_country(last)
@@ -234,6 +296,11 @@ def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | N
             )
     address = ", ".join(a.strip(" ,") for a in address_lines if a.strip(" ,")) or None
     return name, address, country
+
+
+_CONNECTOR_END = re.compile(
+    r"(?i)(\s(de|du|des|of|and|und|für|fur|for|di|del|della|van|von|der|y|e|et|&|och|i)|[-–—&,])$"
+)
 
 
 def _country_in(text: str) -> str | None:
@@ -261,11 +328,14 @@ def _grouped(found: list[LabelSegment]) -> list[list[LabelSegment]]:
 
 
 def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
-    parties = []
+    """Parties from labelled boxes; a box that refers to another box gets that box's party."""
+    found: list[tuple[Party, str | None, int]] = []
+    pending: list[Reference] = []
     by_page = {layout.page.page: layout for layout in layouts}
     for group in _grouped(find_role_labels(layouts)):
         label = group[0]
         layout = by_page[label.segment.page]
+        order = label.segment.page * 100_000 + label.segment.index
         if len(group) > 1:  # "Consignee name: ...", "Consignee address: ...", ...
             values = [(g.rest, g.segment.tokens) for g in group]
             for g in group[1:]:
@@ -273,6 +343,17 @@ def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
         else:
             values = collect_value(layout, label)
         texts = [t for t, _ in values]
+        reference = parse_reference(_without_subfield(texts[0])) if texts else None
+        if reference is not None:
+            if len(texts) > 1 and not _CONTACT.search(texts[1]):
+                # a printed option ("[ ] Same as consignee") with the party written under it
+                values, texts = values[1:], texts[1:]
+            else:
+                label.segment.used = True
+                pending.append(
+                    Reference(label.role, *reference, label.segment.tokens + values[0][1], order)
+                )
+                continue
         if not texts or fold(texts[0]).strip(" .") in labels.NONE_VALUES:
             continue
         name, address, country = parse_party_lines(texts)
@@ -283,17 +364,18 @@ def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
         if country is None:
             conf *= 0.8
         label.segment.used = True
-        parties.append(
-            Party(
-                role=label.role,
-                name=name,
-                address=address,
-                country=country,
-                confidence=round(conf, 3),
-                evidence=evidence(tokens),
-            )
+        party = Party(
+            role=label.role,
+            name=name,
+            address=address,
+            country=country,
+            confidence=round(conf, 3),
+            evidence=evidence(tokens),
         )
-    return parties
+        found.append(
+            (party, box_number(label.segment, layout.lines[label.segment.line_no].segments), order)
+        )
+    return [p for p, _, _ in found] + resolve(pending, found)
 
 
 # ----------------------------------------------------------------------------- prose
@@ -470,6 +552,10 @@ def _legal_form(name: str) -> str:
 
 def same_party(a: Party, b: Party) -> bool:
     """Same organisation despite OCR slips; 'X GmbH' and 'X Inc.' are different firms."""
+    # a prose mention that dropped the legal form ("X Lda." written "X")
+    short, long = sorted((fold(a.name).strip(" .,"), fold(b.name).strip(" .,")), key=len)
+    if (len(short.split()) >= 2 and long.startswith(short + " ")) or long.startswith(short + ","):
+        return True
     if (
         _legal_form(a.name) != _legal_form(b.name)
         and fuzz.ratio(_legal_form(a.name), _legal_form(b.name)) < 60

@@ -1,0 +1,171 @@
+"""Party boxes that broke on outside layouts: sub-label grids, cross-references, wrapped names."""
+
+from __future__ import annotations
+
+from pagebuilder import lines, page, result
+
+from exportdesk.extract.fields import extract_fields
+from exportdesk.extract.model import Word
+from exportdesk.extract.references import parse_reference
+
+
+def _parties(*cells_per_page: list) -> dict[str, list]:
+    r = result(*(page(cells, number=i + 1) for i, cells in enumerate(cells_per_page)))
+    extract_fields(r)
+    out: dict[str, list] = {}
+    for p in r.parties:
+        out.setdefault(p.role, []).append(p)
+    return out
+
+
+def _grid_box(x: float, top: float, number: str, role: str, name: str, city: str, country: str):
+    """A numbered role box whose fields are sub-label / value pairs on rows with room to write."""
+    return [
+        (x, top, f"{number}. {role}"),
+        (x, top + 12, "NAME"),
+        (x + 60, top + 12, name),
+        (x, top + 32, "ADDRESS"),
+        (x + 60, top + 32, "Lindenweg 4"),
+        (x, top + 52, "CITY"),
+        (x + 60, top + 52, city),
+        (x + 140, top + 52, "POSTAL CODE"),
+        (x + 200, top + 52, "4711"),
+        (x, top + 62, "STATE/PROVINCE"),
+        (x + 140, top + 62, "COUNTRY"),
+        (x + 200, top + 62, country),
+    ]
+
+
+def test_sub_labels_in_a_role_block_are_not_the_party_name():
+    cells = _grid_box(30, 100, "14", "APPLICANT", "Quellwerk Optics Ltd", "Leeds", "GB")
+    cells += _grid_box(
+        310, 100, "15", "ULTIMATE CONSIGNEE", "Ostrava Lasertech s.r.o.", "Ostrava", "Czechia"
+    )
+    found = _parties(cells)
+    assert [p.name for p in found["applicant"]] == ["Quellwerk Optics Ltd"]
+    assert found["applicant"][0].country == "GB"
+    assert "Lindenweg 4" in (found["applicant"][0].address or "")
+    assert [p.name for p in found["consignee"]] == ["Ostrava Lasertech s.r.o."]
+    assert found["consignee"][0].country == "CZ"
+
+
+def test_empty_sub_label_block_gives_no_party():
+    cells = _grid_box(30, 100, "14", "APPLICANT", "Quellwerk Optics Ltd", "Leeds", "GB")
+    cells += [(310, 100, "16. PURCHASER"), (310, 112, "NAME"), (310, 132, "ADDRESS")]
+    found = _parties(cells)
+    assert "purchaser" not in found
+    assert all(p.name.upper() not in {"NAME", "ADDRESS"} for ps in found.values() for p in ps)
+
+
+def test_reference_to_another_box_resolves_to_that_party_with_evidence_at_both():
+    cells = [
+        (40, 100, "1"),
+        (52, 100, "Applicant"),
+        *lines(40, 114, ["Holm Sensorteknik AB", "Storgatan 3", "SE-111 22 Stockholm", "Sweden"]),
+        (300, 100, "2"),
+        (312, 100, "Consignee"),
+        *lines(300, 114, ["Tagus Optica Lda.", "Rua Augusta 9", "1100-048 Lisboa", "Portugal"]),
+        (40, 200, "3"),
+        (52, 200, "End user"),
+        (40, 214, "See box 2"),
+    ]
+    found = _parties(cells)
+    end_user = found["end_user"][0]
+    assert end_user.name == "Tagus Optica Lda."
+    assert end_user.country == "PT"
+    tops = sorted(e.bbox[1] for e in end_user.evidence)
+    assert tops[0] < 200 <= tops[-1]  # the consignee box and the reference itself
+    assert any("See box 2" in (e.text or "") for e in end_user.evidence)
+
+
+def test_reference_by_role_name_on_an_invoice():
+    cells = [
+        (45, 150, "BUYER"),
+        (308, 150, "SHIP TO / CONSIGNEE"),
+        (45, 163, "Rhein Prüftechnik GmbH"),
+        (308, 163, "Same as buyer"),
+        *lines(45, 173, ["Am Hafen 2", "68159 Mannheim", "Germany"], pitch=10),
+    ]
+    found = _parties(cells)
+    assert [p.name for p in found["consignee"]] == ["Rhein Prüftechnik GmbH"]
+    assert found["consignee"][0].country == "DE"
+
+
+def test_sub_label_reference_to_a_numbered_block():
+    cells = _grid_box(
+        30, 100, "18", "ULTIMATE CONSIGNEE", "Ostrava Lasertech s.r.o.", "Ostrava", "CZ"
+    )
+    cells += [(310, 100, "19. END-USER"), (310, 112, "NAME"), (370, 112, "SAME AS BLOCK 18")]
+    found = _parties(cells)
+    assert [p.name for p in found["end_user"]] == ["Ostrava Lasertech s.r.o."]
+
+
+def test_printed_same_as_option_with_a_party_written_under_it_keeps_the_party():
+    cells = [
+        (40, 100, "2"),
+        (52, 100, "Consignee"),
+        *lines(40, 114, ["Tagus Optica Lda.", "Rua Augusta 9", "Portugal"]),
+        (40, 170, "3"),
+        (52, 170, "End user (if different from consignee)"),
+        *lines(
+            50,
+            184,
+            ["Same as consignee (box 2)", "Douro Instrumentos S.A.", "Rua do Ouro 5", "Portugal"],
+        ),
+    ]
+    found = _parties(cells)
+    assert [p.name for p in found["end_user"]] == ["Douro Instrumentos S.A."]
+
+
+def test_reference_phrases_in_several_languages():
+    assert parse_reference("Same as consignee (box 2)") == ("consignee", "2", False)
+    assert parse_reference("idem") == (None, None, True)
+    assert parse_reference("siehe Feld 3") == (None, "3", False)
+    assert parse_reference("voir case 4") == (None, "4", False)
+    assert parse_reference("as above") == (None, None, True)
+    assert parse_reference("Samsung Electronics") is None
+    assert parse_reference("Seeburg Optik GmbH") is None
+
+
+def test_name_wrapped_after_a_connector_is_joined():
+    cells = [
+        (40, 100, "Consignee"),
+        *lines(
+            40,
+            114,
+            ["Departamento de Física – Universidade de", "Coimbra", "Rua Larga 3", "Portugal"],
+        ),
+    ]
+    found = _parties(cells)
+    assert found["consignee"][0].name == "Departamento de Física – Universidade de Coimbra"
+
+
+def test_letterhead_in_a_large_font_is_read_as_one_name():
+    big = []
+    x = 40.0
+    for w in ["Vinterberg", "Antriebe", "AG"]:
+        width = len(w) * 16 * 0.5
+        big.append(Word(text=w, x0=x, top=40, x1=x + width, bottom=56, source="text_layer"))
+        x += width + 16 * 0.3
+    p = page(
+        [
+            *lines(40, 62, ["Seestrasse 17", "CH-8002 Zürich", "SWITZERLAND"]),
+            (45, 160, "BUYER"),
+            *lines(45, 172, ["Lakeside Optics Ltd", "2 Quay St", "Ireland"]),
+        ]
+    )
+    p.words = big + p.words
+    r = result(p)
+    extract_fields(r)
+    applicants = [x for x in r.parties if x.role == "applicant"]
+    assert [a.name for a in applicants] == ["Vinterberg Antriebe AG"]
+    assert applicants[0].country == "CH"
+
+
+def test_slash_joined_label_with_an_unlisted_first_word_takes_the_listed_role():
+    cells = [
+        (45, 100, "NOTIFY / FORWARDING AGENT"),
+        (200, 100, "Baltic Cargo Sp. z o.o., ul. Portowa 3, 81-300 Gdynia, Poland"),
+    ]
+    found = _parties(cells)
+    assert [p.name for p in found["intermediate_consignee"]] == ["Baltic Cargo Sp. z o.o."]
