@@ -107,10 +107,16 @@ def header_columns(line: Line) -> list[Column] | None:
         if any(h.start < e and s < h.end for h in chosen):
             continue
         cur = currency_of(t.text.strip("()[]"))
-        left = max((c for c in columns if c.x1 <= t.x0 + 1), key=lambda c: c.x1, default=None)
+        mid = (t.x0 + t.x1) / 2
+        # "Unit price (EUR)", or "(EUR)" under "Unit price" in a header wrapped on two lines
+        above = next((c for c in columns if c.x0 - 2 <= mid <= c.x1 + 2 and c.key), None)
+        left = above or max(
+            (c for c in columns if c.x1 <= t.x0 + 1), key=lambda c: c.x1, default=None
+        )
         if cur and left is not None and left.key is not None:
-            left.currency = cur  # "Unit price (EUR)"
-            left.x1 = max(left.x1, t.x1)
+            left.currency = cur
+            later = [c.x0 for c in columns if c.x0 > left.x0]
+            left.x1 = max(left.x1, min([t.x1, *[x - 1 for x in later]]))
         elif left is None or t.x0 - left.x1 > line_gap(line):
             columns.append(Column(None, t.x0, t.x1))
     columns.sort(key=lambda c: c.x0)
@@ -517,11 +523,49 @@ def _clean_unit(text: str | None) -> str | None:
     return words[0]
 
 
+def _agrees(quantity: float, unit_price: float | None, total: float | None) -> bool:
+    if unit_price is None or total is None:
+        return False
+    return abs(quantity * unit_price - total) <= max(0.011, 0.005 * abs(total))
+
+
+def reconcile_figures(
+    quantity: float,
+    unit_price: float | None,
+    total: float | None,
+    price_text: str | None,
+    total_text: str | None,
+) -> tuple[float | None, float | None]:
+    """Unit price and total that agree with quantity x unit price = total, when the cells allow.
+
+    Two adjacent number columns can run together ("116 000 348 000" read as one figure), be
+    cut at the wrong space, or be swapped; the arithmetic tells which reading is right.
+    Figures that already agree, or that no reading makes agree, are left as they are.
+    """
+    if _agrees(quantity, unit_price, total):
+        return unit_price, total
+    if _agrees(quantity, total, unit_price):
+        return total, unit_price
+    pieces = f"{price_text or ''} {total_text or ''}".split()
+    if len(pieces) < 2 or len(pieces) > 10:
+        return unit_price, total
+    for cut in range(1, len(pieces)):
+        left, _ = parse_money(" ".join(pieces[:cut]))
+        right, _ = parse_money(" ".join(pieces[cut:]))
+        if left is not None and right is not None and _agrees(quantity, left, right):
+            return left, right
+    return unit_price, total
+
+
 def to_item(record: Record, index: int, doc_currency: str | None) -> Item | None:
     description = record.text("description")
     quantity, unit_from_qty = _split_quantity(record.text("quantity"))
     unit_price, cur1 = parse_money(record.text("unit_price"))
     total, cur2 = parse_money(record.text("total"))
+    if quantity:
+        unit_price, total = reconcile_figures(
+            quantity, unit_price, total, record.text("unit_price"), record.text("total")
+        )
     if not description or (quantity is None and total is None and unit_price is None):
         return None
     currency = (
@@ -590,6 +634,8 @@ def derive_quantities(items: list[Item]) -> list[Warning]:
     for item in items:
         if not item.unit_price or item.total_value is None:
             continue
+        if item.quantity is not None and _agrees(item.quantity, item.unit_price, item.total_value):
+            continue  # "427,1 kg" x 115,92 = 49 509,43: a fractional quantity that adds up
         ratio = item.total_value / item.unit_price
         whole = ratio >= 1 and abs(ratio - round(ratio)) <= 0.001 * ratio
         if item.quantity is not None and whole and round(ratio) != item.quantity:

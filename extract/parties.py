@@ -387,7 +387,13 @@ _ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
             r"zwischenempf|destinataire intermediaire|transit"
         ),
     ),
-    ("purchaser", re.compile(r"purchaser|buyer|purchased by|ordered by|kaufer|acheteur|comprador")),
+    (
+        "purchaser",
+        re.compile(
+            r"purchaser|buyer|purchased by|ordered by|placed by|kaufer|acheteur|comprador|"
+            r"besteller|bestellt von|commande par|pedido por"
+        ),
+    ),
     (
         "consignee",
         re.compile(
@@ -410,6 +416,28 @@ _ROLE_CUES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+
+
+_ACTS_AS = re.compile(
+    r"^[^.;]{0,120}?\b(acts?|acting|serves?|is|will be) (also )?as (the )?"
+    r"(?P<role>purchaser|buyer|consignee|intermediate consignee|freight forwarder|forwarder|"
+    r"(final |ultimate )?end[- ]?user)\b"
+)
+_ACTS_AS_ROLE = {
+    "buyer": "purchaser",
+    "freight forwarder": "intermediate_consignee",
+    "forwarder": "intermediate_consignee",
+}
+
+
+def _stated_role(after: str) -> str | None:
+    """A role the sentence gives the organisation outright ("..., which acts as purchaser")."""
+    m = _ACTS_AS.search(fold(after[:160]))
+    if m is None:
+        return None
+    role = re.sub(r"^(final|ultimate) ", "", m.group("role")).replace("-", " ")
+    role = _ACTS_AS_ROLE.get(role, role)
+    return role.replace(" ", "_") if role != "end user" else "end_user"
 
 
 def role_from_context(before: str, after: str) -> str | None:
@@ -437,7 +465,8 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
         for span in organisations(text):
             if span.start_char < covered:
                 continue
-            role = role_from_context(text[: span.start_char], text[span.end_char :])
+            stated = _stated_role(text[span.end_char :])
+            role = stated or role_from_context(text[: span.start_char], text[span.end_char :])
             if role is None:
                 continue
             name = span.text.strip(" ,")
@@ -445,7 +474,7 @@ def prose_parties(paragraphs: list[Paragraph]) -> list[Party]:
                 continue
             address, country = _address_after(text[span.end_char : span.end_char + 180])
             covered = span.end_char + len(address or "") + 4
-            conf = 0.75 * (0.6 + 0.4 * mean_confidence(para.tokens))
+            conf = (0.82 if stated else 0.75) * (0.6 + 0.4 * mean_confidence(para.tokens))
             found.append(
                 Party(
                     role=role,
@@ -505,8 +534,8 @@ def _tokens_matching(para: Paragraph, text: str) -> list[Token]:
     return tokens
 
 
-def letterhead_party(layout: PageLayout) -> Party | None:
-    """The sender in a letterhead: an organisation name near the top of the first page."""
+def letterhead_party(layout: PageLayout, role: str = "applicant") -> Party | None:
+    """The sender in a letterhead: an organisation name near the top of the page."""
     height = layout.page.height or 842
     for line in layout.lines:
         if line.top > 0.3 * height:
@@ -525,7 +554,11 @@ def letterhead_party(layout: PageLayout) -> Party | None:
                 cands = [
                     s for s in later.segments if abs(s.x0 - seg.x0) < 14 or abs(s.x1 - seg.x1) < 14
                 ]
-                if not cands or cands[0].top - bottom > 1.6 * layout.line_height:
+                if not cands:  # a line of the other column ("Invoice No.") between two
+                    if later.top - bottom > 1.6 * layout.line_height:
+                        break
+                    continue
+                if cands[0].top - bottom > 1.6 * layout.line_height:
                     break
                 lines.append(cands[0].text)
                 tokens += cands[0].tokens
@@ -535,7 +568,7 @@ def letterhead_party(layout: PageLayout) -> Party | None:
                 continue
             conf = 0.7 * (0.6 + 0.4 * mean_confidence(tokens))
             return Party(
-                role="applicant",
+                role=role,  # type: ignore[arg-type]
                 name=orgs[0].text,
                 address=address,
                 country=country,
@@ -543,6 +576,57 @@ def letterhead_party(layout: PageLayout) -> Party | None:
                 evidence=evidence(tokens),
             )
     return None
+
+
+_ALSO_ROLE = re.compile(
+    r"\bthe (?P<a>consignee|purchaser|buyer|end[- ]?user) (is|will be|acts as) (also |likewise )?"
+    r"(the )?(?P<b>consignee|purchaser|buyer|end[- ]?user)\b"
+)
+
+
+def _role_word(word: str) -> str:
+    return {
+        "buyer": "purchaser",
+        "end-user": "end_user",
+        "end user": "end_user",
+        "enduser": "end_user",
+    }.get(word, word)
+
+
+def _same_party_statements(prose: list[Paragraph], found: list[Party]) -> list[Party]:
+    """'The consignee is also the end user': the named party again, in the second role."""
+    out = []
+    for para in prose:
+        for m in _ALSO_ROLE.finditer(fold(para.text)):
+            source, target = _role_word(m.group("a")), _role_word(m.group("b"))
+            known = next((p for p in found if p.role == source), None)
+            if known is None or source == target:
+                continue
+            out.append(
+                known.model_copy(
+                    update={
+                        "role": target,
+                        "confidence": round(0.9 * known.confidence, 3),
+                        "evidence": list(known.evidence) + evidence(para.tokens),
+                    }
+                )
+            )
+    return out
+
+
+_FIRST_PERSON = re.compile(
+    r"\b(we|our|nous|notre|wir|unser\w*|nosotros|nuestr\w+|noi|nostr\w+|wij|onze|vi|vår\w*|"
+    r"my|nasz\w*)\b"
+)
+
+
+def _first_person_statement(layout: PageLayout) -> bool:
+    """Whether the page is an end-use statement written by its signatory ("We ... certify")."""
+    heading = any(
+        (hit := leading_label(line.text, ("heading",))) is not None and hit.start < 4
+        for line in layout.lines
+    )
+    return heading and bool(_FIRST_PERSON.search(fold(layout.page.text)))
 
 
 def _legal_form(name: str) -> str:
@@ -586,7 +670,14 @@ def extract_parties(layouts: list[PageLayout], prose: list[Paragraph]) -> list[P
         head = letterhead_party(layouts[0])
         if head is not None:
             found.append(head)
+    for layout in layouts:
+        # an end-use statement on the end user's own letterhead ("we are the end user")
+        if _first_person_statement(layout):
+            head = letterhead_party(layout, "end_user")
+            if head is not None and not any(same_party(head, p) for p in labelled):
+                found.append(head)
     found += prose_parties(prose)
+    found += _same_party_statements(prose, found)
     parties = merge_parties(found)
     # a prose mention of an organisation already listed under another role adds nothing
     # except where the prose is the only source for that role; a labelled box always counts
@@ -594,7 +685,7 @@ def extract_parties(layouts: list[PageLayout], prose: list[Paragraph]) -> list[P
     result = []
     for p in parties:
         if (
-            p.confidence < 0.8
+            p.confidence < 0.75
             and not any(p is q for q in labelled)
             and any(same_party(p, q) and q.role != p.role and q.confidence >= 0.8 for q in parties)
         ):

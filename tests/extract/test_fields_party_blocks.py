@@ -169,3 +169,50 @@ def test_slash_joined_label_with_an_unlisted_first_word_takes_the_listed_role():
     ]
     found = _parties(cells)
     assert [p.name for p in found["intermediate_consignee"]] == ["Baltic Cargo Sp. z o.o."]
+
+
+def test_purchaser_named_in_a_letter_by_what_it_does():
+    text = [
+        "The purchase order was placed by Hanbit Photonics Co., Ltd., 18, Pangyo-ro, Seongnam-si,",
+        "Republic of Korea, which acts as purchaser on behalf of the end user of the goods listed.",
+    ]
+    found = _parties(lines(56, 300, text))
+    assert [p.name for p in found["purchaser"]] == ["Hanbit Photonics Co., Ltd."]
+
+
+def test_consignee_that_is_also_the_end_user():
+    cells = [
+        (40, 100, "Consignee"),
+        *lines(40, 114, ["Ostrava Lasertech s.r.o.", "Hlavni 5", "Czech Republic"]),
+        *lines(
+            40,
+            200,
+            [
+                "The consignee is also the end user of the goods. Its signed end-user certificate",
+                "is enclosed together with the schedule of goods and the purchase order.",
+            ],
+        ),
+    ]
+    found = _parties(cells)
+    assert [p.name for p in found["end_user"]] == ["Ostrava Lasertech s.r.o."]
+    assert found["end_user"][0].country == "CZ"
+
+
+def test_end_use_statement_on_the_end_users_letterhead():
+    cells = [
+        *lines(40, 45, ["Fjordline Composites AS", "Havnegata 3", "7010 Trondheim", "Norway"]),
+        (40, 132, "To:"),
+        (70, 132, "Quellwerk Optics Ltd"),
+        (200, 178, "END-USER STATEMENT"),
+        *lines(
+            40,
+            230,
+            [
+                "We hereby confirm that we are the end user of the goods listed in the pro forma invoice.",
+                "The goods will be used solely in our production line for civil aero-engine parts.",
+            ],
+        ),
+    ]
+    found = _parties(cells)
+    assert [p.name for p in found["end_user"]] == ["Fjordline Composites AS"]
+    assert found["end_user"][0].country == "NO"
