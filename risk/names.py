@@ -157,6 +157,22 @@ def strip_legal_forms(folded: str) -> str:
     return stripped or folded
 
 
+# Arabic script has no p, v or g, and writes e/o as nothing or as a long vowel: a name read
+# back from it ("dmwnd", "brs") is compared with listed Latin names folded the same way.
+_ARABIC_FOLD = str.maketrans({"p": "b", "v": "w", "g": "j"})
+_ARABIC_LETTERS = re.compile(r"[\u0600-\u06FF\u0750-\u077F]")
+
+
+def arabic_script(text: str) -> bool:
+    return bool(_ARABIC_LETTERS.search(text))
+
+
+@lru_cache(maxsize=65536)
+def coarse_skeleton(token: str) -> str:
+    """The skeleton after folding the sounds Arabic script cannot write apart."""
+    return skeleton(token.replace("ng", "nj").translate(_ARABIC_FOLD))
+
+
 @lru_cache(maxsize=65536)
 def skeleton(token: str) -> str:
     """Consonant skeleton: vowels dropped, repeats collapsed ("Mohammed" and "Muhamad" agree).
@@ -169,7 +185,7 @@ def skeleton(token: str) -> str:
         return token
     # "Yevgeniy"/"Evgenii", "Eir"/"Air", Arabic "ly"/"Ali": an opening vowel sound (which
     # Arabic script often does not write) is dropped like the others.
-    t = token[1:] if len(token) > 2 and token[0] in "yj" and token[1] in "aeiou" else token
+    t = token[1:] if len(token) > 2 and token[0] == "y" and token[1] in "aeiou" else token
     t = t.replace("kh", "h").replace("dj", "j").replace("dzh", "j").replace("zh", "j")
     # q and gh render one Arabic/Persian letter; c is k unless before e, i or y.
     t = t.replace("ph", "f").replace("ck", "k").replace("q", "k").replace("gh", "k")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
 from exportdesk.risk.lists import COMMITTED_DIR, Edition, active_list
-from exportdesk.risk.names import acronym, name_tokens, skeleton
+from exportdesk.risk.names import acronym, arabic_script, coarse_skeleton, name_tokens, skeleton
 from exportdesk.risk.sdn import ListEntry
 
 THRESHOLD_FILE = COMMITTED_DIR / "screening_threshold.json"
@@ -75,14 +75,18 @@ def _subsequence(short: str, long_: str) -> bool:
     return all(ch in letters for ch in short)
 
 
-def token_similarity(a: str, b: str) -> float:
-    """How alike two name words are, allowing typos, other transliterations and initials."""
+def token_similarity(a: str, b: str, coarse: bool = False) -> float:
+    """How alike two name words are, allowing typos, other transliterations and initials.
+
+    ``coarse`` compares skeletons folded for a name read from Arabic script.
+    """
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:
         return 0.8 if a[0] == b[0] else 0.0
     sim = fuzz.ratio(a, b) / 100
-    ska, skb = skeleton(a), skeleton(b)
+    fold = coarse_skeleton if coarse else skeleton
+    ska, skb = fold(a), fold(b)
     if ska == skb and (len(ska) >= 2 or max(len(a), len(b)) <= 3):
         sim = max(sim, 0.92)
     elif min(len(ska), len(skb)) >= 3:
@@ -119,16 +123,23 @@ class ScreeningIndex:
         for i, form in enumerate(self.forms):
             for key in _keys(form.tokens):
                 self.blocks[key].append(i)
+            for key in {"c:" + coarse_skeleton(t) for t in form.tokens}:
+                if len(key) >= 5:
+                    self.blocks[key].append(i)
             df.update(set(form.tokens))
         total = len(self.forms) or 1
         self._idf = {tok: math.log((1 + total) / (1 + count)) + 1 for tok, count in df.items()}
         self._max_idf = math.log(1 + total) + 1
 
     def weight(self, token: str) -> float:
+        if len(token) == 1:
+            return 1.0  # an initial or a stray letter says little about who it is
         return self._idf.get(token, self._max_idf)
 
-    def candidates(self, tokens: tuple[str, ...]) -> list[int]:
+    def candidates(self, tokens: tuple[str, ...], coarse: bool = False) -> list[int]:
         keys = _keys(tokens)
+        if coarse:
+            keys |= {"c:" + coarse_skeleton(t) for t in tokens if len(coarse_skeleton(t)) >= 3}
         rare = [k for k in keys if len(self.blocks.get(k, ())) <= COMMON_KEY_FORMS]
         found: set[int] = set()
         for key in rare or keys:
@@ -148,11 +159,13 @@ class ScreeningIndex:
                 keep.add(ids[pos])
         return sorted(keep)
 
-    def score_tokens(self, query: tuple[str, ...], form: _Form, individual: bool) -> float:
+    def score_tokens(
+        self, query: tuple[str, ...], form: _Form, individual: bool, coarse: bool = False
+    ) -> float:
         """Weighted agreement of the two names' words, in either order (0-1)."""
         pairs = sorted(
             (
-                (token_similarity(q, f), i, j)
+                (token_similarity(q, f, coarse), i, j)
                 for i, q in enumerate(query)
                 for j, f in enumerate(form.tokens)
             ),
@@ -187,11 +200,12 @@ class ScreeningIndex:
         tokens = name_tokens(name)
         if not tokens:
             return []
+        coarse = arabic_script(name)
         best: dict[int, Hit] = {}
-        for i in self.candidates(tokens):
+        for i in self.candidates(tokens, coarse):
             form = self.forms[i]
             entry = self.entries[form.entry]
-            score = self.score_tokens(tokens, form, entry.kind == "individual")
+            score = self.score_tokens(tokens, form, entry.kind == "individual", coarse)
             mismatch = bool(country and entry.countries and country not in entry.countries)
             if mismatch:
                 score *= COUNTRY_MISMATCH_FACTOR
