@@ -239,10 +239,15 @@ def party_flags(result: ApplicationResult, kinds: dict[int, str]) -> list[Warnin
 
 
 def end_user_flags(result: ApplicationResult, kinds: dict[int, str]) -> list[Warning]:
+    applicants = [p.name for p in result.parties if p.role == "applicant"]
+    # An end user named like the applicant is the applicant's own use (or a "same as
+    # applicant" box read as a name); it needs no separate certificate.
     declared = [
         p
         for p in result.parties
-        if p.role == "end_user" and kinds.get(_page_of(p.evidence) or 0) != "certificate"
+        if p.role == "end_user"
+        and kinds.get(_page_of(p.evidence) or 0) != "certificate"
+        and not any(_same_name(p.name, a) for a in applicants)
     ]
     if not declared:
         return []
@@ -342,7 +347,8 @@ def date_flags(result: ApplicationResult, kinds: dict[int, str]) -> list[Warning
                         expiry = expiry or (date, line)
                     else:
                         certificate = (date, line)  # the last one: where it was signed
-                elif application is None:
+                elif application is None and kind in ("form", "letter"):
+                    # an invoice's date is not the application's: certificates follow invoices
                     application = (date, line)
     if application is None:
         return []

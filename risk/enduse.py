@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from exportdesk.extract.countries import resolve_country
@@ -33,7 +34,7 @@ WMD = [
     r"biological (weapon|warfare|agent)",
     r"toxin weapon",
     r"bioweapon",
-    r"ballistic",
+    r"ballistic missile",
     r"\bmissiles?\b",
     r"rocket (motor|engine)s?",
     r"\bwarheads?\b",
@@ -111,25 +112,27 @@ TRADING = [
     r"\bdistribut(ion|ors?)\b",
     r"\bbrokers?\b",
 ]
+# Wording of a trial, evaluation or demonstration use: what needs a handful, not a stock.
+# ("Research" and "test" alone are left out: "test and measurement systems" and "research
+# laboratory" describe products and places, not a trial.)
 TESTING = [
-    r"\btest(s|ing)?\b",
     r"\bevaluation\b",
     r"\btrials?\b",
-    r"\bdemonstration\b",
-    r"\bresearch\b",
+    r"\bdemonstrations?\b",
     r"\bprototypes?\b",
-    r"\bsamples?\b",
-    r"\blaborator(y|ies)\b",
+    r"\bsamples? (for|of)\b",
+    r"\btesting of\b",
+    r"\bfor test(ing)? purposes\b",
+    r"\bfield tests?\b",
+    r"\bqualification tests?\b",
     r"\berprobung\b",
-    r"\bforschung\b",
-    r"\bversuch",
+    r"\bversuchszweck",
     r"\bessais?\b",
-    r"\brecherche\b",
+    r"\bevaluacion\b",
     r"\bpruebas?\b",
-    r"\binvestigacion\b",
 ]
-# A quantity above this, for testing or research, is unusual for a listed item (experimental).
-TEST_QUANTITY_LIMIT = 100
+# Experimental: above these quantities a trial use is unusual (military / other listed items).
+TEST_QUANTITY_LIMIT = {"military": 20, "dual_use": 200}
 CONTRADICTION_CONFIDENCE = 0.8
 NOT_LISTED = {"EAR99", "NOT_LISTED", "NLR", "NOT LISTED", "N/A", "NONE"}
 DUAL_USE_CATALOGUES = {"eu-dual-use", "us-ccl"}
@@ -188,30 +191,45 @@ def _is_dual_use(item: Item) -> bool:
     return bool(top and top.catalogue in DUAL_USE_CATALOGUES and top.code != "NOT_LISTED")
 
 
-def _is_listed(item: Item) -> bool:
-    code = (normalise_code(item.declared_classification) or "").upper()
-    if code and code not in NOT_LISTED:
-        return True
-    top = item.suggestions[0] if item.suggestions else None
-    return bool(top and top.code != "NOT_LISTED" and top.confidence >= 0.5)
+def _listed_status(item: Item) -> str | None:
+    """ "military" or "dual_use" from the declared code, else a confident suggestion; None if
+    the item is not listed or nothing says."""
+    code = normalise_code(item.declared_classification)
+    if code:
+        status = control_status(None, code)
+    elif item.suggestions and item.suggestions[0].confidence >= 0.5:
+        top = item.suggestions[0]
+        status = control_status(top.catalogue, top.code)
+    else:
+        return None
+    return None if status == "not_listed" else status
+
+
+def _sentence_flags(
+    result: ApplicationResult,
+    hit: Callable[[str], bool],
+    rule: str,
+    message: str,
+    explanation: str,
+) -> list[Warning]:
+    """One flag per end-use sentence for which ``hit`` is true; ``message`` quotes it."""
+    return [
+        _flag(rule, message.format(sentence=s), explanation, _sentence_evidence(eu, s))
+        for eu in result.end_use
+        for s in sentences(eu.statement)
+        if hit(s)
+    ]
 
 
 def wmd_flags(result: ApplicationResult) -> list[Warning]:
-    found = []
-    for eu in result.end_use:
-        for s in sentences(eu.statement):
-            if _affirmed(WMD, s):
-                found.append(
-                    _flag(
-                        "wmd_wording",
-                        f"End-use statement mentions weapons of mass destruction or "
-                        f'their delivery: "{s}".',
-                        "WMD-related end use is a catch-all ground for "
-                        "refusal; ask what the goods are for and check the end user.",
-                        _sentence_evidence(eu, s),
-                    )
-                )
-    return found
+    return _sentence_flags(
+        result,
+        lambda s: _affirmed(WMD, s),
+        "wmd_wording",
+        'End-use statement mentions weapons of mass destruction or their delivery: "{sentence}".',
+        "WMD-related end use is a catch-all ground for refusal; ask what the goods are for "
+        "and check the end user.",
+    )
 
 
 def military_flags(result: ApplicationResult) -> list[Warning]:
@@ -223,18 +241,13 @@ def military_flags(result: ApplicationResult) -> list[Warning]:
         f"Items {items} look dual-use; a military end use or end user needs a military "
         "end-use check (EU 2021/821 Art. 4) and may need a licence as a military export."
     )
-    found = []
-    for eu in result.end_use:
-        for s in sentences(eu.statement):
-            if _affirmed(MILITARY, s):
-                found.append(
-                    _flag(
-                        "military_end_use",
-                        f'Military end use stated: "{s}".',
-                        why,
-                        _sentence_evidence(eu, s),
-                    )
-                )
+    found = _sentence_flags(
+        result,
+        lambda s: _affirmed(MILITARY, s),
+        "military_end_use",
+        'Military end use stated: "{sentence}".',
+        why,
+    )
     for party in result.parties:
         if party.role == "end_user" and _affirmed(MILITARY, party.name):
             found.append(
@@ -261,20 +274,14 @@ def vague_flags(result: ApplicationResult) -> list[Warning]:
                 [],
             )
         ]
-    found = []
-    for eu in result.end_use:
-        for s in sentences(eu.statement):
-            if _any(VAGUE_PATTERNS, fold(s)):
-                found.append(
-                    _flag(
-                        "vague_end_use",
-                        f'Vague end use: "{s}".',
-                        "A vague end use ('various projects', 'general use') hides "
-                        "what the goods are for; ask for the specific use.",
-                        _sentence_evidence(eu, s),
-                    )
-                )
-    return found
+    return _sentence_flags(
+        result,
+        lambda s: _affirmed(VAGUE_PATTERNS, s),
+        "vague_end_use",
+        'Vague end use: "{sentence}".',
+        "A vague end use ('various projects', 'general use') hides what the goods are for; "
+        "ask for the specific use.",
+    )
 
 
 def assurance_flags(result: ApplicationResult) -> list[Warning]:
@@ -406,7 +413,7 @@ def contradiction_flags(result: ApplicationResult) -> list[Warning]:
 
 
 def quantity_flags(result: ApplicationResult) -> list[Warning]:
-    """Experimental: large quantities of listed items for a testing or research end use."""
+    """Experimental: large quantities of listed items for a trial or evaluation end use."""
     testing = [
         (eu, s) for eu in result.end_use for s in sentences(eu.statement) if _any(TESTING, fold(s))
     ]
@@ -415,20 +422,22 @@ def quantity_flags(result: ApplicationResult) -> list[Warning]:
     eu, sentence = testing[0]
     found = []
     for item in result.items:
-        if item.quantity and item.quantity > TEST_QUANTITY_LIMIT and _is_listed(item):
-            found.append(
-                _flag(
-                    "implausible_quantity",
-                    f"Item {item.index}: {item.quantity:g} {item.unit or 'units'} for an end use "
-                    "of "
-                    f'testing or research ("{sentence}").',
-                    "(Experimental.) Testing or research rarely needs this many listed items; ask "
-                    "why.",
-                    [*item.evidence[:1], *_sentence_evidence(eu, sentence)],
-                    item=item.index,
-                    experimental=True,
-                )
+        status = _listed_status(item)
+        if status is None or not item.quantity or item.quantity <= TEST_QUANTITY_LIMIT[status]:
+            continue
+        found.append(
+            _flag(
+                "implausible_quantity",
+                f"Item {item.index}: {item.quantity:g} {item.unit or 'units'} of a "
+                f"{status.replace('_', '-')} listed item for a trial or evaluation use "
+                f'("{sentence}").',
+                "(Experimental.) A trial, evaluation or demonstration rarely needs this many "
+                f"listed items (more than {TEST_QUANTITY_LIMIT[status]}); ask why.",
+                [*item.evidence[:1], *_sentence_evidence(eu, sentence)],
+                item=item.index,
+                experimental=True,
             )
+        )
     return found
 
 

@@ -121,3 +121,27 @@ def test_dates_in_several_languages_and_formats() -> None:
         for d, _ in parse_dates("5 juin 2026, 2026-06-05, 05/06/2026, June 5, 2026, 5. Juni 2026")
     ]
     assert days == ["2026-06-05"] * 5
+
+
+def test_certificate_after_the_invoice_is_normal() -> None:
+    invoice = page(1, ["PRO FORMA INVOICE", "Date: 11 April 2024"])
+    cert = page(2, ["END-USER CERTIFICATE", "Stellenbosch, 27 April 2024"])
+    assert rules(application([invoice, cert])) == []
+
+
+def test_applicant_as_its_own_end_user_needs_no_certificate() -> None:
+    result = application(
+        [FORM, CERT],
+        parties=[
+            party("applicant", "Vastgota Marinsystem AB", "SE", 1),
+            party("end_user", "Vastgota Marinsystem AB", "SE", 1),
+        ],
+        end_use=[
+            statement(
+                "We certify the goods are for our plant.",
+                page=3,
+                end_user="Spencer Gulf Maritime Pty Ltd",
+            )
+        ],
+    )
+    assert rules(result) == []

@@ -66,6 +66,19 @@ def test_military_end_use_is_not_flagged_for_military_items() -> None:
     assert "military_end_use" not in rules(result)
 
 
+def test_any_purpose_inside_an_assurance_is_not_vague() -> None:
+    text = (
+        CLEAN_STATEMENT + " The goods will not be used for any purpose connected with "
+        "weapons of mass destruction."
+    )
+    assert rules(clean(end_use=[statement(text)])) == []
+
+
+def test_ballistics_research_is_not_wmd_wording() -> None:
+    text = "Ballistics research in the end user's materials laboratory. " + CLEAN_STATEMENT
+    assert "wmd_wording" not in rules(clean(end_use=[statement(text)]))
+
+
 def test_vague_end_use_and_missing_end_use() -> None:
     vague = statement("The goods are for general use in various projects. " + CLEAN_STATEMENT)
     assert "vague_end_use" in rules(clean(end_use=[vague]))
@@ -121,7 +134,7 @@ def test_declared_code_contradicting_the_suggestion() -> None:
 
 
 def test_implausible_quantity_for_testing_is_experimental() -> None:
-    text = "The cameras are for laboratory testing of the new gimbal. " + CLEAN_STATEMENT
+    text = "The cameras are for the evaluation of the new gimbal. " + CLEAN_STATEMENT
     result = clean(
         end_use=[statement(text)],
         items=[
