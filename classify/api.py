@@ -19,13 +19,15 @@ from exportdesk.classify.catalogue import (
     Row,
     editions,
     index_rows,
+    jurisdiction_of,
     load_entries,
+    primary_jurisdiction,
 )
 from exportdesk.classify.criteria import stated
 from exportdesk.classify.embed import Embedder, default_embedder
 from exportdesk.classify.features import NL_INDEX, familiarity
 from exportdesk.classify.scoring import Scored, score
-from exportdesk.classify.walk import Walked, walk
+from exportdesk.classify.walk import Walked, top_features, walk
 from exportdesk.extract.model import Suggestion
 
 _LOCK = threading.Lock()
@@ -58,13 +60,29 @@ class Classifier:
         if not live or top_k <= 0:
             return out
         texts = [" ".join(descriptions[i].split()) for i in live]
-        scored = score(self.artefact, self.embedder, texts, cats)
-        for i, text, per_j in zip(live, texts, scored, strict=True):
-            # Calibration is applied here, after and apart from scoring; then each proposal
-            # is tested against its own criteria (walk.py). Only the suggestions that make
-            # the final list get a rationale (it is the slow part).
+        for i, text, per_j in zip(live, texts, self.walk_many(texts, cats), strict=True):
+            ranked = [
+                (float(p), sc, e, walked)
+                for sc, walked in per_j
+                for e, p in zip(walked.entries, walked.probs, strict=True)
+            ]
+            ranked = primary_first(ranked, top_k)
+            # Only the suggestions that make the final list get a rationale (the slow part).
+            out[i] = [self._suggestion(text, sc, e, p, w) for p, sc, e, w in ranked[:top_k]]
+        return out
+
+    def walk_many(
+        self, texts: list[str], catalogues: list[str], calibrate: bool = True
+    ) -> list[list[tuple[Scored, Walked]]]:
+        """Per text and jurisdiction: the scored candidates and the review walk over them.
+        Calibration is applied here, after and apart from scoring; then each proposal is
+        tested against its own criteria (walk.py); then the walk's own calibration."""
+        out = []
+        for text, per_j in zip(
+            texts, score(self.artefact, self.embedder, texts, catalogues), strict=True
+        ):
             st = stated(text)
-            ranked = []
+            row = []
             for sc in per_j:
                 probs = self.artefact.calibrator.probabilities(
                     sc.logits, familiarity(sc.candidates), sc.jurisdiction
@@ -76,12 +94,14 @@ class Classifier:
                     lambda e, sc=sc: self._row_cos(sc, e),
                     st,
                 )
-                ranked += [
-                    (float(p), sc, e, walked)
-                    for e, p in zip(walked.entries, walked.probs, strict=True)
-                ]
-            ranked.sort(key=lambda t: -t[0])
-            out[i] = [self._suggestion(text, sc, e, p, w) for p, sc, e, w in ranked[:top_k]]
+                if calibrate and self.artefact.walk_calibrator is not None:
+                    walked.probs = self.artefact.walk_calibrator.apply(
+                        walked.probs,
+                        top_features(walked, familiarity(sc.candidates)),
+                        sc.jurisdiction,
+                    )
+                row.append((sc, walked))
+            out.append(row)
         return out
 
     def _row_cos(self, sc: Scored, entry: int) -> dict[str, float]:
@@ -174,6 +194,33 @@ class Classifier:
             model_version=self.version,
             catalogue_edition="; ".join(eds),
         )
+
+
+def primary_first(ranked: list, top_k: int) -> list:
+    """Best first; with an authority set (``EXPORTDESK_AUTHORITY``), the primary
+    jurisdiction's answers lead (at least three of them, or all when fewer) and the other
+    jurisdiction's follow, so one item does not show the same entry four times in a row."""
+    from exportdesk.extract.settings import get_settings
+
+    ranked = sorted(ranked, key=lambda t: -t[0])
+    primary = primary_jurisdiction(get_settings().authority)
+    if primary is None:
+        return ranked
+    own = [t for t in ranked if t[1].jurisdiction == primary]
+    other = [t for t in ranked if t[1].jurisdiction != primary]
+    if not own or not other:
+        return ranked
+    keep = max(3, top_k - 2)
+    return own[:keep] + other[: max(0, top_k - min(keep, len(own)))] + own[keep:]
+
+
+def is_primary(suggestion: Suggestion) -> bool:
+    """Whether a suggestion belongs to the office's primary catalogues (for the review
+    screen: show these first, the others on request). True for all when no authority."""
+    from exportdesk.extract.settings import get_settings
+
+    primary = primary_jurisdiction(get_settings().authority)
+    return primary is None or jurisdiction_of(suggestion.catalogue) == primary
 
 
 def resolve_catalogues(catalogues: list[str] | None) -> list[str]:

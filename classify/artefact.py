@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from exportdesk.classify.calibration import TemperatureCalibrator
+from exportdesk.classify.calibration import TemperatureCalibrator, WalkCalibrator
 from exportdesk.classify.features import IndexArrays
 from exportdesk.classify.lexical import TfidfTransform
 from exportdesk.classify.ranker import Ranker
 
 MODELS_ROOT = Path(__file__).resolve().parent.parent / "models" / "classifier"
 FILES = ("index.npz", "entry_tfidf.npz", "tfidf.json", "ranker.json", "calibration.json")
+WALK_CALIBRATION = "walk_calibration.json"  # optional; listed in the manifest when present
 
 
 class ArtefactError(RuntimeError):
@@ -57,6 +58,8 @@ class Artefact:
     vectorizer: TfidfTransform  # or a fitted TfidfVectorizer while training
     ranker: Ranker
     calibrator: TemperatureCalibrator
+    # Optional second stage: confidence after the review walk (walk_calibration.json).
+    walk_calibrator: WalkCalibrator | None = None
 
 
 def save(
@@ -188,5 +191,10 @@ def load(folder: Path) -> Artefact:
         ranker=Ranker.from_json(json.loads((folder / "ranker.json").read_text())),
         calibrator=TemperatureCalibrator.from_json(
             json.loads((folder / "calibration.json").read_text())
+        ),
+        walk_calibrator=(
+            WalkCalibrator.from_json(json.loads((folder / WALK_CALIBRATION).read_text()))
+            if WALK_CALIBRATION in manifest["files"]
+            else None
         ),
     )

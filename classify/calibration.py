@@ -128,3 +128,58 @@ def fit_temperature(
         options={"initial_simplex": start, "xatol": 1e-3, "fatol": 1e-6, "maxiter": 400},
     )
     return TemperatureCalibrator(float(np.exp(fit.x[0])), float(fit.x[1]))
+
+
+# Features of the answer after the review walk (walk.top_features), in this order.
+WALK_FEATURES = (
+    "logit_top",
+    "top_not_listed",
+    "top_met",
+    "top_needs",
+    "fell_through",
+    "margin",
+    "familiarity",
+)
+
+
+@dataclass
+class WalkCalibrator:
+    """Confidence of the top answer after the review walk: a logistic model per
+    jurisdiction over ``WALK_FEATURES``, fitted on another author's items
+    (models/classification/walk_calibration.py). The other suggestions are rescaled to
+    share what is left, so the list still sums to at most one."""
+
+    weights: dict[str, np.ndarray]  # jurisdiction -> (len(WALK_FEATURES) + 1,), bias last
+
+    def top_probability(self, features: np.ndarray, jurisdiction: str) -> float | None:
+        w = self.weights.get(jurisdiction)
+        if w is None:
+            return None
+        z = float(np.dot(w[:-1], features) + w[-1])
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def apply(self, probs: np.ndarray, features: np.ndarray, jurisdiction: str) -> np.ndarray:
+        top = int(np.argmax(probs))
+        c = self.top_probability(features, jurisdiction)
+        if c is None:
+            return probs
+        out = probs.astype(np.float64).copy()
+        rest = 1.0 - out[top]
+        out[top] = 0.0
+        out *= (1.0 - c) / rest if rest > 1e-12 else 0.0
+        out = np.minimum(out, c * 0.999)  # the top answer stays first
+        out[top] = c
+        return out
+
+    def to_json(self) -> dict:
+        return {
+            "method": "walk-logistic",
+            "features": list(WALK_FEATURES),
+            "weights": {j: w.tolist() for j, w in self.weights.items()},
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> WalkCalibrator:
+        if d.get("method") != "walk-logistic" or tuple(d.get("features", ())) != WALK_FEATURES:
+            raise ValueError("walk calibration was fitted on other features; refit it")
+        return cls({j: np.asarray(w, dtype=np.float64) for j, w in d["weights"].items()})

@@ -136,3 +136,53 @@ def index_rows(entries: tuple[Entry, ...]) -> list[tuple[int, Row]]:
         live = [r for r in e.rows if not r.reserved]
         out.extend((i, r) for r in (live or [e.head]))
     return out
+
+
+# EU member states (ISO 3166-1 alpha-2): their authorities apply the EU lists.
+EU_MEMBER_STATES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+
+
+def primary_jurisdiction(authority: str | None) -> str | None:
+    """The jurisdiction whose catalogues an office applies first: ``eu`` for an EU member
+    state and for the UK (whose lists follow the same Wassenaar/EU texts; no separate UK
+    catalogue is held), ``us`` for the US; None when no authority is set."""
+    if authority is None or not authority.strip():
+        return None
+    a = authority.strip().upper()
+    if a in {"US", "USA"}:
+        return "us"
+    if a in {"UK", "GB"} or a in EU_MEMBER_STATES or a == "EU":
+        return "eu"
+    raise ValueError(
+        f"unknown authority {authority!r}: set EXPORTDESK_AUTHORITY to an EU member state "
+        "(ISO alpha-2 such as DE or FR), UK or US"
+    )

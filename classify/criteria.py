@@ -66,8 +66,45 @@ _NOTE_START = re.compile(r"\b(?:Technical Notes?|Notes?(?: \d+)?|N\.B\.)\s*:", r
 _EXCLUDES = re.compile(r"\bdo(?:es)? not (?:control|apply to)\b(?P<what>[^.]*(?:\.\d[^.]*)*)", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
 _STOP = frozenset(
-    "a an the of and or with for to in on at by as than that which having any all following "
-    "be is are it its their from rated specified designed capable both either one more less".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "with",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "as",
+        "than",
+        "that",
+        "which",
+        "having",
+        "any",
+        "all",
+        "following",
+        "be",
+        "is",
+        "are",
+        "it",
+        "its",
+        "their",
+        "from",
+        "rated",
+        "specified",
+        "designed",
+        "capable",
+        "both",
+        "either",
+        "one",
+        "more",
+        "less",
+    ]
 )
 
 # Marker of an enumerated item inside a row's text: "1.", "a.", US-style "a.1." / "b.2.a.".
@@ -340,7 +377,9 @@ class Stated:
 _PHRASE_END = re.compile(r"[,;()\[\]]|\bwith\b|\band\b")
 
 
-_LABEL_STOP = frozenset("a an the of and or with for to in on at by as per".split())
+_LABEL_STOP = frozenset(
+    ["a", "an", "the", "of", "and", "or", "with", "for", "to", "in", "on", "at", "by", "as", "per"]
+)
 
 
 def _words(text: str, stop: frozenset[str] = _STOP) -> frozenset[str]:

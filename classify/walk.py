@@ -56,10 +56,15 @@ def check_entry(entry: Entry, row_cos: dict[str, float], st: Stated) -> EntryChe
     best = max(row_cos.get(r.code, -1.0) for r in subs)
     relevant = [r for r in subs if row_cos.get(r.code, -1.0) >= best - RELEVANCE_MARGIN]
     verdicts: list[tuple[Row, Verdict]] = []
+    relevant.sort(key=lambda r: -row_cos.get(r.code, -1.0))
     for r in relevant:
         tree = _tree(r)
         if tree is not None:
             verdicts.append((r, evaluate(tree, st)))
+    if verdicts and verdicts[0][1].status is not None and len(verdicts) > 1:
+        # The closest sub-paragraph decides when it can: a reader weighs the one that
+        # describes the item ("CW lasers"), not a neighbour about another kind ("tunable").
+        verdicts = verdicts[:1]
     met = [(r, v) for r, v in verdicts if v.status is True]
     if met:
         r, v = max(met, key=lambda rv: row_cos.get(rv[0].code, -1.0))
@@ -173,3 +178,28 @@ def walk(
         rejected_for.setdefault(cand[pos], []).append(e)
     p /= p.sum()
     return Walked(cand, p, checks, rejected_for)
+
+
+def top_features(w: Walked, familiarity: float) -> np.ndarray:
+    """What the confidence of the top answer depends on after the walk (see
+    ``calibration.WALK_FEATURES``): its probability, whether it is NOT_LISTED, whether its
+    criteria were met or it needs a value not stated, whether a rejected entry fell to it,
+    its lead over the second answer, and how close the description is to any training
+    exemplar (text like the training data is answered more reliably)."""
+    order = np.argsort(-w.probs)
+    top = int(order[0])
+    p1 = float(np.clip(w.probs[top], 1e-6, 1 - 1e-6))
+    p2 = float(w.probs[order[1]]) if len(order) > 1 else 0.0
+    e = w.entries[top]
+    chk = w.checks.get(e)
+    return np.array(
+        [
+            np.log(p1 / (1 - p1)),
+            float(e < 0),
+            float(chk is not None and chk.status is True),
+            float(chk is not None and chk.status is None and bool(chk.needs)),
+            float(bool(w.rejected_for.get(e))),
+            p1 - p2,
+            familiarity,
+        ]
+    )

@@ -106,6 +106,14 @@ class Settings(BaseSettings):
         description="Catalogues searched when a caller names none.",
     )
     top_k: int = Field(5, description="Suggestions per item.")
+    authority: str | None = Field(
+        None,
+        description="The office's licensing authority: an EU member state (ISO alpha-2, e.g. "
+        "DE), UK, or US. It decides the primary catalogues (EU and UK: eu-dual-use + "
+        "eu-military, the UK lists following the same Wassenaar/EU texts; US: us-ccl + "
+        "us-usml): their suggestions come first and the other jurisdiction's follow. "
+        "None keeps one list ordered by confidence.",
+    )
     classifier_version: str | None = Field(
         None,
         description="Classifier version folder under <models_dir>/classifier to load; None "

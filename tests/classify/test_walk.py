@@ -1,0 +1,69 @@
+"""The review walk on real catalogue entries with hand-set similarities (no model needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from exportdesk.classify.calibration import WALK_FEATURES, WalkCalibrator
+from exportdesk.classify.catalogue import load_entries
+from exportdesk.classify.criteria import stated
+from exportdesk.classify.walk import top_features, walk
+
+ENTRIES = load_entries()
+
+
+def _index(catalogue: str, code: str) -> int:
+    return next(i for i, e in enumerate(ENTRIES) if e.catalogue == catalogue and e.code == code)
+
+
+def _cos(best_row: str):
+    def row_cos(e: int) -> dict[str, float]:
+        return {r.code: (0.9 if r.code == best_row else 0.5) for r in ENTRIES[e].rows}
+
+    return row_cos
+
+
+def test_failed_threshold_passes_the_probability_to_not_listed() -> None:
+    acc = _index("eu-dual-use", "7A001")
+    text = (
+        "Accelerometer for platform stabilisation, acceleration range +/-10 g, "
+        "bias stability 2,000 ug, scale factor stability 1,500 ppm"
+    )
+    w = walk(ENTRIES, [acc, -1], np.array([0.9, 0.1]), _cos("7A001.a"), stated(text))
+    assert w.checks[acc].status is False
+    assert any("2,000 ug" in f for f in w.checks[acc].failed)
+    assert w.probs[w.entries.index(-1)] > 0.8 and w.rejected_for[-1] == [acc]
+
+
+def test_met_threshold_keeps_the_entry_and_names_the_sub_paragraph() -> None:
+    acc = _index("eu-dual-use", "7A001")
+    text = (
+        "Accelerometer for inertial navigation, acceleration range +/-10 g, "
+        "bias stability 60 ug, scale factor stability 80 ppm"
+    )
+    w = walk(ENTRIES, [acc, -1], np.array([0.9, 0.1]), _cos("7A001.a"), stated(text))
+    assert w.checks[acc].status is True and w.checks[acc].code.startswith("7A001.a.1")
+    assert w.probs[0] == 0.9
+
+
+def test_missing_parameter_leaves_the_entry_open_and_says_what_it_needs() -> None:
+    acc = _index("eu-dual-use", "7A001")
+    w = walk(ENTRIES, [acc, -1], np.array([0.9, 0.1]), _cos("7A001.a"), stated("Accelerometer"))
+    assert w.checks[acc].status is None and w.probs[0] == 0.9
+
+
+def test_walk_calibration_keeps_the_order_and_a_total_of_one() -> None:
+    cal = WalkCalibrator({"eu": np.append(np.zeros(len(WALK_FEATURES)), -1.0)})
+    probs = np.array([0.7, 0.2, 0.1])
+    out = cal.apply(probs, np.zeros(len(WALK_FEATURES)), "eu")
+    assert np.argmax(out) == 0 and out[0] == 1 / (1 + np.e)
+    assert out.sum() <= 1.0 + 1e-9 and (out[1:] < out[0]).all()
+    assert cal.apply(probs, np.zeros(len(WALK_FEATURES)), "us") is probs
+
+
+def test_top_features_follow_the_declared_order() -> None:
+    acc = _index("eu-dual-use", "7A001")
+    text = "Accelerometer, acceleration range +/-10 g, bias stability 2,000 ug, scale factor 0.2 %"
+    w = walk(ENTRIES, [acc, -1], np.array([0.9, 0.1]), _cos("7A001.a"), stated(text))
+    f = dict(zip(WALK_FEATURES, top_features(w, 0.4), strict=True))
+    assert f["top_not_listed"] == 1.0 and f["fell_through"] == 1.0 and f["familiarity"] == 0.4
