@@ -62,9 +62,18 @@ def same_maker(a: str | None, b: str | None) -> bool | None:
     return fuzz.token_set_ratio(na, nb) >= MAKER_MIN_RATIO
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
 def parameter_key(text: str) -> tuple[tuple[str, float | None], ...]:
-    """The numbers with units in a description, order-free: ``20 kW`` and ``20kW`` agree."""
-    return tuple(sorted(((p.unit, p.value) for p in parameters(text)), key=repr))
+    """The numbers in a description, order-free: with their unit where the classifier's cues
+    know it (``20 kW`` and ``20kW`` agree), bare otherwise (``99 %``, ``640x480``)."""
+    found = parameters(text)
+    rest = text
+    for p in found:
+        rest = rest.replace(p.text, " ", 1)
+    bare = [("", float(n.replace(",", "."))) for n in _NUMBER.findall(rest)]
+    return tuple(sorted([(p.unit, p.value) for p in found] + bare, key=repr))
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,7 @@ def find_precedents(
     embedder: Embedder | None,
     min_similarity: float = 0.90,
     limit: int = 3,
+    check_parameters: bool = True,
 ) -> list[Precedent]:
     """Earlier decisions for ``item``: same model first, then near-identical descriptions.
 
@@ -232,7 +242,8 @@ def find_precedents(
         vecs = _CACHE.vectors(embedder, [item.description] + [d.description for d in others])
         sims = vecs[1:] @ vecs[0]
         for d, sim in zip(others, sims, strict=True):
-            if sim >= min_similarity and parameter_key(d.description) == params:
+            same = parameter_key(d.description) == params
+            if sim >= min_similarity and (same or not check_parameters):
                 maker = same_maker(item.manufacturer, d.manufacturer)
                 found.append(_precedent(item, d, "description", float(sim), params, maker))
     found.sort(key=lambda p: (p.match != "model", -p.similarity, -p.decided.decided_at.timestamp()))

@@ -134,3 +134,15 @@ def fake_pipeline(data: bytes, name: str, progress: Any = None) -> ApplicationRe
     if progress is not None:
         progress(1, 1)
     return make_result(data, name)
+
+
+def confirmed_case(store: Any, label: str = "confirmed", reviewer: str = "reviewer") -> int:
+    """An application read, both items decided (6A003, NOT_LISTED) and the review confirmed."""
+    data = pdf_bytes(label)
+    receipt = store.receive(data, f"{label}.pdf", "clerk")
+    store.record_extraction(receipt.sha256, make_result(data, f"{label}.pdf"))
+    app = receipt.application_id
+    version = store.decide(app, store.case(app).version, 1, "eu-dual-use", "6A003", reviewer)
+    version = store.decide(app, version, 2, "eu-dual-use", "NOT_LISTED", reviewer)
+    store.finish(app, version, "confirmed", reviewer)
+    return int(app)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pdfplumber
 import pytest
-from casefactory import make_result, pdf_bytes
+from casefactory import confirmed_case, make_result, pdf_bytes
 from sqlalchemy import text
 
 from exportdesk.review import licensing
@@ -17,15 +17,7 @@ from exportdesk.review.store import CaseStore
 
 
 def _confirmed(store: CaseStore, label: str = "L") -> int:
-    data = pdf_bytes(label)
-    receipt = store.receive(data, f"{label}.pdf", "clerk")
-    store.record_extraction(receipt.sha256, make_result(data, f"{label}.pdf"))
-    app = receipt.application_id
-    v = store.case(app).version
-    v = store.decide(app, v, 1, "eu-dual-use", "6A003", "rev")
-    v = store.decide(app, v, 2, "eu-dual-use", "NOT_LISTED", "rev")
-    store.finish(app, v, "confirmed", "rev")
-    return app
+    return confirmed_case(store, label, reviewer="rev")
 
 
 APPROVAL = {

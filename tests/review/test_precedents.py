@@ -99,7 +99,7 @@ def test_precedent_found_by_model_number(store: CaseStore) -> None:
     # Same part number written differently, maker with another legal form, other wording.
     incoming = _item(
         1,
-        "IR camera TIC640B for border posts, 25 mm lens",
+        "IR camera 640x480 for border posts, 25 mm lens",
         "tic 640 b",
         "Nordlicht Optronik AG",
         "6A003",

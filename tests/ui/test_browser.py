@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from casefactory import HOSTILE_PARTY, make_result, pdf_bytes
+from casefactory import HOSTILE_PARTY, confirmed_case, make_result, pdf_bytes
 from uihelpers import PASSWORD, UI
 
 from exportdesk.review.store import CaseStore
@@ -74,6 +74,13 @@ def server(store: CaseStore) -> Iterator[str]:
             proc.kill()
 
 
+def _launch(playwright):  # type: ignore[no-untyped-def]
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
+
 def _settle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until the app has finished its rerun, so no stale copy of an element remains."""
     page.wait_for_timeout(300)
@@ -92,10 +99,7 @@ def test_reviewer_confirms_overrides_and_sees_history(store: CaseStore, server: 
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = _launch(p)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.set_default_timeout(20_000)
@@ -154,3 +158,52 @@ def test_reviewer_confirms_overrides_and_sees_history(store: CaseStore, server: 
     decisions = store.case(receipt.application_id).decisions
     assert decisions[1].final_code == "6A003" and decisions[1].override_reason is None
     assert decisions[2].final_code == "6A004" and decisions[2].decided_by == "reviewer"
+
+
+WAIT = 60_000  # ms; the machine is shared, so the app can be slow to answer
+
+
+def test_licensing_officer_issues_a_decision_letter(store: CaseStore, server: str) -> None:
+    """From a reviewed application to the issued letter, downloaded and read back."""
+    import io
+
+    import pdfplumber
+    from playwright.sync_api import expect, sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; run `make setup` (installs Debian's chromium).")
+    app = confirmed_case(store, "nordlicht-licence")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+            page.set_default_timeout(WAIT)
+            page.goto(server)
+            page.get_by_label("User name").fill("licensing_officer")
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("heading", name="Queue")).to_be_visible(timeout=WAIT)
+            page.get_by_role("link", name="Licensing").click()
+            expect(page.get_by_role("heading", name="Licensing")).to_be_visible(timeout=WAIT)
+            expect(page.get_by_text("eu-dual-use 6A003").first).to_be_visible(timeout=WAIT)
+            page.get_by_label("Reasons").fill("Civil border surveillance; end user vetted.")
+            page.get_by_label("Conditions (from the template list)").click()
+            page.get_by_role("option", name=re.compile(r"^no-reexport:")).click()
+            page.keyboard.press("Escape")
+            page.get_by_label("Further conditions (one per line)").fill("Sea freight only.")
+            page.get_by_role("button", name="Issue decision").click()
+            expect(page.get_by_text(f"Issued EXD-{app:06d}-v1")).to_be_visible(timeout=WAIT)
+            _settle(page)
+            page.screenshot(path=str(SHOTS / "licensing.png"), full_page=True)
+            with page.expect_download() as download:
+                page.get_by_role("button", name=f"Letter EXD-{app:06d}-v1 (PDF)").click()
+            letter = Path(download.value.path()).read_bytes()
+        finally:
+            browser.close()
+
+    with pdfplumber.open(io.BytesIO(letter)) as pdf:
+        text = " ".join(" ".join((pg.extract_text() or "").split()) for pg in pdf.pages)
+    assert "APPROVED" in text and "Sea freight only." in text and "6A003" in text
+    assert "licensing_officer" in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casefactory import make_result, pdf_bytes
+from casefactory import confirmed_case
 from uihelpers import open_page, texts
 
 from exportdesk.review import licensing
@@ -10,14 +10,7 @@ from exportdesk.review.store import CaseStore
 
 
 def _confirmed(store: CaseStore) -> int:
-    data = pdf_bytes("lic")
-    receipt = store.receive(data, "lic.pdf", "clerk")
-    store.record_extraction(receipt.sha256, make_result(data))
-    app = receipt.application_id
-    v = store.decide(app, store.case(app).version, 1, "eu-dual-use", "6A003", "reviewer")
-    v = store.decide(app, v, 2, "eu-dual-use", "NOT_LISTED", "reviewer")
-    store.finish(app, v, "confirmed", "reviewer")
-    return app
+    return confirmed_case(store, "lic")
 
 
 def test_licensing_officer_issues_then_corrects(store: CaseStore) -> None:
@@ -50,3 +43,33 @@ def test_admin_reads_but_cannot_issue(store: CaseStore) -> None:
     assert "only a licensing officer can issue one" in texts(at)
     submit = next(b for b in at.button if b.label == "Issue decision")
     assert submit.disabled
+
+
+def test_history_shows_the_whole_life_with_letter_versions(store: CaseStore) -> None:
+    from datetime import date
+
+    app = _confirmed(store)
+    draft = licensing.draft_from(
+        outcome="approve",
+        reasons="ok",
+        valid_from=date(2027, 1, 1),
+        valid_until=date(2027, 6, 1),
+    )
+    licensing.issue(store, app, draft, "lo", "licensing_officer")
+    licensing.issue(store, app, draft, "lo", "licensing_officer", correction_reason="dates")
+    at = open_page("history", "licensing_officer")
+    actions = list(at.table[0].value["what"])
+    for step in (
+        "received",
+        "extracted",
+        "review started",
+        "confirmed suggestion",
+        "confirmed",
+        "licence issued",
+        "letter generated",
+        "licence corrected",
+    ):
+        assert step in actions, step
+    assert actions.count("letter generated") == 2
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [f"Letter EXD-{app:06d}-v1 (PDF)", f"Letter EXD-{app:06d}-v2 (PDF)"]

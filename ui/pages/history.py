@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from exportdesk.review.store import NotFoundError
+from exportdesk.ui.letters_panel import show_versions
 from exportdesk.ui.pages._common import choose_case, require, store, when
 
 require("history")
@@ -38,3 +39,6 @@ st.table(
         for e in events
     ],
 )
+
+st.subheader("Licence decision and letters")
+show_versions(store(), chosen)

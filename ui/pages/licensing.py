@@ -10,7 +10,8 @@ from exportdesk.review import licensing
 from exportdesk.review.letter import OUTCOME_WORDS
 from exportdesk.review.licensing import LicensingError, draft_from
 from exportdesk.review.store import StoreError
-from exportdesk.ui.pages._common import choose_case, plain, require, store, when
+from exportdesk.ui.letters_panel import show_versions
+from exportdesk.ui.pages._common import choose_case, plain, require, store
 
 identity = require("licensing")
 st.title("Licensing")
@@ -74,27 +75,7 @@ st.caption(
 )
 
 st.subheader("Licence decision")
-for rec in issued:
-    with st.container(border=True):
-        head = f"{rec.reference} — {OUTCOME_WORDS[rec.outcome]} by {rec.issued_by}, "
-        head += when(rec.issued_at)
-        st.markdown(plain(head))
-        if rec.correction_reason:
-            st.caption(plain(f"Correction of version {rec.version - 1}: {rec.correction_reason}"))
-        st.caption(plain(f"Reasons: {rec.reasons}"))
-        if rec.valid_from:
-            st.caption(plain(f"Valid {rec.valid_from} to {rec.valid_until}"))
-        for c in rec.conditions:
-            st.caption(plain(f"Condition: {c['text']}"))
-        for d in rec.reporting_duties:
-            st.caption(plain(f"Reporting duty: {d['text']} (because {d['because']})"))
-        st.download_button(
-            f"Letter {rec.reference} (PDF)",
-            data=licensing.letter(store(), case_id, rec.version),
-            file_name=f"{rec.reference}.pdf",
-            mime="application/pdf",
-            key=f"l_letter_{rec.id}",
-        )
+show_versions(store(), case_id, issued)
 
 correcting = bool(issued)
 templates = {t.key: t.text for t in licensing.templates(store())}
