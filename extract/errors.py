@@ -20,6 +20,8 @@ class InputProblem(Exception):
 
 # Each entry: code -> message template. Messages name the problem and the fix.
 MESSAGES: dict[str, str] = {
+    "not_a_regular_file": "'{name}' is not a regular file (a pipe, device or socket); "
+    "exportdesk reads only files. Save the application as a file and process that.",
     "unreadable_path": "Cannot open '{name}': {detail}. Check the path and its permissions.",
     "empty_file": "'{name}' is empty (0 bytes). The upload or scan did not complete; "
     "ask the applicant to send the file again.",

@@ -179,5 +179,6 @@ FILE_LEVEL_FAILURES = frozenset(
         "too_many_pages",
         "file_too_large",
         "unreadable_path",
+        "not_a_regular_file",
     }
 )

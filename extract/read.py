@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
+import os
+import stat
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +20,7 @@ from PIL import Image
 from exportdesk.extract import sniff
 from exportdesk.extract.errors import InputProblem, problem
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Page, Warning
+from exportdesk.extract.names import safe_display_name
 from exportdesk.extract.ocr import OcrEngine, OcrTimeout, TesseractEngine, ocr_image, to_pdf_words
 from exportdesk.extract.settings import Settings, get_settings
 from exportdesk.extract.textlayer import is_usable, largest_image_pixels, text_layer_words
@@ -24,13 +28,6 @@ from exportdesk.extract.textlayer import is_usable, largest_image_pixels, text_l
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
-
-
-def safe_display_name(name: str) -> str:
-    """The file's base name only, without directories or control characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable())
-    return cleaned[:200] or "unnamed.pdf"
 
 
 def read_pdf(
@@ -43,20 +40,34 @@ def read_pdf(
     settings = settings or get_settings()
     name = safe_display_name(str(path))
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:  # refuse before reading it into memory
-            raise problem(
-                "file_too_large",
-                name=name,
-                size_mb=size / 2**20,
-                limit_mb=settings.max_file_bytes / 2**20,
-            )
-        data = path.read_bytes()
+        data = _read_regular_file(path, name, settings)
     except InputProblem as exc:
         return _failed(name, b"", exc)
     except OSError as exc:
         return _failed(name, b"", problem("unreadable_path", name=name, detail=exc.strerror))
     return read_bytes(data, name, settings, engine, progress)
+
+
+def _read_regular_file(path: Path, name: str, settings: Settings) -> bytes:
+    """The file's bytes, refusing FIFOs, devices and sockets before reading a byte of them.
+
+    Opened non-blocking (a FIFO without a writer would hang a plain open), then checked on
+    the open descriptor, so the file cannot be swapped between the check and the read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise problem("not_a_regular_file", name=name)
+        if info.st_size > settings.max_file_bytes:  # refuse before reading it into memory
+            raise problem(
+                "file_too_large",
+                name=name,
+                size_mb=info.st_size / 2**20,
+                limit_mb=settings.max_file_bytes / 2**20,
+            )
+        data = handle.read(settings.max_file_bytes + 1)  # a file growing while read
+    return data
 
 
 def read_bytes(
@@ -76,7 +87,9 @@ def read_bytes(
     except InputProblem as exc:
         return _failed(name, data, exc)
     try:
-        pages, page_warnings = _read_pages(pdf, data, settings, engine, progress)
+        pages, page_warnings = _read_pages(pdf, data, name, settings, engine, progress)
+    except InputProblem as exc:
+        return _failed(name, data, exc)
     finally:
         pdf.close()
     document = DocumentInfo(
@@ -156,6 +169,7 @@ def _pdfminer_page_count(data: bytes) -> int | None:
 def _read_pages(
     pdf: pdfium.PdfDocument,
     data: bytes,
+    name: str,
     settings: Settings,
     engine: OcrEngine,
     progress: ProgressFn | None,
@@ -168,14 +182,28 @@ def _read_pages(
     for index in range(count):
         number = index + 1
         start = time.perf_counter()
-        width, height = pdf[index].get_size()
+        try:  # a malformed page tree (a /Kids entry that is no page, a loop) fails here
+            width, height = pdf[index].get_size()
+        except Exception as exc:
+            log.warning("page %d cannot be loaded: %s", number, exc)
+            pages[index] = Page(page=number, source="ocr")
+            warnings.append(
+                Warning(
+                    code="page_unreadable",
+                    page=number,
+                    message=f"Page {number} cannot be loaded: the file's page tree is "
+                    "damaged there, so it was skipped. Compare the pages with the paper "
+                    "original and ask for a corrected file if one is missing.",
+                )
+            )
+            continue
         page = Page(page=number, source="ocr", width=round(width, 2), height=round(height, 2))
         pages[index] = page
         if plumber is None:
             to_ocr.append(index)
             continue
         try:
-            pp = plumber.pages[index]
+            pp = plumber.pages[index]  # pdfminer may count pages differently: IndexError
             words = text_layer_words(pp)
             biggest = largest_image_pixels(pp)
             usable = is_usable(words, pp, settings.text_layer_min_chars)
@@ -205,13 +233,21 @@ def _read_pages(
     if to_ocr:
         _ocr_pages(pdf, to_ocr, pages, warnings, settings, engine, progress)
     result = [p for p in pages if p is not None]
+    if sum(w.code == "page_unreadable" for w in warnings) == count:
+        raise problem("corrupt", name=name, detail=f"none of its {count} page(s) could be loaded")
     return result, sorted(warnings, key=lambda w: w.page or 0)
 
 
 def _open_plumber(data: bytes, warnings: list[Warning]) -> pdfplumber.PDF | None:
+    plumber = None
     try:
-        return pdfplumber.open(io.BytesIO(data))
+        plumber = pdfplumber.open(io.BytesIO(data))
+        len(plumber.pages)  # pdfminer walks the whole page tree here, and may fail there
+        return plumber
     except Exception as exc:  # pdfium opened it; pdfminer could not: OCR every page
+        if plumber is not None:
+            with contextlib.suppress(Exception):
+                plumber.close()
         warnings.append(
             Warning(
                 code="text_layer_unreadable",

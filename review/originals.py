@@ -7,8 +7,9 @@ import os
 import re
 import stat
 import tempfile
-import unicodedata
 from pathlib import Path
+
+from exportdesk.extract.names import escape_control
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -18,13 +19,12 @@ def sha256_of(data: bytes) -> str:
 
 
 def display_name(name: str, limit: int = 200) -> str:
-    """The name as the sender gave it, minus control characters, for showing as plain text.
+    """The name as the sender gave it, control characters escaped, for showing as plain text.
 
     It is never used to build a path (originals are stored by hash), so ``../`` stays visible
     rather than being silently rewritten.
     """
-    cleaned = "".join(ch for ch in name or "" if unicodedata.category(ch)[0] != "C").strip()
-    return cleaned[:limit] or "unnamed.pdf"
+    return escape_control((name or "").strip())[:limit] or "unnamed.pdf"
 
 
 class OriginalStore:

@@ -26,6 +26,7 @@ import typer
 from rich.console import Console
 
 from exportdesk.extract.model import ApplicationResult
+from exportdesk.extract.names import EscapingFormatter, escape_control, safe_display_name
 
 app = typer.Typer(
     name="exportdesk",
@@ -43,11 +44,10 @@ def _root(
         bool, typer.Option("--verbose", "-v", help="Log details to stderr.")
     ] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        stream=sys.stderr,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    # Messages quote file names and parser errors: escape them so none can forge a line.
+    handler.setFormatter(EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
     # pdfminer logs every recoverable oddity at WARNING; they reach users as result warnings.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
@@ -65,7 +65,7 @@ def process(
 
     results: list[ApplicationResult] = []
     for number, path in enumerate(paths, start=1):
-        label = f"[{number}/{len(paths)}] {path.name}"
+        label = f"[{number}/{len(paths)}] {safe_display_name(str(path))}"
 
         def progress(done: int, total: int, label: str = label) -> None:
             err.print(f"{label}: page {done}/{total}", highlight=False, markup=False)
@@ -73,7 +73,8 @@ def process(
         results.append(process_path(path, suggestions=not no_suggestions, progress=progress))
         for warning in results[-1].warnings:
             where = f" p.{warning.page}" if warning.page else ""
-            err.print(f"{label}{where}: {warning.code}: {warning.message}", markup=False)
+            message = escape_control(warning.message)
+            err.print(f"{label}{where}: {warning.code}: {message}", markup=False)
     if as_json:
         payload = [r.to_contract() for r in results]
         out = payload[0] if len(payload) == 1 else payload

@@ -95,7 +95,7 @@ def test_ocr_slower_than_timeout_becomes_page_warning_and_other_pages_survive() 
     [
         ("../../etc/passwd.pdf", "passwd.pdf"),
         ("C:\\Users\\x\\..\\app.pdf", "app.pdf"),
-        ("evil\x1b[31mred\x00.pdf", "evil[31mred.pdf"),
+        ("evil\x1b[31mred\x00.pdf", "evil\\x1b[31mred\\x00.pdf"),
         ("", "unnamed.pdf"),
     ],
 )
