@@ -180,5 +180,6 @@ FILE_LEVEL_FAILURES = frozenset(
         "file_too_large",
         "unreadable_path",
         "not_a_regular_file",
+        "resource_limit",
     }
 )

@@ -103,6 +103,11 @@ def read_bytes(
 
 
 def _failed(name: str, data: bytes, exc: InputProblem) -> ApplicationResult:
+    return failed_result(name, data, exc.to_warning())
+
+
+def failed_result(name: str, data: bytes, warning: Warning) -> ApplicationResult:
+    """The result for a file that could not be read at all: no pages, one file-level warning."""
     document = DocumentInfo(
         filename=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -110,7 +115,7 @@ def _failed(name: str, data: bytes, exc: InputProblem) -> ApplicationResult:
         pages=[],
         size_bytes=len(data),
     )
-    return ApplicationResult(document=document, warnings=[exc.to_warning()])
+    return ApplicationResult(document=document, warnings=[warning])
 
 
 def _open(data: bytes, name: str, settings: Settings) -> tuple[pdfium.PdfDocument, list[Warning]]:

@@ -28,6 +28,18 @@ class Settings(BaseSettings):
         60_000_000, description="Largest page raster OCR will render; bigger pages lower the DPI."
     )
 
+    max_read_memory_mb: int = Field(
+        2048,
+        description="Address space (MiB) reading one document may add, enforced with "
+        "RLIMIT_AS in a forked child; a breach is the file warning resource_limit. 0 reads "
+        "in-process with no limit (tests, debugging).",
+    )
+    max_read_seconds: float = Field(
+        900.0,
+        description="Wall-clock limit for reading one document (all its pages, OCR "
+        "included); a breach is the file warning resource_limit.",
+    )
+
     # --- page reading -------------------------------------------------------------
     ocr_dpi: int = Field(300, description="Resolution at which scanned pages are rendered.")
     ocr_psm: int = Field(

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from exportdesk.extract.fields import extract_fields
+from exportdesk.extract.isolation import read_limited
 from exportdesk.extract.model import ApplicationResult, Warning
 from exportdesk.extract.read import ProgressFn, read_bytes, read_pdf
 from exportdesk.extract.settings import Settings, get_settings
@@ -22,7 +23,10 @@ def process_path(
 ) -> ApplicationResult:
     """Read and interpret one file on disk. Never raises for a bad file."""
     settings = settings or get_settings()
-    return _interpret(read_pdf(path, settings, progress=progress), settings, suggestions)
+    result = read_limited(
+        lambda report: read_pdf(path, settings, progress=report), str(path), settings, progress
+    )
+    return _interpret(result, settings, suggestions)
 
 
 def process_bytes(
@@ -33,7 +37,10 @@ def process_bytes(
     progress: ProgressFn | None = None,
 ) -> ApplicationResult:
     settings = settings or get_settings()
-    return _interpret(read_bytes(data, name, settings, progress=progress), settings, suggestions)
+    result = read_limited(
+        lambda report: read_bytes(data, name, settings, progress=report), name, settings, progress
+    )
+    return _interpret(result, settings, suggestions)
 
 
 def _interpret(

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import resource
+import struct
 import subprocess
 import sys
 import zlib
@@ -160,3 +161,41 @@ def every_xref_entry_wrong_pdf() -> bytes:
         data[start:table_end],
     )
     return data[:start] + table + data[table_end:]
+
+
+def _inflating_stream(pattern: bytes, total: int) -> bytes:
+    """A zlib stream of `pattern` repeated to `total` bytes, built without compressing it all.
+
+    After a full flush, deflate output no longer depends on earlier input, so one
+    compressed block can be repeated; only the Adler-32 checksum is computed over it all.
+    """
+    block = pattern * (2**20 // len(pattern))
+    count = max(1, total // len(block))
+    compressor = zlib.compressobj(9)
+    head = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    segment = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(count):
+        checksum = zlib.adler32(block, checksum)
+    final_empty_block = b"\x03\x00"
+    return head + segment * (count - 1) + final_empty_block + struct.pack(">I", checksum)
+
+
+def content_stream_bomb_pdf(pattern: bytes = b" ", total: int = 2**30) -> bytes:
+    """A one-page file whose content stream is a few MB on disk and `total` bytes inflated."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    stream = pikepdf.Stream(pdf, _inflating_stream(pattern, total))
+    stream.Filter = pikepdf.Name.FlateDecode
+    page.Contents = stream
+    return _save(pdf, compress_streams=False)
+
+
+def text_operator_bomb_pdf(total: int = 2**30) -> bytes:
+    """Like `content_stream_bomb_pdf`, but the inflated stream is text-showing operators."""
+    pdf = pikepdf.open(io.BytesIO(builders.text_pdf([["x"]])))
+    page = pdf.pages[0]
+    stream = pikepdf.Stream(pdf, _inflating_stream(b"BT /F1 9 Tf 9 9 Td (AAAA) Tj ET\n", total))
+    stream.Filter = pikepdf.Name.FlateDecode
+    page.Contents = stream
+    return _save(pdf, compress_streams=False)
