@@ -62,7 +62,7 @@ def test_intake_upload_progress_duplicate_and_unreadable(store: CaseStore) -> No
     progress = [p.proto.text for p in at.get("progress")]
     assert "Application 1: read, waiting in the queue" in progress
     assert any("Application 3 is unreadable" in e.value for e in at.error)
-    assert any(t.value == HOSTILE_FILENAME.replace("\x07", "") for t in at.text)
+    assert any(t.value == HOSTILE_FILENAME.replace("\x07", "\\x07") for t in at.text)  # escaped
     # The same bytes again: recognised, not stored twice.
     assert not at.file_uploader(key="intake_files_1").value  # a fresh, empty uploader
     at.file_uploader(key="intake_files_1").set_value([("again.pdf", good, "application/pdf")]).run()
