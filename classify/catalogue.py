@@ -115,6 +115,39 @@ def load_entries() -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+@lru_cache(maxsize=1)
+def all_rows() -> tuple[Row, ...]:
+    """Every row (entries and their sub-paragraphs) of the four catalogues, in list order."""
+    return tuple(row for catalogue in CATALOGUES for row in load_rows(catalogue))
+
+
+@lru_cache(maxsize=1)
+def _rows_by_code() -> dict[tuple[str, str], Row]:
+    return {(row.catalogue, row.code): row for row in reversed(all_rows())}
+
+
+def find_row(catalogue: str, code: str) -> Row | None:
+    """The row with this code in this catalogue, if the catalogue has it."""
+    return _rows_by_code().get((catalogue, code))
+
+
+def search_rows(query: str, rows: tuple[Row, ...] | None = None, limit: int = 50) -> list[Row]:
+    """Rows whose code starts with, or whose title and text contain, every word of ``query``;
+    code hits first. An empty query gives the first rows."""
+    rows = all_rows() if rows is None else rows
+    words = query.lower().split()
+    if not words:
+        return list(rows[:limit])
+    code_hits, text_hits = [], []
+    for row in rows:
+        code = row.code.lower()
+        if len(words) == 1 and code.startswith(words[0]):
+            code_hits.append(row)
+        elif all(w in f"{code} {row.title.lower()} {row.text.lower()}" for w in words):
+            text_hits.append(row)
+    return (code_hits + text_hits)[:limit]
+
+
 def entry_document(entry: Entry, max_chars: int = 6000) -> str:
     """The text lexical retrieval indexes for an entry: heading, then its rows."""
     parts = [entry.title] + [f"{r.title} {r.text}" for r in entry.rows if not r.reserved]

@@ -8,11 +8,11 @@ from typing import Any
 import streamlit as st
 
 from exportdesk.extract.model import ApplicationResult, BBox, Evidence
-from exportdesk.review.catalogue import load_entries, lookup, search
-from exportdesk.review.render import render_page
 from exportdesk.review.store import EDITABLE, CaseView, ConflictError, StoreError
+from exportdesk.ui.catalogue_view import label, lookup, search
 from exportdesk.ui.pages._common import CASE, choose_case, plain, require, settings, store, when
 from exportdesk.ui.precedents_panel import show_precedents
+from exportdesk.ui.render import render_page
 from exportdesk.ui.risk_panel import show_risk
 
 LOADED = "r_loaded"  # {application id: the version this reviewer's screen started from}
@@ -234,7 +234,6 @@ with classify_tab:
                 )
             )
         show_precedents(store(), case, item, identity.username, lambda a, d: _save(case_id, a, d))
-        entries = load_entries()
         for rank, sug in enumerate(item.suggestions[:3]):
             with st.container(border=True):
                 flag = " ⚠" if sug.confidence < low else ""
@@ -245,7 +244,7 @@ with classify_tab:
                 if sug.title:
                     st.caption(plain(sug.title))
                 st.caption("Why: " + plain(sug.rationale))
-                entry = lookup(sug.catalogue, sug.code, entries)
+                entry = lookup(sug.catalogue, sug.code)
                 if entry is not None:
                     st.caption("> " + plain(entry.text[:400]))
                 if rank == 0:
@@ -264,14 +263,14 @@ with classify_tab:
             query = st.text_input(
                 "Search the catalogues (code or words)", key=f"r_search_{case_id}_{item.index}"
             )
-            found = search(query, entries, limit=60)
+            found = search(query, limit=60)
             options: list[Any] = [(e.catalogue, e.code) for e in found]
             options += [
                 (s.catalogue, s.code)
                 for s in item.suggestions
                 if (s.catalogue, s.code) not in options
             ]
-            titles = {(e.catalogue, e.code): e.label for e in found}
+            titles = {(e.catalogue, e.code): label(e) for e in found}
             st.selectbox(
                 "Catalogue entry",
                 options,
