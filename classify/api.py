@@ -236,19 +236,13 @@ def resolve_catalogues(catalogues: list[str] | None) -> list[str]:
     return list(dict.fromkeys(catalogues))
 
 
-def _classifier_root() -> Path:
-    from exportdesk.extract.settings import get_settings
-
-    return Path(get_settings().models_dir) / "classifier"
-
-
 @lru_cache(maxsize=4)
 def load_classifier(version: str | None = None, root: Path | None = None) -> Classifier:
     """Load (once per process) the active classifier version, or the one named."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from exportdesk.extract.settings import get_settings
 
-    root = root or _classifier_root()
+    root = root or art.classifier_root()
     version = version or get_settings().classifier_version or art.active_version(root)
     artefact = art.load(root / version)
     entries = load_entries()
@@ -275,7 +269,7 @@ def suggest_many(
 def _current_version() -> str:
     from exportdesk.extract.settings import get_settings
 
-    return get_settings().classifier_version or art.active_version(_classifier_root())
+    return get_settings().classifier_version or art.active_version(art.classifier_root())
 
 
 def suggest(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +13,8 @@ from exportdesk.classify.calibration import TemperatureCalibrator, WalkCalibrato
 from exportdesk.classify.features import IndexArrays
 from exportdesk.classify.lexical import TfidfTransform
 from exportdesk.classify.ranker import Ranker
+from exportdesk.extract.registry import RegistryError, RegistryReader, sha256_file, verify_files
 
-MODELS_ROOT = Path(__file__).resolve().parent.parent / "models" / "classifier"
 FILES = ("index.npz", "entry_tfidf.npz", "tfidf.json", "ranker.json", "calibration.json")
 WALK_CALIBRATION = "walk_calibration.json"  # optional; listed in the manifest when present
 
@@ -24,12 +23,11 @@ class ArtefactError(RuntimeError):
     """The model folder is missing, incomplete or altered since it was written."""
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def classifier_root() -> Path:
+    """``<models_dir>/classifier``: where the classifier's versions live (settings)."""
+    from exportdesk.extract.settings import get_settings
+
+    return Path(get_settings().models_dir) / "classifier"
 
 
 TFIDF_PARAMS: dict = {
@@ -101,7 +99,7 @@ def save(
     manifest = {
         "version": version,
         **extra_manifest,
-        "files": {name: sha256(folder / name) for name in FILES},
+        "files": {name: sha256_file(folder / name) for name in FILES},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
@@ -112,39 +110,25 @@ def write_calibration(folder: Path, calibrator: TemperatureCalibrator) -> None:
     (folder / "calibration.json").write_text(json.dumps(calibrator.to_json(), indent=1))
 
 
-def versions(root: Path = MODELS_ROOT) -> list[str]:
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "manifest.json").exists())
+def versions(root: Path | None = None) -> list[str]:
+    root = root or classifier_root()
+    return RegistryReader(root.parent).versions(root.name)
 
 
-def active_version(root: Path = MODELS_ROOT) -> str:
-    """The version to load: the one ``<models_dir>/registry.json`` names as active for the
-    classifier (so activating an older version is the rollback), else the newest folder."""
-    registry = root.parent / "registry.json"
-    if registry.exists():
-        try:
-            named = json.loads(registry.read_text(encoding="utf-8")).get("active", {})
-        except json.JSONDecodeError as exc:
-            raise ArtefactError(
-                f"{registry} is not valid JSON ({exc.msg}); restore it from git"
-            ) from exc
-        version = named.get("classifier")
-        if version:
-            if not (root / version / "manifest.json").exists():
-                raise ArtefactError(
-                    f"{registry} names classifier version {version!r}, but "
-                    f"{root / version} holds no trained model; activate "
-                    "an existing version or retrain"
-                )
-            return version
-    found = versions(root)
-    if not found:
+def active_version(root: Path | None = None) -> str:
+    """The version to load: the registry's active classifier (so activating an older version
+    is the rollback), else the newest folder. ``root`` is ``<models_dir>/classifier``."""
+    root = root or classifier_root()
+    try:
+        version = RegistryReader(root.parent).active(root.name)
+    except RegistryError as exc:
+        raise ArtefactError(str(exc)) from exc
+    if version is None:
         raise ArtefactError(
             f"no trained classifier under {root}; train one with "
             "`python -m exportdesk.models.classification.train`"
         )
-    return found[-1]
+    return version
 
 
 def load(folder: Path) -> Artefact:
@@ -152,13 +136,10 @@ def load(folder: Path) -> Artefact:
     if not manifest_path.exists():
         raise ArtefactError(f"{folder} has no manifest.json; retrain the classifier")
     manifest = json.loads(manifest_path.read_text())
-    for name, digest in manifest["files"].items():
-        path = folder / name
-        if not path.exists() or sha256(path) != digest:
-            raise ArtefactError(
-                f"{path} is missing or does not match its SHA-256 in the "
-                "manifest; the model folder was altered, retrain it"
-            )
+    try:
+        verify_files(folder, manifest["files"])
+    except RegistryError as exc:
+        raise ArtefactError(str(exc)) from exc
     with np.load(folder / "index.npz", allow_pickle=False) as z:
         index = IndexArrays(
             entry_catalogue=z["entry_catalogue"],

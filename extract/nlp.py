@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from spacy.util import filter_spans
 
 from exportdesk.extract import labels
 from exportdesk.extract.normalise import fold
+from exportdesk.extract.registry import RegistryReader, verify_files
 
 log = logging.getLogger(__name__)
 
@@ -349,17 +351,25 @@ def rule_entities(doc: Doc) -> list[Span]:
 
 
 def ner_model_dir() -> Path:
-    """Where the trained NER lives (settings: ner_model_dir, else <models_dir>/ner/model)."""
+    """Where the NER to use lives: settings.ner_model_dir when set, else the ``model/`` folder
+    of the registry's active ``ner`` version (``<models_dir>/ner/<version>/model``)."""
     from exportdesk.extract.settings import get_settings
 
     settings = get_settings()
-    return settings.ner_model_dir or settings.models_dir / "ner" / "model"
+    if settings.ner_model_dir:
+        return settings.ner_model_dir
+    folder = RegistryReader(settings.models_dir).active_folder("ner")
+    return (folder or settings.models_dir / "ner" / "none") / "model"
 
 
-@lru_cache(maxsize=1)
 def ner() -> Language | None:
-    """The trained organisation NER, or None (rules only) when it is not installed."""
-    path = ner_model_dir()
+    """The active organisation NER, or None (rules only) when none is installed. Resolved on
+    every call (one small JSON read), so activating another version reaches a running app."""
+    return _load_ner(ner_model_dir())
+
+
+@lru_cache(maxsize=2)
+def _load_ner(path: Path) -> Language | None:
     if not (path / "meta.json").exists():
         log.warning(
             "NER model not found at %s; prose parties use rules only. "
@@ -367,6 +377,11 @@ def ner() -> Language | None:
             path,
         )
         return None
+    manifest = path.parent / "manifest.json"
+    if manifest.exists():
+        # A registry version: its files must match the manifest before they are trusted.
+        files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+        verify_files(path.parent, files)
     return spacy.load(path)
 
 

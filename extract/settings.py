@@ -144,8 +144,9 @@ class Settings(BaseSettings):
     # --- field extraction (parties, items, end use) ----------------------------------
     ner_model_dir: Path | None = Field(
         None,
-        description="Folder of the trained organisation NER (spaCy); None uses "
-        "<models_dir>/ner/model. Without a model, prose parties come from rules alone.",
+        description="Folder of the trained organisation NER (spaCy); None uses the registry's "
+        "active ner version, <models_dir>/ner/<version>/model, checked against its manifest. "
+        "Without a model, prose parties come from rules alone.",
     )
 
     # --- training and the model registry (models/) -------------------------------------

@@ -1,9 +1,10 @@
 """The model registry: the active version per model kind, activation behind a quality gate, diffs.
 
-``<models_dir>/registry.json`` names the active version per kind. The classifier loader in
-``classify/artefact.py`` reads it (``active_version``), so activating an older version is
-the rollback. Activation is refused when the candidate is worse than the active version on
-the fixed evaluation set, unless forced; every activation is logged in the registry file.
+``<models_dir>/registry.json`` names the active version per kind; the run path reads it
+through ``extract/registry.py`` (the one reader), so activating an older version is the
+rollback, for every kind (classifier, ner, label, linker). Activation is refused when the
+candidate is worse than the active version on its kind's fixed measure, unless forced; every
+activation is logged in the registry file.
 """
 
 from __future__ import annotations
@@ -17,15 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from exportdesk.classify import artefact as art
+from exportdesk.extract.registry import KINDS, SCHEMA, RegistryError, RegistryReader, sha256_file
 
-SCHEMA = "exportdesk.model-registry/v1"
-KINDS = ("classifier",)
+__all__ = ["KINDS", "ActivationRefused", "Registry", "RegistryError", "diff"]
+
 EVALUATIONS = "evaluations"  # <models_dir>/evaluations/<kind>/<version>.json
-
-
-class RegistryError(RuntimeError):
-    """A registry request that cannot be carried out; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -65,68 +62,8 @@ def _write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-class Registry:
-    """Versions on disk under ``<models_dir>/<kind>/`` and the active pointer for each kind."""
-
-    def __init__(self, models_dir: Path) -> None:
-        self.root = Path(models_dir)
-        self.path = self.root / "registry.json"
-
-    # --- reading --------------------------------------------------------------------
-    def read(self) -> dict:
-        if not self.path.exists():
-            return {"schema": SCHEMA, "active": {}, "history": []}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise RegistryError(
-                f"{self.path} is not valid JSON ({exc.msg}); restore it from "
-                "git (`git checkout models/registry.json`)"
-            ) from exc
-        data.setdefault("active", {})
-        data.setdefault("history", [])
-        return data
-
-    def folder(self, kind: str, version: str) -> Path:
-        self._check_kind(kind)
-        return self.root / kind / version
-
-    def active(self, kind: str = "classifier") -> str | None:
-        """The active version: the registry's entry, else the newest version on disk."""
-        self._check_kind(kind)
-        named = self.read()["active"].get(kind)
-        if named:
-            return named
-        versions = self.versions(kind)
-        return versions[-1] if versions else None
-
-    def versions(self, kind: str = "classifier") -> list[str]:
-        base = self.root / kind
-        if not base.is_dir():
-            return []
-        return sorted(p.name for p in base.iterdir() if (p / "manifest.json").exists())
-
-    def manifest(self, kind: str, version: str) -> dict:
-        path = self.folder(kind, version) / "manifest.json"
-        if not path.exists():
-            known = ", ".join(self.versions(kind)) or "none"
-            raise RegistryError(
-                f"there is no {kind} version {version!r} under {self.root / kind}"
-                f" (known: {known}); `exportdesk models list` shows them"
-            )
-        return json.loads(path.read_text(encoding="utf-8"))
-
-    def verify(self, kind: str, version: str) -> None:
-        """Every file the manifest names is present with its SHA-256: the integrity check."""
-        folder = self.folder(kind, version)
-        for name, digest in self.manifest(kind, version).get("files", {}).items():
-            path = folder / name
-            if not path.exists() or art.sha256(path) != digest:
-                raise RegistryError(
-                    f"{path} is missing or does not match the SHA-256 in its "
-                    "manifest; the version was altered on disk. Retrain it or "
-                    "restore the folder; it cannot be activated."
-                )
+class Registry(RegistryReader):
+    """The reader plus what the trainer does: evaluations, listing, activation and rollback."""
 
     def model_digest(self, kind: str, version: str) -> str:
         """SHA-256 of the version's manifest, which lists every file's SHA-256: it changes
@@ -134,7 +71,7 @@ class Registry:
         path = self.folder(kind, version) / "manifest.json"
         if not path.exists():
             self.manifest(kind, version)  # raises the explained error
-        return art.sha256(path)
+        return sha256_file(path)
 
     def fixed_set_metrics(self, kind: str, version: str, fixed_sha: str) -> dict | None:
         """Fixed-set metrics of exactly this model on the evaluation file with digest
@@ -143,7 +80,7 @@ class Registry:
         folder = self.folder(kind, version)
         sealed = self.manifest(kind, version).get("files", {}).get("metrics.json")
         own = folder / "metrics.json"
-        if sealed and own.exists() and art.sha256(own) == sealed:
+        if sealed and own.exists() and sha256_file(own) == sealed:
             fixed = json.loads(own.read_text(encoding="utf-8")).get("fixed_set")
             if fixed and fixed.get("sha256") == fixed_sha:
                 return fixed
@@ -189,28 +126,38 @@ class Registry:
 
     # --- activation -----------------------------------------------------------------
     def gate(
-        self, candidate: dict, active: dict | None, top1_tolerance: float, ece_tolerance: float
+        self,
+        candidate: dict,
+        active: dict | None,
+        top1_tolerance: float,
+        ece_tolerance: float,
+        measure: str = "fixed-set top-1",
     ) -> Gate:
-        """Compare overall fixed-set figures: top-1 may not drop by more than the tolerance,
-        and calibration error may not rise by more than its tolerance."""
+        """Compare overall figures: the score (``top1``; for kinds other than the classifier,
+        the kind's own measure) may not drop by more than the tolerance, and calibration
+        error, where there is one, may not rise by more than its tolerance."""
         if active is None:
             return Gate(True, ["no active version to compare with"], candidate, None)
         reasons = []
         c, a = candidate["overall"], active["overall"]
         if c["top1"] is None or a["top1"] is None:
-            return Gate(False, ["fixed-set top-1 is missing for one of the versions"], c, a)
+            return Gate(False, [f"{measure} is missing for one of the versions"], c, a)
         if c["top1"] < a["top1"] - top1_tolerance:
             reasons.append(
-                f"fixed-set top-1 {c['top1']:.4f} is below the active version's {a['top1']:.4f}"
+                f"{measure} {c['top1']:.4f} is below the active version's {a['top1']:.4f}"
             )
-        if c["ece"] is not None and a["ece"] is not None and c["ece"] > a["ece"] + ece_tolerance:
+        if (
+            c.get("ece") is not None
+            and a.get("ece") is not None
+            and c["ece"] > a["ece"] + ece_tolerance
+        ):
             reasons.append(
                 f"fixed-set ECE {c['ece']:.4f} exceeds the active version's "
                 f"{a['ece']:.4f} by more than {ece_tolerance}"
             )
         if reasons:
             return Gate(False, reasons, c, a)
-        return Gate(True, [f"fixed-set top-1 {c['top1']:.4f} vs active {a['top1']:.4f}"], c, a)
+        return Gate(True, [f"{measure} {c['top1']:.4f} vs active {a['top1']:.4f}"], c, a)
 
     def activate(
         self,
@@ -223,6 +170,7 @@ class Registry:
         force: bool = False,
         kind: str = "classifier",
         note: str | None = None,
+        measure: str = "fixed-set top-1",
     ) -> Activation:
         """Make ``version`` active if its integrity holds and it passes the gate (or ``force``).
 
@@ -230,8 +178,10 @@ class Registry:
         that cached figures are used and only missing ones are measured.
         """
         self.verify(kind, version)
-        previous = self.active(kind)
-        explicit = self.read()["active"].get(kind)
+        explicit = self.named(kind)
+        # A registry that names a version missing on disk must not block activating another.
+        on_disk = self.versions(kind)
+        previous = explicit if explicit in on_disk else (on_disk[-1] if on_disk else None)
         if explicit == version:
             raise RegistryError(f"{kind} {version} is already active")
         cand = evaluate(version)
@@ -241,7 +191,7 @@ class Registry:
             if previous and previous != version and previous in self.versions(kind)
             else None
         )
-        verdict = self.gate(cand, act, top1_tolerance, ece_tolerance)
+        verdict = self.gate(cand, act, top1_tolerance, ece_tolerance, measure)
         if not verdict.allowed and not force:
             raise ActivationRefused(version, previous, verdict)
         data = self.read()
@@ -274,11 +224,6 @@ class Registry:
             if event["kind"] == kind and event["version"] == self.active(kind):
                 return event.get("previous")
         return None
-
-    @staticmethod
-    def _check_kind(kind: str) -> None:
-        if kind not in KINDS:
-            raise RegistryError(f"unknown model kind {kind!r}; known kinds: {', '.join(KINDS)}")
 
 
 class ActivationRefused(RegistryError):

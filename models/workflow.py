@@ -10,9 +10,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from exportdesk.extract.registry import sha256_file
 from exportdesk.extract.settings import Settings
 from exportdesk.models import dataset
-from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
+from exportdesk.models.classification.fixed_set import FIXED_SET
 from exportdesk.models.classification.retrain import Progress, fixed_set_for, stderr_progress, train
 from exportdesk.models.registry import Activation, Registry, RegistryError
 
@@ -63,20 +64,35 @@ def activate(
     version: str,
     *,
     actor: str,
+    kind: str = "classifier",
     force: bool = False,
     embedder_factory: Callable[[], object] = default_embedder,
     fixed_set: Path = FIXED_SET,
     progress: Progress = stderr_progress,
     note: str | None = None,
 ) -> Activation:
-    """Activate a classifier version after its integrity check and the fixed-set gate."""
+    """Activate a version of any model kind after its integrity check and its kind's gate:
+    the classifier's fixed evaluation set, the NER's F1 on the generated test sentences
+    recorded at training; a kind without a recorded measure is activated only by force."""
     registry = Registry(settings.models_dir)
+    if kind != "classifier":
+        return registry.activate(
+            version,
+            actor=actor,
+            evaluate=lambda v: {"overall": {"top1": recorded_score(registry, kind, v)}},
+            force=force,
+            top1_tolerance=settings.activation_top1_tolerance,
+            ece_tolerance=settings.activation_ece_tolerance,
+            kind=kind,
+            note=note,
+            measure=RECORDED_MEASURES.get(kind, f"{kind} score"),
+        )
     embedder: list[object] = []
 
     def evaluate(v: str) -> dict:
         if (
             not embedder
-            and registry.fixed_set_metrics("classifier", v, file_sha256(fixed_set)) is None
+            and registry.fixed_set_metrics("classifier", v, sha256_file(fixed_set)) is None
         ):
             embedder.append(embedder_factory())
         return fixed_set_for(registry, v, embedder[0] if embedder else None, fixed_set, progress)
@@ -92,22 +108,41 @@ def activate(
     )
 
 
+RECORDED_MEASURES = {"ner": "NER F1 on the generated test sentences"}
+
+
+def recorded_score(registry: Registry, kind: str, version: str) -> float | None:
+    """The score a version's own metrics.json records for its kind's gate, if any."""
+    path = registry.folder(kind, version) / "metrics.json"
+    if kind != "ner" or not path.exists():
+        return None
+    metrics = json.loads(path.read_text(encoding="utf-8"))
+    # train_ner writes ents_f; a retrained version records before/after figures.
+    after = metrics.get("after", {}).get("generated_test", {})
+    return after.get("f", metrics.get("ents_f"))
+
+
 def rollback(
-    settings: Settings, *, actor: str, embedder_factory: Callable[[], object] = default_embedder
+    settings: Settings,
+    *,
+    actor: str,
+    kind: str = "classifier",
+    embedder_factory: Callable[[], object] = default_embedder,
 ) -> Activation:
-    """Return to the version that was active before the current one (forced: it is a
-    deliberate step back, whatever the gate says)."""
+    """Return to the version of ``kind`` that was active before the current one (forced: it
+    is a deliberate step back, whatever the gate says)."""
     registry = Registry(settings.models_dir)
-    previous = registry.previous_active("classifier")
+    previous = registry.previous_active(kind)
     if previous is None:
         raise RegistryError(
-            "the registry records no earlier active version to roll back to; "
-            "use `exportdesk models activate VERSION --force`"
+            f"the registry records no earlier active {kind} version to roll back to; "
+            f"use `exportdesk models activate VERSION --kind {kind} --force`"
         )
     return activate(
         settings,
         previous,
         actor=actor,
+        kind=kind,
         force=True,
         note="rollback",
         embedder_factory=embedder_factory,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from exportdesk.classify.catalogue import (
 )
 from exportdesk.classify.features import NL_INDEX, familiarity
 from exportdesk.classify.scoring import score
+from exportdesk.extract.registry import sha256_file
 from exportdesk.models.classification.data import FIXED_SET
 from exportdesk.models.classification.evaluate import compute, load_labelled
 
@@ -34,10 +34,6 @@ class Prediction:
     gold: str  # entry level: ML10, 5A002 or NOT_LISTED
     gold_catalogue: str  # a catalogue name, or NOT_LISTED
     ranked: tuple[tuple[str, str, float], ...]  # (catalogue, entry code, calibrated p), best first
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _catalogue_of() -> dict[tuple[str, str], str]:
@@ -173,6 +169,6 @@ def evaluate_fixed_set(
         )
     return {
         "file": path.name,
-        "sha256": file_sha256(path),
+        "sha256": sha256_file(path),
         **evaluate_rows(artefact, embedder, load_labelled(path), progress),
     }

@@ -43,6 +43,7 @@ from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperatu
 from exportdesk.classify.catalogue import CATALOGUES, JURISDICTIONS
 from exportdesk.classify.features import familiarity
 from exportdesk.classify.scoring import score
+from exportdesk.extract.registry import sha256_file
 from exportdesk.models.classification.evaluate import compute
 from exportdesk.models.classification.train import (
     cached_encode,
@@ -169,7 +170,7 @@ def _source_record(version: str, src: Path) -> dict:
     """Which version's ranker a recalibrated version reuses, pinned by its manifest hash."""
     return {
         "version": version,
-        "manifest_sha256": art.sha256(src / "manifest.json"),
+        "manifest_sha256": sha256_file(src / "manifest.json"),
         "unchanged_files": list(SCORING_FILES),
     }
 
@@ -236,7 +237,7 @@ def write_version(src: Path, dst: Path, version: str, calibrator, extra: dict) -
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "calibration": calibrator.to_json(),
             **extra,
-            "files": {name: art.sha256(dst / name) for name in art.FILES},
+            "files": {name: sha256_file(dst / name) for name in art.FILES},
         }
     )
     (dst / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -284,7 +285,7 @@ def from_file(args, model, embedder, src: Path, t0: float) -> int:
                 "path": str(path.resolve().relative_to(Path.cwd().resolve()))
                 if path.resolve().is_relative_to(Path.cwd().resolve())
                 else str(path),
-                "sha256": art.sha256(path),
+                "sha256": sha256_file(path),
                 "items": len(rows),
                 "scored_pairs": len(data),
             },
@@ -313,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--from", dest="source", required=True, help="version whose ranker is kept")
     ap.add_argument("--version", required=True, help="new version name")
     ap.add_argument("--folds", type=int, default=FOLDS)
-    ap.add_argument("--models-root", type=Path, default=art.MODELS_ROOT)
+    ap.add_argument("--models-root", type=Path, default=art.classifier_root())
     ap.add_argument(
         "--calibration-file",
         type=Path,

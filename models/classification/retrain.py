@@ -26,6 +26,7 @@ from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperatu
 from exportdesk.classify.catalogue import CATALOGUE_DIR, CATALOGUES, JURISDICTIONS
 from exportdesk.classify.features import FEATURES, familiarity
 from exportdesk.classify.ranker import Ranker, fit_ranker
+from exportdesk.extract.registry import sha256_file
 from exportdesk.extract.settings import Settings
 from exportdesk.models.classification import card as model_card
 from exportdesk.models.classification import train as ctrain
@@ -35,7 +36,6 @@ from exportdesk.models.classification.fixed_set import (
     FIXED_SET,
     evaluate_fixed_set,
     evaluate_rows,
-    file_sha256,
 )
 from exportdesk.models.registry import Registry
 
@@ -193,7 +193,7 @@ def fixed_set_for(
 ) -> dict:
     """Fixed-set metrics of a stored version: from its metrics or the evaluation cache, else
     measured now (after its integrity check) and cached."""
-    sha = file_sha256(fixed_set)
+    sha = sha256_file(fixed_set)
     known = registry.fixed_set_metrics("classifier", version, sha)
     if known is not None:
         return known
@@ -238,7 +238,7 @@ def train(
 ) -> TrainResult:
     """Train a classifier version from base rows plus the confirmed items of a dataset export,
     evaluate it, and write it under ``<models_dir>/classifier/<version>/``. With the export's
-    ``spans_path``, also fine-tune the extraction NER into ``<models_dir>/ner-versions/``.
+    ``spans_path``, also fine-tune the extraction NER into ``<models_dir>/ner/<version>/``.
     Does not activate."""
     t0 = time.time()
     registry = Registry(settings.models_dir)
@@ -300,7 +300,7 @@ def train(
         "calibration": model.calibrator.to_json(),
         "training_data": {
             "base": {
-                str(p.relative_to(SOURCE_ROOT)): {"sha256": ctrain.file_hash(p)}
+                str(p.relative_to(SOURCE_ROOT)): {"sha256": sha256_file(p)}
                 for p in ctrain.TRAIN_FILES
             }
             if base_rows is None
@@ -311,7 +311,7 @@ def train(
             "dataset_card_sha256": _card_digest(dataset_card),
         },
         "catalogues": {
-            f"classify/catalogues/{c}.jsonl": ctrain.file_hash(CATALOGUE_DIR / f"{c}.jsonl")
+            f"classify/catalogues/{c}.jsonl": sha256_file(CATALOGUE_DIR / f"{c}.jsonl")
             for c in CATALOGUES
         },
         "split": {
@@ -358,7 +358,7 @@ def _seal(folder: Path) -> None:
     path = folder / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
     for name in ("metrics.json", "MODEL_CARD.md"):
-        manifest["files"][name] = art.sha256(folder / name)
+        manifest["files"][name] = sha256_file(folder / name)
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
@@ -400,7 +400,7 @@ def _retrain_ner(
             "reason": f"no NER model at {base} to start from; train "
             "one with `python -m exportdesk.models.extraction.train_ner`",
         }
-    out = settings.models_dir / "ner-versions" / version
+    out = settings.models_dir / "ner" / version
     try:
         metrics = retrain_ner(
             spans_path,
@@ -418,6 +418,6 @@ def _retrain_ner(
         "folder": str(out),
         "before": metrics["before"],
         "after": metrics["after"],
-        "note": "extraction loads models/ner/model (or EXPORTDESK_NER_MODEL_DIR); point it "
-        "at <folder>/model to use this version",
+        "note": "extraction uses the active ner version; `exportdesk models activate "
+        f"{version} --kind ner` makes it this one",
     }

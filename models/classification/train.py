@@ -44,6 +44,7 @@ from exportdesk.classify.features import (
 )
 from exportdesk.classify.ranker import fit_ranker
 from exportdesk.classify.scoring import score
+from exportdesk.extract.registry import sha256_file
 from exportdesk.models.classification.data import SOURCE_ROOT, TRAIN_FILES
 from exportdesk.models.classification.evaluate import compute
 
@@ -267,10 +268,6 @@ def target_position(row: dict, scored, lookup: dict) -> tuple[bool, int | None]:
     return True, int(hits[0]) if hits.size else None
 
 
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--version", default=datetime.now(UTC).strftime("%Y.%m.%d-1"))
@@ -326,10 +323,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.l2}, features: {', '.join(FEATURES)}",
         "calibration": calibrator.to_json(),
         "training_data": {
-            str(p.relative_to(SOURCE_ROOT)): {"sha256": file_hash(p)} for p in TRAIN_FILES
+            str(p.relative_to(SOURCE_ROOT)): {"sha256": sha256_file(p)} for p in TRAIN_FILES
         },
         "catalogues": {
-            f"classify/catalogues/{c}.jsonl": file_hash(CATALOGUE_DIR / f"{c}.jsonl")
+            f"classify/catalogues/{c}.jsonl": sha256_file(CATALOGUE_DIR / f"{c}.jsonl")
             for c in CATALOGUES
         },
         "split": {
@@ -352,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "train_seconds": round(time.time() - t0, 1),
     }
-    folder = art.MODELS_ROOT / args.version
+    folder = art.classifier_root() / args.version
     art.save(folder, args.version, index, vectorizer, model.ranker, calibrator, manifest)
     _log(f"wrote {folder} in {time.time() - t0:.0f} s")
     return 0

@@ -5,9 +5,9 @@ examples, so this module fine-tunes the NER that extraction loads (``extract.nlp
 export's confirmed ORG spans, mixed with a replay of the generator's own training sentences
 (``train_ner.make_examples``) so that it does not forget them. Both the new and the current
 model are scored on the generator's test range and on confirmed spans held out by
-application. The result is written under ``<models_dir>/ner-versions/<version>/`` with a
-SHA-256 manifest; extraction keeps loading ``models/ner/model`` (or EXPORTDESK_NER_MODEL_DIR)
-until someone points it at a new version.
+application. The result is a registry version, ``<models_dir>/ner/<version>/`` with a SHA-256
+manifest; extraction keeps using the active ``ner`` version until this one is activated
+(``exportdesk models activate VERSION --kind ner``).
 """
 
 from __future__ import annotations
@@ -67,14 +67,6 @@ def score(nlp: Language, samples: list[Sample]) -> dict:
         "precision": round(float(scores["ents_p"]), 4),
         "recall": round(float(scores["ents_r"]), 4),
         "f": round(float(scores["ents_f"]), 4),
-    }
-
-
-def sha256_tree(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
     }
 
 
@@ -148,18 +140,5 @@ def retrain_ner(
         "after": after,
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    (out / "manifest.json").write_text(
-        json.dumps({"version": version, "files": sha256_tree(out / "model")}, indent=2) + "\n",
-        encoding="utf-8",
-    )
+    train_ner.write_manifest(out, version)
     return metrics
-
-
-def verify(folder: Path) -> None:
-    """The files under ``model/`` match the manifest's SHA-256s."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if sha256_tree(folder / "model") != manifest["files"]:
-        raise ValueError(
-            f"{folder / 'model'} differs from its manifest; it was altered after "
-            "training. Retrain it instead of editing it."
-        )

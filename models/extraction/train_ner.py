@@ -1,10 +1,11 @@
 """Training of the organisation NER (spaCy tok2vec + ner) on generated certificate and letter prose.
 
-    python -m exportdesk.models.extraction.train_ner [--out models/ner/model] [--examples 1500]
+    python -m exportdesk.models.extraction.train_ner [--out models/ner/1.0.0] [--examples 1500]
 
 Sentences come from the sample generator's vocabulary with seeds in a range that no sample
 set uses (training seeds start at 50,000,000), plus OCR-style noise; the score written to
-models/ner/metrics.json is measured on sentences from a separate seed range.
+``<out>/metrics.json`` is measured on sentences from a separate seed range. ``<out>`` is a
+registry version folder: ``model/`` (the spaCy pipeline), ``metrics.json`` and a manifest.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 import spacy
 from spacy.training import Example
 from spacy.util import minibatch
+
+from exportdesk.extract.registry import sha256_tree
 
 TRAIN_SEED_BASE = 50_000_000
 TEST_SEED_BASE = 60_000_000
@@ -164,7 +167,7 @@ def train(out: Path, examples: int = 1500, epochs: int = 8, seed: int = 0) -> di
     nlp.meta["version"] = MODEL_VERSION
     nlp.meta["description"] = "Organisation names in export-control prose (synthetic training)."
     out.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(out)
+    nlp.to_disk(out / "model")
     metrics = {
         "model": f"{MODEL_NAME}-{MODEL_VERSION}",
         "train_examples": examples,
@@ -177,13 +180,20 @@ def train(out: Path, examples: int = 1500, epochs: int = 8, seed: int = 0) -> di
         "ents_r": round(scores["ents_r"], 4),
         "ents_f": round(scores["ents_f"], 4),
     }
-    (out.parent / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_manifest(out, MODEL_VERSION)
     return metrics
+
+
+def write_manifest(folder: Path, version: str) -> None:
+    """Seal a NER version folder: every file with its SHA-256, as the registry checks it."""
+    manifest = {"version": version, "kind": "ner", "files": sha256_tree(folder, relative_to=folder)}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = Path(__file__).resolve().parents[1] / "ner" / "model"
+    default = Path(__file__).resolve().parents[1] / "ner" / MODEL_VERSION
     parser.add_argument("--out", type=Path, default=default)
     parser.add_argument("--examples", type=int, default=1500)
     parser.add_argument("--epochs", type=int, default=8)

@@ -11,6 +11,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from exportdesk.classify.catalogue import JURISDICTIONS, NOT_LISTED, entry_code, load_entries
+from exportdesk.extract.registry import sha256_file
 
 ROOT = Path(__file__).resolve().parents[2] / "classify"
 CALIBRATION = ROOT / "evalset" / "calibration_items_independent.jsonl"
@@ -92,14 +93,14 @@ def test_version_4_is_fit_on_this_file_with_the_ranker_of_version_2() -> None:
     from exportdesk.classify import artefact as art
     from exportdesk.models.classification import recalibrate as rc
 
-    src, dst = art.MODELS_ROOT / "2026.11.28-2", art.MODELS_ROOT / "2026.11.28-4"
+    src, dst = art.classifier_root() / "2026.11.28-2", art.classifier_root() / "2026.11.28-4"
     if not (src / "manifest.json").exists() or not (dst / "manifest.json").exists():
         pytest.skip("versions -2 and -4 are not present")
     model = art.load(dst)  # verifies every SHA-256
     for name in rc.SCORING_FILES:
         assert (dst / name).read_bytes() == (src / name).read_bytes(), name
     fit = model.manifest["calibration_fit"]["calibration_file"]
-    assert fit["sha256"] == art.sha256(CALIBRATION)
+    assert fit["sha256"] == sha256_file(CALIBRATION)
     assert fit["items"] == len(_read(CALIBRATION))
     assert model.calibrator.by_jurisdiction and set(model.calibrator.by_jurisdiction) == set(
         JURISDICTIONS

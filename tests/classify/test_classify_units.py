@@ -92,7 +92,7 @@ def test_parameters_and_threshold_rules() -> None:
 
 
 def _model_folder() -> Path:
-    root = art.MODELS_ROOT
+    root = art.classifier_root()
     return root / art.versions(root)[-1]
 
 

@@ -32,7 +32,8 @@ def test_scanned_invoice_twin_reads_parties_items_and_end_use() -> None:
 
 def test_shipped_ner_finds_an_organisation_without_a_legal_form() -> None:
     assert ner() is not None, (
-        "models/ner/model is missing: run python -m exportdesk.models.extraction.train_ner"
+        "the active NER (models/ner/<version>/model) is missing: run "
+        "python -m exportdesk.models.extraction.train_ner"
     )
     text = (
         "We, Border Security Service, Equipment Division, of Rua da Paz 12, 1200-001 Lisboa, "

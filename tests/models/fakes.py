@@ -17,6 +17,7 @@ from exportdesk.extract.model import (
     Party,
     Suggestion,
 )
+from exportdesk.extract.registry import sha256_file
 from exportdesk.models.classification.train import TRAIN_FILES
 from exportdesk.review.originals import sha256_of
 from exportdesk.review.store import CaseStore
@@ -235,7 +236,7 @@ def decided_store_rows(store: CaseStore) -> None:
 def write_version(models_dir: Path, version: str, top1: float, measured: bool = True) -> Path:
     """A version folder with nothing but fixed-set metrics (unless ``measured`` is False) and
     a manifest that seals them (for registry and UI tests)."""
-    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET
 
     folder = models_dir / "classifier" / version
     folder.mkdir(parents=True)
@@ -250,7 +251,7 @@ def write_version(models_dir: Path, version: str, top1: float, measured: bool = 
     }
     per = {"eu-dual-use": {"n": 50, "top1": top1, "top3": top1, "ece": 0.03}}
     if measured:
-        fixed = {"sha256": file_sha256(FIXED_SET), "overall": overall, "per_catalogue": per}
+        fixed = {"sha256": sha256_file(FIXED_SET), "overall": overall, "per_catalogue": per}
         (folder / "metrics.json").write_text(json.dumps({"fixed_set": fixed}))
     (folder / "manifest.json").write_text(
         json.dumps({"version": version, "created": "2026-01-01T00:00:00+00:00", "files": {}})

@@ -8,6 +8,7 @@ import pytest
 from fakes import reseal, write_version
 
 from exportdesk.classify import artefact as art
+from exportdesk.extract.registry import sha256_file
 from exportdesk.extract.settings import Settings
 from exportdesk.models import workflow
 from exportdesk.models.registry import ActivationRefused, Registry, RegistryError, diff
@@ -72,7 +73,7 @@ def test_an_altered_version_cannot_be_activated(settings: Settings) -> None:
     folder = write_version(root, "2026.01.01-1", top1=0.9)
     (folder / "ranker.json").write_text('{"weights": [1.0]}')
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["files"]["ranker.json"] = art.sha256(folder / "ranker.json")
+    manifest["files"]["ranker.json"] = sha256_file(folder / "ranker.json")
     (folder / "manifest.json").write_text(json.dumps(manifest))
     (folder / "ranker.json").write_text('{"weights": [9.0]}')
     with pytest.raises(RegistryError, match="does not match the SHA-256"):
@@ -100,12 +101,12 @@ def test_registry_naming_a_missing_version_is_an_error(settings: Settings) -> No
 
 
 def test_diff_reports_metric_deltas(settings: Settings) -> None:
-    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET
 
     root = settings.models_dir
     write_version(root, "2026.01.01-1", top1=0.80)
     write_version(root, "2026.01.02-1", top1=0.85)
-    out = diff(Registry(root), "2026.01.01-1", "2026.01.02-1", file_sha256(FIXED_SET))
+    out = diff(Registry(root), "2026.01.01-1", "2026.01.02-1", sha256_file(FIXED_SET))
     assert out["metrics"]["overall:all"]["top1"] == {"a": 0.8, "b": 0.85, "delta": 0.05}
     assert out["metrics"]["per_catalogue:eu-dual-use"]["top1"]["delta"] == 0.05
 
@@ -125,17 +126,69 @@ def test_models_dir_setting_is_described() -> None:
 def test_figures_of_a_replaced_model_are_not_reused(settings: Settings) -> None:
     """A folder retrained under the same name: neither its old metrics.json (no longer sealed
     by the manifest) nor the evaluation cache (another manifest) counts any more."""
-    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET
 
     root = settings.models_dir
     folder = write_version(root, "2026.01.01-1", top1=0.80)
     registry = Registry(root)
-    sha = file_sha256(FIXED_SET)
+    sha = sha256_file(FIXED_SET)
     fixed = registry.fixed_set_metrics("classifier", "2026.01.01-1", sha)
     assert fixed is not None and fixed["overall"]["top1"] == 0.80
     registry.store_evaluation("classifier", "2026.01.01-1", fixed)
     (folder / "ranker.json").write_text('{"weights": [2.0]}')  # retrained in place
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["files"] = {"ranker.json": art.sha256(folder / "ranker.json")}
+    manifest["files"] = {"ranker.json": sha256_file(folder / "ranker.json")}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     assert registry.fixed_set_metrics("classifier", "2026.01.01-1", sha) is None
+
+
+def _ner_version(root, version: str, f: float, retrained: bool = False) -> None:
+    """A NER version folder as train_ner / retrain_ner leave it, sealed by its manifest."""
+    from exportdesk.models.extraction.train_ner import write_manifest
+
+    folder = root / "ner" / version
+    (folder / "model").mkdir(parents=True)
+    (folder / "model" / "meta.json").write_text(json.dumps({"name": "t", "version": version}))
+    metrics = {"after": {"generated_test": {"f": f}}} if retrained else {"ents_f": f}
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    write_manifest(folder, version)
+
+
+def test_ner_versions_activate_behind_their_own_gate_and_roll_back(settings: Settings) -> None:
+    root = settings.models_dir
+    _ner_version(root, "1.0.0", 0.90)
+    assert workflow.activate(settings, "1.0.0", actor="t", kind="ner").gate.allowed
+    _ner_version(root, "2026.01.02-1", 0.85, retrained=True)
+    _ner_version(root, "2026.01.03-1", 0.95, retrained=True)
+    with pytest.raises(ActivationRefused, match=r"NER F1 .* 0\.8500 is below .* 0\.9000"):
+        workflow.activate(settings, "2026.01.02-1", actor="t", kind="ner")
+    done = workflow.activate(settings, "2026.01.03-1", actor="t", kind="ner")
+    assert (done.previous, Registry(root).active("ner")) == ("1.0.0", "2026.01.03-1")
+    # The classifier's entry is untouched by NER activations.
+    assert Registry(root).named("classifier") is None
+    back = workflow.rollback(settings, actor="t", kind="ner")
+    assert (back.version, Registry(root).active("ner")) == ("1.0.0", "1.0.0")
+
+
+def test_an_altered_ner_version_cannot_be_activated(settings: Settings) -> None:
+    root = settings.models_dir
+    _ner_version(root, "1.0.0", 0.90)
+    (root / "ner" / "1.0.0" / "model" / "meta.json").write_text("{}")
+    with pytest.raises(RegistryError, match="does not match the SHA-256"):
+        workflow.activate(settings, "1.0.0", actor="t", kind="ner")
+
+
+def test_a_kind_without_a_recorded_measure_needs_force(settings: Settings) -> None:
+    root = settings.models_dir
+    for version in ("2026.01.01-1", "2026.01.02-1"):
+        folder = root / "label" / version
+        folder.mkdir(parents=True)
+        (folder / "weights.json").write_text("{}")
+        (folder / "manifest.json").write_text(
+            json.dumps({"files": {"weights.json": sha256_file(folder / "weights.json")}})
+        )
+    # With no entry, the newest version counts as active; neither has a measure to compare.
+    workflow.activate(settings, "2026.01.01-1", actor="t", kind="label", force=True)
+    with pytest.raises(ActivationRefused, match="label score is missing"):
+        workflow.activate(settings, "2026.01.02-1", actor="t", kind="label")
+    assert workflow.activate(settings, "2026.01.02-1", actor="t", kind="label", force=True).forced

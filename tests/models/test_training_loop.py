@@ -201,7 +201,7 @@ def test_background_job_runs_export_and_training(
     assert (folder / "dataset" / "items.jsonl").read_text().count("\n") == 12
     ner = job.summary["ner"]
     assert ner["retrained"], ner
-    assert Path(ner["folder"]) == settings.models_dir / "ner-versions" / "2026.01.01-1"
+    assert Path(ner["folder"]) == settings.models_dir / "ner" / "2026.01.01-1"
     assert (
         "Extraction NER: fine-tuned"
         in (settings.models_dir / "classifier" / "2026.01.01-1" / "MODEL_CARD.md").read_text()

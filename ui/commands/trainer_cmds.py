@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from exportdesk.extract.registry import sha256_file
 from exportdesk.extract.settings import Settings
 
 err = Console(stderr=True)
@@ -22,6 +23,10 @@ DataDir = Annotated[
 ModelsDir = Annotated[
     Path | None,
     typer.Option("--models-dir", help="Models folder (default: EXPORTDESK_MODELS_DIR or models/)."),
+]
+Kind = Annotated[
+    str,
+    typer.Option("--kind", help="Model kind: classifier, ner, label or linker."),
 ]
 
 dataset_app = typer.Typer(help="Labelled datasets from confirmed decisions.", no_args_is_help=True)
@@ -132,15 +137,19 @@ def train_command(
 @models_app.command("list")
 def models_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    kind: Kind = "classifier",
     models_dir: ModelsDir = None,
 ) -> None:
-    """Classifier versions on disk, the active one marked, with fixed-set figures if measured."""
-    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
+    """Versions of a model kind on disk, the active one marked, with fixed-set figures if
+    measured (classifier)."""
+    from exportdesk.models.classification.fixed_set import FIXED_SET
     from exportdesk.models.registry import Registry
 
-    infos = Registry(_settings(models_dir=models_dir).models_dir).list(
-        "classifier", file_sha256(FIXED_SET)
-    )
+    fixed_sha = sha256_file(FIXED_SET) if kind == "classifier" else None
+    try:
+        infos = Registry(_settings(models_dir=models_dir).models_dir).list(kind, fixed_sha)
+    except Exception as exc:
+        _fail(exc)
     if as_json:
         _print_json([vars(i) for i in infos])
         return
@@ -156,7 +165,7 @@ def models_list(
         )
     Console().print(table)
     if not infos:
-        err.print("no classifier versions yet; run `exportdesk train`")
+        err.print(f"no {kind} versions yet; run `exportdesk train`")
 
 
 @models_app.command("activate")
@@ -166,15 +175,18 @@ def models_activate(
         bool,
         typer.Option("--force", help="Activate even if it is worse on the fixed evaluation set."),
     ] = False,
+    kind: Kind = "classifier",
     models_dir: ModelsDir = None,
 ) -> None:
-    """Make VERSION the active classifier (integrity and fixed-set gate checked). Activating an
-    older version is the rollback."""
+    """Make VERSION the active version of its kind (integrity and the kind's gate checked).
+    Activating an older version is the rollback."""
     from exportdesk.models.registry import ActivationRefused
     from exportdesk.models.workflow import activate
 
     try:
-        done = activate(_settings(models_dir=models_dir), version, actor=_actor(), force=force)
+        done = activate(
+            _settings(models_dir=models_dir), version, actor=_actor(), kind=kind, force=force
+        )
     except ActivationRefused as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(3) from None
@@ -191,12 +203,12 @@ def models_activate(
 
 
 @models_app.command("rollback")
-def models_rollback(models_dir: ModelsDir = None) -> None:
-    """Re-activate the version that was active before the current one."""
+def models_rollback(kind: Kind = "classifier", models_dir: ModelsDir = None) -> None:
+    """Re-activate the version of a kind that was active before the current one."""
     from exportdesk.models.workflow import rollback
 
     try:
-        done = rollback(_settings(models_dir=models_dir), actor=_actor())
+        done = rollback(_settings(models_dir=models_dir), actor=_actor(), kind=kind)
     except Exception as exc:
         _fail(exc)
     _print_json({"active": done.version, "previous": done.previous, "forced": done.forced})
@@ -209,13 +221,13 @@ def models_diff(
     models_dir: ModelsDir = None,
 ) -> None:
     """What changed from A to B: training data, calibration and fixed-set metric deltas (JSON)."""
-    from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
+    from exportdesk.models.classification.fixed_set import FIXED_SET
     from exportdesk.models.registry import Registry, diff
 
     try:
         _print_json(
             diff(
-                Registry(_settings(models_dir=models_dir).models_dir), a, b, file_sha256(FIXED_SET)
+                Registry(_settings(models_dir=models_dir).models_dir), a, b, sha256_file(FIXED_SET)
             )
         )
     except Exception as exc:

@@ -6,8 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from exportdesk.extract.registry import sha256_file
 from exportdesk.models import insights, jobs, workflow
-from exportdesk.models.classification.fixed_set import FIXED_SET, file_sha256
+from exportdesk.models.classification.fixed_set import FIXED_SET
 from exportdesk.models.registry import Registry, RegistryError
 from exportdesk.ui.pages._common import plain, require, settings, store
 
@@ -90,7 +91,7 @@ st.subheader("Model versions on the fixed evaluation set")
 if "t_flash" in st.session_state:
     st.success(st.session_state.pop("t_flash"))
 registry = Registry(settings().models_dir)
-fixed_sha = file_sha256(FIXED_SET)
+fixed_sha = sha256_file(FIXED_SET)
 versions = registry.list("classifier", fixed_sha)
 if versions:
     st.dataframe(

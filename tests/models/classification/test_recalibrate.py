@@ -12,11 +12,12 @@ import pytest
 from exportdesk.classify import artefact as art
 from exportdesk.classify.calibration import TemperatureCalibrator
 from exportdesk.classify.catalogue import JURISDICTIONS
+from exportdesk.extract.registry import sha256_file
 from exportdesk.models.classification import recalibrate as rc
 
 SOURCE, TARGET = "2026.11.28-2", "2026.11.28-3"
-SRC = art.MODELS_ROOT / SOURCE
-DST = art.MODELS_ROOT / TARGET
+SRC = art.classifier_root() / SOURCE
+DST = art.classifier_root() / TARGET
 needs_models = pytest.mark.skipif(
     not (SRC / "manifest.json").exists() or not (DST / "manifest.json").exists(),
     reason="trained classifier versions -2 and -3 are not present",
@@ -49,7 +50,9 @@ def test_recalibrated_version_keeps_the_ranker_byte_identical():
     new = art.load(DST)
     old = art.load(SRC)
     assert new.manifest["recalibrated_from"]["version"] == SOURCE
-    assert new.manifest["recalibrated_from"]["manifest_sha256"] == art.sha256(SRC / "manifest.json")
+    assert new.manifest["recalibrated_from"]["manifest_sha256"] == sha256_file(
+        SRC / "manifest.json"
+    )
     for name in rc.SCORING_FILES:
         assert (DST / name).read_bytes() == (SRC / name).read_bytes(), name
         assert new.manifest["files"][name] == old.manifest["files"][name]

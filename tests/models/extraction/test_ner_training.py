@@ -10,12 +10,12 @@ import spacy
 from fakes import confirm, pools
 
 from exportdesk.extract.nlp import ner_model_dir
+from exportdesk.extract.registry import RegistryError, RegistryReader
 from exportdesk.models import dataset
 from exportdesk.models.extraction.retrain_ner import (
     _held_out,
     confirmed_org_samples,
     retrain_ner,
-    verify,
 )
 from exportdesk.review.store import CaseStore
 
@@ -51,15 +51,15 @@ def test_fine_tuned_ner_is_measured_against_the_current_one(
             f = metrics[when][part]["f"]
             assert f is None or 0.0 <= f <= 1.0
     assert json.loads((out / "metrics.json").read_text()) == metrics
-    verify(out)
+    RegistryReader(tmp_path).verify("ner", "2026.01.01-1")
     nlp = spacy.load(out / "model")
     assert nlp.meta["version"] == "2026.01.01-1"
     assert "ORG" in nlp.get_pipe("ner").labels
 
     weights = out / "model" / "ner" / "model"
     weights.write_bytes(weights.read_bytes() + b"\0")
-    with pytest.raises(ValueError, match="differs from its manifest"):
-        verify(out)
+    with pytest.raises(RegistryError, match="does not match the SHA-256"):
+        RegistryReader(tmp_path).verify("ner", "2026.01.01-1")
 
 
 def test_nothing_to_learn_is_an_explained_refusal(store: CaseStore, tmp_path: Path) -> None:

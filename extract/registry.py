@@ -1,0 +1,131 @@
+"""The model registry as every layer reads it: versions of each model kind, the active one,
+and each version's files checked against its manifest. Activation lives in models/registry.py.
+
+Layout under ``<models_dir>``: ``<kind>/<version>/manifest.json`` names every file of the
+version (paths relative to the version folder) with its SHA-256; ``registry.json`` names the
+active version per kind. Without an entry for a kind, the newest version is active.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+SCHEMA = "exportdesk.model-registry/v1"
+# classifier: models/classifier/<v>/ (classify/artefact.py loads it)
+# ner: models/ner/<v>/model, a spaCy pipeline (extract/nlp.py loads it)
+# label, linker: the extraction models of the form-understanding work (issue 9)
+KINDS = ("classifier", "ner", "label", "linker")
+
+
+class RegistryError(RuntimeError):
+    """A registry request that cannot be carried out; the message says what to do."""
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks: the project's one file-hashing helper."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_tree(folder: Path, relative_to: Path | None = None) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, keyed by its path relative to ``relative_to``
+    (default ``folder``) with forward slashes: what a manifest's ``files`` holds."""
+    base = relative_to or folder
+    return {
+        path.relative_to(base).as_posix(): sha256_file(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def verify_files(folder: Path, files: dict[str, str]) -> None:
+    """Every file a manifest names is present under ``folder`` with its SHA-256."""
+    for name, digest in files.items():
+        path = folder / name
+        if not path.is_file() or sha256_file(path) != digest:
+            raise RegistryError(
+                f"{path} is missing or does not match the SHA-256 in its manifest; the "
+                "version was altered on disk. Restore the folder from git or retrain it."
+            )
+
+
+class RegistryReader:
+    """Reads ``<models_dir>/registry.json`` and the version folders of every model kind."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self.root = Path(models_dir)
+        self.path = self.root / "registry.json"
+
+    def read(self) -> dict:
+        if not self.path.exists():
+            return {"schema": SCHEMA, "active": {}, "history": []}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise RegistryError(
+                f"{self.path} is not valid JSON ({exc.msg}); restore it from "
+                "git (`git checkout models/registry.json`)"
+            ) from exc
+        data.setdefault("active", {})
+        data.setdefault("history", [])
+        return data
+
+    @staticmethod
+    def check_kind(kind: str) -> None:
+        if kind not in KINDS:
+            raise RegistryError(f"unknown model kind {kind!r}; known kinds: {', '.join(KINDS)}")
+
+    def folder(self, kind: str, version: str) -> Path:
+        self.check_kind(kind)
+        return self.root / kind / version
+
+    def versions(self, kind: str = "classifier") -> list[str]:
+        self.check_kind(kind)
+        base = self.root / kind
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / "manifest.json").exists())
+
+    def named(self, kind: str) -> str | None:
+        """The version registry.json names as active for ``kind``, if any."""
+        self.check_kind(kind)
+        return self.read()["active"].get(kind)
+
+    def active(self, kind: str = "classifier") -> str | None:
+        """The active version: the registry's entry (which must exist on disk), else the
+        newest version, else None."""
+        named = self.named(kind)
+        if named:
+            if not (self.folder(kind, named) / "manifest.json").exists():
+                raise RegistryError(
+                    f"{self.path} names {kind} version {named!r}, but "
+                    f"{self.folder(kind, named)} holds no manifest; activate an existing "
+                    f"version (`exportdesk models list --kind {kind}`) or retrain"
+                )
+            return named
+        found = self.versions(kind)
+        return found[-1] if found else None
+
+    def manifest(self, kind: str, version: str) -> dict:
+        path = self.folder(kind, version) / "manifest.json"
+        if not path.exists():
+            known = ", ".join(self.versions(kind)) or "none"
+            raise RegistryError(
+                f"there is no {kind} version {version!r} under {self.root / kind}"
+                f" (known: {known}); `exportdesk models list` shows them"
+            )
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def verify(self, kind: str, version: str) -> None:
+        """The integrity check: every file of the manifest is present with its SHA-256."""
+        verify_files(self.folder(kind, version), self.manifest(kind, version).get("files", {}))
+
+    def active_folder(self, kind: str) -> Path | None:
+        """The folder of the active version of ``kind``, or None when there is none."""
+        version = self.active(kind)
+        return self.folder(kind, version) if version else None
