@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     from exportdesk.classify import artefact as art
     from exportdesk.classify.api import load_classifier
     from exportdesk.classify.calibration import WalkCalibrator
+    from exportdesk.extract.registry import sha256_file
 
     if not (args.dev / "items").is_dir():
         print(f"no development twins under {args.dev}; nothing to fit", file=sys.stderr)
@@ -226,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.version:
         print("--write needs --version", file=sys.stderr)
         return 2
-    src = art.MODELS_ROOT / clf.version
-    dst = art.MODELS_ROOT / args.version
+    src = art.classifier_root() / clf.version
+    dst = art.classifier_root() / args.version
     if dst.exists():
         print(f"{dst} exists; choose another version name", file=sys.stderr)
         return 2
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
                 "folds": FOLDS,
                 "grouping": "pair",
             },
-            "files": {name: art.sha256(dst / name) for name in (*art.FILES, art.WALK_CALIBRATION)},
+            "files": {name: sha256_file(dst / name) for name in (*art.FILES, art.WALK_CALIBRATION)},
         }
     )
     (dst / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
