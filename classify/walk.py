@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
-from exportdesk.classify.catalogue import Entry, Row
+from exportdesk.classify.catalogue import CATALOGUE_DIR, Entry, Row
 from exportdesk.classify.criteria import (
     Clause,
     Stated,
@@ -85,6 +86,60 @@ def check_entry(entry: Entry, row_cos: dict[str, float], st: Stated) -> EntryChe
     return EntryCheck(None, code, needs=_unique(needs)[:2])
 
 
+_MASS_MARKET = re.compile(
+    r"\b(?:mass[- ]market\w*|retail\w*|consumer|app stores?|online stores?|general public|"
+    r"over the counter)\b",
+    re.I,
+)
+_DENIED = re.compile(r"\b(?:not|non|never|no)\b[\w\s-]{0,20}$", re.I)
+
+
+def mass_market_cue(text: str) -> str | None:
+    """The words that say an item is sold to the public ("through retail stores")."""
+    for m in _MASS_MARKET.finditer(text):
+        if not _DENIED.search(text[max(0, m.start() - 25) : m.start()]):
+            return m.group(0)
+    return None
+
+
+_NOTE_CODES = re.compile(
+    r"Cryptography Note\s+((?:\d[A-E]\d{3}[\w.]*,?\s*(?:and\s+)?)+)do not apply"
+)
+
+
+@lru_cache(maxsize=1)
+def released_by_note() -> frozenset[str]:
+    """The entries the list's Cryptography Note (Note 3 to Category 5 Part 2) releases
+    for items generally available to the public, read from the committed list text. The
+    EAR carries the same note, so the same entries are released in the US list."""
+    # The note sits in the category's lead text, kept with the 2025 wording of the rows.
+    with (CATALOGUE_DIR / "eu-dual-use.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            m = _NOTE_CODES.search(line)
+            if m:
+                return frozenset(re.findall(r"\d[A-E]\d{3}", m.group(1)))
+    return frozenset()
+
+
+def mass_market_release(entry: Entry, text: str) -> EntryCheck | None:
+    """The lists release mass-market items from the entries that say so (the Cryptography
+    Note of 5A002/5D002); a catch-all that takes mass-market items (US 5A992.c) is not
+    released by it."""
+    if entry.catalogue not in ("eu-dual-use", "us-ccl") or entry.code not in released_by_note():
+        return None
+    cue = mass_market_cue(text)
+    if cue is None:
+        return None
+    return EntryCheck(
+        False,
+        entry.code,
+        failed=[
+            f'{entry.code} releases "mass market" items (Cryptography Note); '
+            f"the description states “{cue}”"
+        ],
+    )
+
+
 def _unique(xs: list[str]) -> list[str]:
     return list(dict.fromkeys(xs))
 
@@ -147,7 +202,7 @@ def walk(
         e = cand[k]
         if e < 0:
             continue
-        chk = check_entry(entries[e], row_cos_of(e), st)
+        chk = mass_market_release(entries[e], st.text) or check_entry(entries[e], row_cos_of(e), st)
         checks[e] = chk
         if chk.status is not False:
             continue
@@ -159,6 +214,12 @@ def walk(
             closeness = max(cos.values(), default=-1.0) + (
                 0.05 if names(entries[c], entries[e]) else 0.0
             )
+            if (
+                chk.failed
+                and "mass market" in chk.failed[0]
+                and ("mass market" in entries[c].head.text.lower())
+            ):
+                closeness += 0.1  # released as mass market: the catch-all that takes those
             if closeness < best:
                 continue
             cc = checks.get(c) or check_entry(entries[c], cos, st)

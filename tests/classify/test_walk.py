@@ -67,3 +67,18 @@ def test_top_features_follow_the_declared_order() -> None:
     w = walk(ENTRIES, [acc, -1], np.array([0.9, 0.1]), _cos("7A001.a"), stated(text))
     f = dict(zip(WALK_FEATURES, top_features(w, 0.4), strict=True))
     assert f["top_not_listed"] == 1.0 and f["fell_through"] == 1.0 and f["familiarity"] == 0.4
+
+
+def test_mass_market_item_is_released_from_the_cryptography_entries() -> None:
+    crypto = _index("eu-dual-use", "5A002")
+    text = "Encrypting USB drive, AES-256, sold through retail stores to consumers"
+    w = walk(ENTRIES, [crypto, -1], np.array([0.9, 0.1]), _cos("5A002.a"), stated(text))
+    assert w.checks[crypto].status is False and "mass market" in w.checks[crypto].failed[0]
+    assert w.rejected_for[-1] == [crypto]
+
+
+def test_a_denied_mass_market_cue_releases_nothing() -> None:
+    crypto = _index("eu-dual-use", "5A002")
+    text = "Link encryptor, AES-256, not sold to the general public"
+    w = walk(ENTRIES, [crypto, -1], np.array([0.9, 0.1]), _cos("5A002.a"), stated(text))
+    assert w.checks[crypto].status is not False
