@@ -12,7 +12,7 @@ import logging
 from exportdesk.extract.enduse import extract_end_use
 from exportdesk.extract.items import extract_items
 from exportdesk.extract.layout import build_layout, paragraphs
-from exportdesk.extract.model import ApplicationResult
+from exportdesk.extract.model import ApplicationResult, Warning
 from exportdesk.extract.nlp import ner_version
 from exportdesk.extract.parties import extract_parties
 
@@ -34,7 +34,31 @@ def extract_fields(result: ApplicationResult) -> None:
     result.parties = parties
     result.end_use = end_use
     result.warnings.extend(warnings)
+    result.warnings.extend(nothing_found(result))
     result.versions["extractor"] = EXTRACTOR_VERSION
     ner = ner_version()
     if ner:
         result.versions["ner"] = ner
+
+
+def nothing_found(result: ApplicationResult) -> list[Warning]:
+    """Say so when readable pages gave no party or no goods line (a datasheet, an odd layout)."""
+    out = []
+    if not result.parties:
+        out.append(
+            Warning(
+                code="no_parties_found",
+                message="No applicant, consignee, end user or other party was recognised on "
+                "the readable pages. Check that this is a licence application and add the "
+                "parties by hand in the review screen.",
+            )
+        )
+    if not result.items:
+        out.append(
+            Warning(
+                code="no_items_found",
+                message="No goods line (description with a quantity or value) was recognised. "
+                "Check the document and add the items by hand in the review screen.",
+            )
+        )
+    return out

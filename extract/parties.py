@@ -17,6 +17,7 @@ from exportdesk.extract.layout import (
     evidence,
     mean_confidence,
 )
+from exportdesk.extract.linker import bare_subfield, best_value, classify_label
 from exportdesk.extract.model import Party
 from exportdesk.extract.nlp import blank, leading_label, organisations, rule_entities
 from exportdesk.extract.normalise import clean_spaces, fix_email, fold
@@ -51,12 +52,21 @@ def find_role_labels(layouts: list[PageLayout]) -> list[LabelSegment]:
 def parse_role_label(text: str) -> tuple[str, str] | None:
     # other kinds compete so that "Importe" (a column) never reads as "Importer" (a role)
     hit = leading_label(text, ("role", "heading", "end_use", "column"))
-    if hit is None or hit.kind != "role":
+    if hit is None:
+        # wording the lexicon lacks ("Empfangsberechtigter:", "DESTINATARIO FINALE"):
+        # the trained label classifier, for label-shaped text only
+        learned = classify_label(text)
+        if learned is not None and learned[0].startswith("role:"):
+            return learned[0].split(":", 1)[1], ""
+        return None
+    if hit.kind != "role":
         return None
     label_text = text[hit.start : hit.end]
     if not (label_text[:1].isupper() or text.isupper()):
         return None
     after = text[hit.end :]
+    if re.match(r"^['’`]s\b", after, re.IGNORECASE):
+        return None  # "APPLICANT'S SIGNATURE", "Consignee's reference": not the party's box
     stripped = after.lstrip(" ")
     # "Consignee name: X", "Consignee country: Y": one field of the party per line
     if _subfield_rest(stripped):
@@ -123,8 +133,32 @@ def _line_of(layout: PageLayout, seg: Segment):
     return layout.lines[seg.line_no]
 
 
-def collect_value(layout: PageLayout, label: LabelSegment) -> list[tuple[str, list[Token]]]:
-    """The value lines that belong to a label: inline, to its right, or below it in its column."""
+def _value_beside(
+    layout: PageLayout, label: LabelSegment, nxt: Segment | None, others: list[Segment] | None
+) -> bool:
+    """Whether the value sits right of the label (else under it): the linker decides.
+
+    Without a trained linker, the rule: a non-label segment to the right, and nothing
+    starting right under the label.
+    """
+    seg = label.segment
+    if label.rest or nxt is None or _is_any_label(nxt.text):
+        return False
+    linked = best_value(layout, seg, others or [seg])
+    if linked is not None:
+        anchor, _ = linked
+        return anchor is nxt
+    width = layout.page.width or 612
+    return nxt.x0 - seg.x1 < 0.4 * width and _segment_under(layout, seg) is None
+
+
+def collect_value(
+    layout: PageLayout, label: LabelSegment, others: list[Segment] | None = None
+) -> list[tuple[str, list[Token]]]:
+    """The value lines that belong to a label: inline, to its right, or below it in its column.
+
+    `others` are the page's other role labels (the linker weighs a nearer competing label).
+    """
     seg = label.segment
     line = _line_of(layout, seg)
     right_neighbours = [s for s in line.segments if s.x0 > seg.x1]
@@ -135,14 +169,7 @@ def collect_value(layout: PageLayout, label: LabelSegment) -> list[tuple[str, li
     if label.rest:
         values.append((label.rest, rest_tokens))
     pitch = layout.line_height
-    under = _segment_under(layout, seg)
-    if (
-        not label.rest
-        and nxt is not None
-        and not _is_any_label(nxt.text)
-        and nxt.x0 - seg.x1 < 0.4 * width
-        and under is None
-    ):
+    if nxt is not None and _value_beside(layout, label, nxt, others):
         # value to the right of the label; following lines align with it
         anchor_x = nxt.x0
         values.append((nxt.text, nxt.tokens))
@@ -194,14 +221,6 @@ def _without_subfield(text: str) -> str:
     if hit is not None and hit.start == 0 and text[hit.end :].lstrip().startswith(":"):
         return text[hit.end :].lstrip()[1:].strip()
     return text
-
-
-def bare_subfield(text: str) -> str | None:
-    """The sub-field key when `text` is nothing but a sub-label ("NAME", "Postal code:")."""
-    hit = leading_label(text, ("subfield",))
-    if hit is None or hit.start > 0 or text[hit.end :].strip(" :.") != "":
-        return None
-    return hit.key
 
 
 def subfield_pairs(segments: list[Segment]) -> list[tuple[str, list[Token]]]:
@@ -308,6 +327,16 @@ def _country_in(text: str) -> str | None:
     return found[0] if found else None
 
 
+def _name_like(name: str | None) -> bool:
+    """An organisation's name has letters in it; OCR debris ("cry", "“a") and "None" do not."""
+    if not name or fold(name).strip(" .") in labels.NONE_VALUES:
+        return False
+    letters = sum(ch.isalpha() for ch in name)
+    if letters < 4 and not (letters == 3 and name.strip(" .").isupper()):  # "ABB" is a name
+        return False
+    return letters >= 0.5 * len(name.replace(" ", ""))
+
+
 def _grouped(found: list[LabelSegment]) -> list[list[LabelSegment]]:
     """Consecutive labels of one role that each carry one sub-field belong to one party."""
     groups: list[list[LabelSegment]] = []
@@ -332,7 +361,11 @@ def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
     found: list[tuple[Party, str | None, int]] = []
     pending: list[Reference] = []
     by_page = {layout.page.page: layout for layout in layouts}
-    for group in _grouped(find_role_labels(layouts)):
+    role_labels = find_role_labels(layouts)
+    on_page: dict[int, list[Segment]] = {}
+    for found_label in role_labels:
+        on_page.setdefault(found_label.segment.page, []).append(found_label.segment)
+    for group in _grouped(role_labels):
         label = group[0]
         layout = by_page[label.segment.page]
         order = label.segment.page * 100_000 + label.segment.index
@@ -341,7 +374,7 @@ def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
             for g in group[1:]:
                 g.segment.used = True
         else:
-            values = collect_value(layout, label)
+            values = collect_value(layout, label, on_page[label.segment.page])
         texts = [t for t, _ in values]
         reference = parse_reference(_without_subfield(texts[0])) if texts else None
         if reference is not None:
@@ -357,7 +390,7 @@ def labelled_parties(layouts: list[PageLayout]) -> list[Party]:
         if not texts or fold(texts[0]).strip(" .") in labels.NONE_VALUES:
             continue
         name, address, country = parse_party_lines(texts)
-        if not name or len(name) < 2 or fold(name).strip(" .") in labels.NONE_VALUES:
+        if not _name_like(name):
             continue
         tokens = label.segment.tokens + [t for _, toks in values for t in toks]
         conf = 0.92 * (0.6 + 0.4 * mean_confidence(tokens))

@@ -1,1 +1,1 @@
-"""The learning wing for extraction: NER, label and linker models; training, evaluation, benchmarks."""
+"""The learning wing for extraction: NER, label and linker models, training, evaluation."""

@@ -78,3 +78,44 @@ def test_fractional_quantity_that_adds_up_is_not_rounded():
     r = result(page(cells))
     extract_fields(r)
     assert r.items[0].quantity == 427.1
+
+
+def test_datasheet_without_parties_or_goods_lines_says_so():
+    cells = [
+        (40, 40, "MX-400 Thermal Camera Core"),
+        (40, 70, "Technical data"),
+        (40, 90, "Resolution"),
+        (200, 90, "640 x 512"),
+        (40, 104, "Frame rate"),
+        (200, 104, "60 Hz"),
+        (40, 118, "Spectral band"),
+        (200, 118, "8-14 um"),
+        (40, 150, "Operating temperature -40 to +70 C. Weight 48 g without lens."),
+    ]
+    r = result(page(cells))
+    extract_fields(r)
+    codes = {w.code for w in r.warnings}
+    assert {"no_parties_found", "no_items_found"} <= codes
+    assert not r.parties and not r.items
+
+
+def test_application_with_parties_and_items_has_no_nothing_found_warning():
+    cells = _table(
+        [],
+        [
+            (39, "1"),
+            (61, "Hydrophone for acoustic measurements"),
+            (382, "2 pcs"),
+            (465, "10.00"),
+            (515, "20.00"),
+        ],
+    )
+    cells += [
+        (40, 100, "Consignee:"),
+        (120, 100, "Ostrava Lasertech s.r.o."),
+        (120, 112, "Czech Republic"),
+    ]
+    r = result(page(cells))
+    extract_fields(r)
+    codes = {w.code for w in r.warnings}
+    assert not codes & {"no_parties_found", "no_items_found"}

@@ -208,7 +208,7 @@ def test_end_use_statement_on_the_end_users_letterhead():
             40,
             230,
             [
-                "We hereby confirm that we are the end user of the goods listed in the pro forma invoice.",
+                "We hereby confirm that we are the end user of the goods listed in the invoice.",
                 "The goods will be used solely in our production line for civil aero-engine parts.",
             ],
         ),
