@@ -130,10 +130,17 @@ def features(
 
 
 def model_dir() -> Path:
-    """Where the linker lives (<models_dir>/linker/<version>)."""
+    """The active linker version's folder (registry kind "linker"), else the shipped one."""
+    from exportdesk.extract.registry import RegistryError, RegistryReader
     from exportdesk.extract.settings import get_settings
 
-    return get_settings().models_dir / "linker" / LINKER_VERSION
+    root = get_settings().models_dir
+    try:
+        folder = RegistryReader(root).active_folder("linker")
+    except RegistryError as exc:
+        log.warning("linker registry entry unusable (%s); using %s", exc, LINKER_VERSION)
+        folder = None
+    return folder or root / "linker" / LINKER_VERSION
 
 
 def _load(key: str) -> object | None:
@@ -146,7 +153,7 @@ def _load(key: str) -> object | None:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     path = folder / manifest[key]
     data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != manifest["files"][manifest[key]]:
+    if hashlib.sha256(data).hexdigest() != manifest["files"].get(manifest[key]):
         log.warning("linker artefact %s does not match its manifest; not used", path)
         return None
     if manifest.get("features") != FEATURES:

@@ -36,6 +36,6 @@ def safe_display_name(name: str, limit: int = 200) -> str:
 class EscapingFormatter(logging.Formatter):
     """A log formatter that escapes control characters in the message, whatever its source."""
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+    def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape_control(record.message)
         return super().formatMessage(record)

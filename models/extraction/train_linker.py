@@ -11,7 +11,6 @@ label, label-classifier accuracy, and parties F1 of the whole extraction on held
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import pickle
 import random
@@ -28,7 +27,8 @@ from exportdesk.extract.fields import extract_fields
 from exportdesk.extract.layout import build_layout
 from exportdesk.extract.linker import FEATURES, LINKER_VERSION, candidates, features, model_dir
 from exportdesk.extract.parties import find_role_labels
-from exportdesk.samples.random_forms import SUBLABELS, random_form
+from exportdesk.extract.registry import sha256_file
+from exportdesk.samples.random_forms import random_form
 
 TRAIN_SEED = 70_000_000
 TEST_SEED = 80_000_000
@@ -146,16 +146,13 @@ def train(args: argparse.Namespace) -> dict:
 
 
 def _write_manifest(folder: Path, metrics: dict) -> None:
-    files = {
-        name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
-        for name in ("model.pickle", "labels.pickle")
-    }
+    files = {name: sha256_file(folder / name) for name in ("model.pickle", "labels.pickle")}
     manifest = dict(
         version=LINKER_VERSION,
+        kind="linker",
         model="model.pickle",
         label_model="labels.pickle",
         features=FEATURES,
-        label_classes=sorted({*SUBLABELS}),
         files=files,
         trained_by="python -m exportdesk.models.extraction.train_linker",
         data="synthetic only: samples/random_forms.py, train seeds from 70,000,000",
