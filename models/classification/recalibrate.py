@@ -49,10 +49,10 @@ from exportdesk.models.classification.train import (
     cached_encode,
     exemplars_hidden,
     label_index,
+    labelled_positions,
     load_training_rows,
     ranked_codes,
     split,
-    target_position,
 )
 
 SCORING_FILES = tuple(f for f in art.FILES if f != "calibration.json")
@@ -133,11 +133,7 @@ def collect(model, embedder, rows: list[dict], bank_rows: list[dict], condition:
             exclude_groups=exclude,
             hide_labels=hide,
         )
-        for r, per_j in zip(chunk, scored, strict=True):
-            for s in per_j:
-                usable, position = target_position(r, s, lookup)
-                if usable:
-                    out.append((r, s, position))
+        out.extend(labelled_positions(chunk, scored, lookup))
     return out
 
 
@@ -257,11 +253,7 @@ def collect_file(model, embedder, rows: list[dict]) -> list:
     for start in range(0, len(rows), 200):
         chunk = rows[start : start + 200]
         scored = score(model, embedder, [r["description"] for r in chunk], list(CATALOGUES))
-        for r, per_j in zip(chunk, scored, strict=True):
-            for s in per_j:
-                usable, position = target_position(r, s, lookup)
-                if usable:
-                    out.append((r, s, position))
+        out.extend(labelled_positions(chunk, scored, lookup))
     return out
 
 

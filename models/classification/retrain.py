@@ -23,14 +23,14 @@ import numpy as np
 
 from exportdesk.classify import artefact as art
 from exportdesk.classify.calibration import TemperatureCalibrator, fit_temperature
-from exportdesk.classify.catalogue import CATALOGUE_DIR, CATALOGUES, JURISDICTIONS
+from exportdesk.classify.catalogue import JURISDICTIONS
 from exportdesk.classify.features import FEATURES, familiarity
 from exportdesk.classify.ranker import Ranker, fit_ranker
+from exportdesk.extract.errors import ModelError
 from exportdesk.extract.registry import sha256_file
 from exportdesk.extract.settings import Settings
 from exportdesk.models.classification import card as model_card
 from exportdesk.models.classification import train as ctrain
-from exportdesk.models.classification.data import SOURCE_ROOT
 from exportdesk.models.classification.evaluate import load_labelled
 from exportdesk.models.classification.fixed_set import (
     FIXED_SET,
@@ -46,7 +46,7 @@ def stderr_progress(msg: str) -> None:
     print(f"[train] {msg}", file=sys.stderr, flush=True)
 
 
-class TrainingError(RuntimeError):
+class TrainingError(ModelError):
     """Training cannot run on this input; the message says what to change."""
 
 
@@ -299,10 +299,7 @@ def train(
         f"features: {', '.join(FEATURES)}",
         "calibration": model.calibrator.to_json(),
         "training_data": {
-            "base": {
-                str(p.relative_to(SOURCE_ROOT)): {"sha256": sha256_file(p)}
-                for p in ctrain.TRAIN_FILES
-            }
+            "base": ctrain.data_hashes()["training_data"]
             if base_rows is None
             else {"supplied_rows": {"count": len(base)}},
             "confirmed_decisions": {
@@ -310,10 +307,7 @@ def train(
             },
             "dataset_card_sha256": _card_digest(dataset_card),
         },
-        "catalogues": {
-            f"classify/catalogues/{c}.jsonl": sha256_file(CATALOGUE_DIR / f"{c}.jsonl")
-            for c in CATALOGUES
-        },
+        "catalogues": ctrain.data_hashes()["catalogues"],
         "split": {
             "base_train_rows": len(base_train),
             "base_calibration_rows": len(base_calib),

@@ -258,6 +258,31 @@ def ranked_codes(model, scored, probabilities: np.ndarray) -> list[tuple[str, fl
     return list(zip(codes, probabilities[order].tolist(), strict=True))
 
 
+def labelled_positions(rows: list[dict], scored: list, lookup: dict) -> list:
+    """(row, Scored, gold position) for each row's jurisdictions that carry a usable label."""
+    out = []
+    for r, per_j in zip(rows, scored, strict=True):
+        for s in per_j:
+            usable, position = target_position(r, s, lookup)
+            if usable:
+                out.append((r, s, position))
+    return out
+
+
+def data_hashes() -> dict:
+    """The manifest's record of what a version was trained from: training files and
+    catalogues, each with its SHA-256."""
+    return {
+        "training_data": {
+            str(p.relative_to(SOURCE_ROOT)): {"sha256": sha256_file(p)} for p in TRAIN_FILES
+        },
+        "catalogues": {
+            f"classify/catalogues/{c}.jsonl": sha256_file(CATALOGUE_DIR / f"{c}.jsonl")
+            for c in CATALOGUES
+        },
+    }
+
+
 def target_position(row: dict, scored, lookup: dict) -> tuple[bool, int | None]:
     """Whether the row has a usable label for this jurisdiction, and where it ranks."""
     lab = label_index(row.get(scored.jurisdiction), scored.jurisdiction, lookup)
@@ -322,13 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "ranker": "conditional logit over candidates + NOT_LISTED, L2 "
         f"{args.l2}, features: {', '.join(FEATURES)}",
         "calibration": calibrator.to_json(),
-        "training_data": {
-            str(p.relative_to(SOURCE_ROOT)): {"sha256": sha256_file(p)} for p in TRAIN_FILES
-        },
-        "catalogues": {
-            f"classify/catalogues/{c}.jsonl": sha256_file(CATALOGUE_DIR / f"{c}.jsonl")
-            for c in CATALOGUES
-        },
+        **data_hashes(),
         "split": {
             "train_rows": len(train_rows),
             "calibration_rows": len(calib_rows),
