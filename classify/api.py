@@ -15,6 +15,7 @@ from exportdesk.classify import rationale
 from exportdesk.classify.catalogue import (
     CATALOGUES,
     NOT_LISTED,
+    ClassifyError,
     Entry,
     Row,
     editions,
@@ -230,7 +231,7 @@ def resolve_catalogues(catalogues: list[str] | None) -> list[str]:
         catalogues = list(get_settings().default_catalogues)
     unknown = [c for c in catalogues if c not in CATALOGUES]
     if unknown:
-        raise ValueError(
+        raise ClassifyError(
             f"unknown catalogue(s) {', '.join(unknown)}; choose from {', '.join(CATALOGUES)}"
         )
     return list(dict.fromkeys(catalogues))

@@ -13,13 +13,14 @@ from exportdesk.classify.calibration import TemperatureCalibrator, WalkCalibrato
 from exportdesk.classify.features import IndexArrays
 from exportdesk.classify.lexical import TfidfTransform
 from exportdesk.classify.ranker import Ranker
+from exportdesk.extract.errors import ModelError
 from exportdesk.extract.registry import RegistryError, RegistryReader, sha256_file, verify_files
 
 FILES = ("index.npz", "entry_tfidf.npz", "tfidf.json", "ranker.json", "calibration.json")
 WALK_CALIBRATION = "walk_calibration.json"  # optional; listed in the manifest when present
 
 
-class ArtefactError(RuntimeError):
+class ArtefactError(ModelError):
     """The model folder is missing, incomplete or altered since it was written."""
 
 

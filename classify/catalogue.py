@@ -8,10 +8,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from exportdesk.extract.errors import ExportdeskError
+
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
 CATALOGUES = ("eu-dual-use", "eu-military", "us-ccl", "us-usml")
 MILITARY = frozenset({"eu-military", "us-usml"})
 NOT_LISTED = "NOT_LISTED"
+
+
+class ClassifyError(ExportdeskError, ValueError):
+    """A classification request that cannot be served (e.g. an unknown catalogue)."""
+
 
 # Suggestions compete within a jurisdiction: an item has one EU answer and one US answer.
 JURISDICTIONS: dict[str, tuple[str, ...]] = {
@@ -73,7 +80,7 @@ def editions() -> dict[str, dict]:
 @lru_cache(maxsize=8)
 def load_rows(catalogue: str) -> tuple[Row, ...]:
     if catalogue not in CATALOGUES:
-        raise ValueError(f"unknown catalogue {catalogue!r}; choose from {', '.join(CATALOGUES)}")
+        raise ClassifyError(f"unknown catalogue {catalogue!r}; choose from {', '.join(CATALOGUES)}")
     out = []
     with (CATALOGUE_DIR / f"{catalogue}.jsonl").open(encoding="utf-8") as fh:
         for line in fh:

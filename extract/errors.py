@@ -1,4 +1,5 @@
-"""Numbered, user-facing reasons a file or page could not be read, each with what to do next."""
+"""The exception root of every layer, and the numbered, user-facing reasons a file or page
+could not be read, each with what to do next."""
 
 from __future__ import annotations
 
@@ -7,8 +8,23 @@ from dataclasses import dataclass
 from exportdesk.extract.model import Warning
 
 
+class ExportdeskError(Exception):
+    """The root of every error exportdesk raises on purpose. Its message says what went wrong
+    and what to do; an interface (CLI, Streamlit) shows it as it is. Each layer has its own
+    sub-class: ReadingError (extract), ModelError (trained models and the registry),
+    ClassifyError (classify), StoreError and AuthError (review), ListFormatError (risk)."""
+
+
+class ReadingError(ExportdeskError):
+    """A file or page could not be read (extract/)."""
+
+
+class ModelError(ExportdeskError):
+    """A trained model is missing, altered, or cannot be trained or activated (models/)."""
+
+
 @dataclass(frozen=True)
-class InputProblem(Exception):
+class InputProblem(ReadingError):
     """A file-level problem: the file cannot be read at all. Carries the contract warning."""
 
     code: str

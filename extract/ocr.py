@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from exportdesk.extract.errors import ReadingError
 from exportdesk.extract.imports import without
 from exportdesk.extract.model import Word
 from exportdesk.extract.settings import Settings
@@ -31,8 +32,9 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 cv2.setNumThreads(1)
 
 
-class OcrTimeout(Exception):
-    """Tesseract did not finish a page within the configured time."""
+class OcrTimeout(ReadingError):
+    """Tesseract did not finish a page within the configured time; raise
+    EXPORTDESK_OCR_TIMEOUT_SECONDS or send a smaller scan."""
 
 
 @dataclass

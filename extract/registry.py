@@ -12,6 +12,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from exportdesk.extract.errors import ModelError
+
 SCHEMA = "exportdesk.model-registry/v1"
 # classifier: models/classifier/<v>/ (classify/artefact.py loads it)
 # ner: models/ner/<v>/model, a spaCy pipeline (extract/nlp.py loads it)
@@ -19,7 +21,7 @@ SCHEMA = "exportdesk.model-registry/v1"
 KINDS = ("classifier", "ner", "label", "linker")
 
 
-class RegistryError(RuntimeError):
+class RegistryError(ModelError):
     """A registry request that cannot be carried out; the message says what to do."""
 
 

@@ -21,6 +21,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
 
 from exportdesk.classify.catalogue import CATALOGUES, NOT_LISTED, entry_code, jurisdiction_of
+from exportdesk.extract.errors import ModelError
 from exportdesk.extract.model import ApplicationResult, Evidence
 from exportdesk.models.queries import application_ids, utc_iso
 from exportdesk.review.store import CaseStore
@@ -35,7 +36,7 @@ CARD_SCHEMA = "exportdesk.dataset-card/v1"
 LABELS = ("ORG", "ITEM", "END_USE")
 
 
-class DatasetError(RuntimeError):
+class DatasetError(ModelError):
     """The dataset folder is missing, incomplete or altered; the message says what to do."""
 
 

@@ -19,12 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from exportdesk.extract.errors import ModelError
 from exportdesk.extract.settings import Settings
 
 TAIL_LINES = 40
 
 
-class JobError(RuntimeError):
+class JobError(ModelError):
     """A retrain job cannot be started or read; the message says what to do."""
 
 

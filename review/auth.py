@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exportdesk.extract.errors import ExportdeskError
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
 from exportdesk.review.store import CaseStore
@@ -39,7 +40,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 MIN_PASSWORD_LENGTH = 10
 
 
-class AuthError(Exception):
+class AuthError(ExportdeskError):
     """Sign-in or account problem; the message is safe to show."""
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from exportdesk.extract.errors import ExportdeskError
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
@@ -49,7 +50,7 @@ EDITABLE: dict[str, tuple[str, ...]] = {
 SortKey = Literal["oldest", "newest", "lowest_confidence"]
 
 
-class StoreError(Exception):
+class StoreError(ExportdeskError):
     """A request the store refused; the message says why and what to do."""
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from exportdesk.extract.countries import find_country, resolve_country
+from exportdesk.extract.errors import ExportdeskError
 
 # sdn.csv has no header; these are OFAC's documented columns, in order.
 COLUMNS = (
@@ -82,7 +83,7 @@ class ListEntry(BaseModel):
     remarks: str = ""
 
 
-class ListFormatError(ValueError):
+class ListFormatError(ExportdeskError, ValueError):
     """The file is not an OFAC sdn.csv; the message says what was expected."""
 
 

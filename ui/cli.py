@@ -118,7 +118,14 @@ _register_commands()
 
 
 def main() -> None:
-    app()
+    """The one place the CLI turns a deliberate error into a message and exit status 1."""
+    from exportdesk.extract.errors import ExportdeskError
+
+    try:
+        app()
+    except ExportdeskError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":
