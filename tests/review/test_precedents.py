@@ -188,3 +188,28 @@ def test_take_precedent_refuses_a_description_only_match(store: CaseStore) -> No
     with pytest.raises(StoreError, match="same model"):
         take_precedent(store, target, store.case(target).version, 1, d.decision_id, "bob")
     assert store.case(target).decisions == {}
+
+
+@pytest.mark.slow
+def test_precedent_found_by_description_with_minilm(store: CaseStore) -> None:
+    """The project's own embeddings find a reworded description; other goods stay apart."""
+    from exportdesk.classify.embed import default_embedder
+
+    _application(store, "m1", [_item(1, CAMERA, None, None, "6A003")], {1: "6A003"})
+    _application(
+        store,
+        "m2",
+        [_item(1, "Office swivel chairs with adjustable armrests", None, None, "NOT_LISTED")],
+        {1: "NOT_LISTED"},
+    )
+    pool = decided_items(store)
+    reworded = _item(
+        1,
+        "uncooled microbolometer thermal imaging camera, 640x480, 25 mm lens",
+        None,
+        None,
+        "6A003",
+    )
+    found = find_precedents(reworded, pool, default_embedder())
+    assert [(p.match, p.decided.code) for p in found] == [("description", "6A003")]
+    assert found[0].similarity >= 0.90

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from exportdesk.ui.commands.store_cmds import DataDir, _settings, _store
 
 err = Console(stderr=True)
 catalogues = typer.Typer(help="Control-list editions: compare them, see what a new one touches.")
@@ -68,14 +68,12 @@ def impact_command(
         str | None,
         typer.Option(help="The catalogue it replaces (default: the one the edition names)."),
     ] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Case store folder.")] = None,
+    data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Confirmed decisions and open cases whose codes changed meaning in NEW."""
     from exportdesk.classify.edition_diff import diff
-    from exportdesk.extract.settings import Settings
     from exportdesk.review.edition_impact import impact
-    from exportdesk.review.store import CaseStore
 
     new_edition = _edition(new)
     old_name = old or new_edition.replaces
@@ -83,9 +81,7 @@ def impact_command(
         err.print(f"Say which catalogue {new} replaces: --old eu-dual-use.", markup=False)
         raise typer.Exit(2)
     changes = diff(_edition(old_name), new_edition)
-    if data_dir is not None:
-        os.environ["EXPORTDESK_DATA_DIR"] = str(data_dir.resolve())
-    store = CaseStore(Settings())
+    store = _store(_settings(data_dir))
     try:
         rows = impact(store, changes, old_name)
     finally:
