@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -93,9 +94,47 @@ class Settings(BaseSettings):
         True, description="The review app starts a local job worker if none is running."
     )
     worker_poll_seconds: float = Field(1.0, description="How often an idle worker looks for jobs.")
-    job_max_attempts: int = Field(3, description="A failing job is retried this many times.")
-    job_stale_seconds: float = Field(
-        900.0, description="A running job older than this is presumed dead and re-queued."
+    job_max_attempts: int = Field(
+        3,
+        description="Attempts a job gets (a crash, a lost lease or an error each use one); "
+        "then it is marked failed with the reason and waits for an admin's retry.",
+    )
+    job_lease_seconds: float = Field(
+        60.0,
+        description="A running job belongs to its worker this long past the last heartbeat "
+        "(renewed every third of it, and by progress); a worker that dies loses it then.",
+    )
+    job_time_limit_seconds: float = Field(
+        3600.0,
+        description="Hard limit for one attempt: past it the lease is no longer renewed (and "
+        "Celery kills the task); the soft limit, 90% of it, raises in the task first.",
+    )
+    job_backend: Literal["embedded", "celery"] = Field(
+        "embedded",
+        description="embedded: local workers poll the case store (SQLite by default). "
+        "celery: jobs are published to the broker and run by `celery ... worker`.",
+    )
+    broker_url: str = Field(
+        "redis://127.0.0.1:6379/0", description="Celery broker (Redis) for job_backend=celery."
+    )
+    celery_queue: str = Field(
+        "exportdesk", description="Celery queue (and Redis key prefix) for this installation."
+    )
+    job_pipeline: str | None = Field(
+        None,
+        description="module:function that reads a document in jobs; None is the real "
+        "pipeline. Tests and benchmarks put a fake engine here (STYLE.md: engines behind "
+        "small protocols).",
+    )
+    job_queue_limit: int = Field(
+        500,
+        description="Queued or running jobs beyond which intake refuses new uploads with a "
+        "message to try later (a bounded queue).",
+    )
+    max_worker_memory_mb: int = Field(
+        0,
+        description="Memory ceiling per worker process (data segment, inherited by its "
+        "Tesseract children); a job that needs more fails with a clear reason. 0: no ceiling.",
     )
     oidc_role_claim: str = Field(
         "roles", description="ID-token claim naming the exportdesk role under OIDC sign-in."

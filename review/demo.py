@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from exportdesk.review.auth import add_user, set_password
 from exportdesk.review.intake import submit
-from exportdesk.review.jobs import DatabaseJobQueue, Pipeline, default_pipeline, run_worker
+from exportdesk.review.jobs import DatabaseJobQueue
+from exportdesk.review.runner import Pipeline, default_pipeline
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES, User
+from exportdesk.review.worker import run_worker
 
 
 def bundled_samples() -> Path:

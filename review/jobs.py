@@ -1,21 +1,23 @@
-"""Processing as jobs: a queue interface, its database implementation, the job, and a worker."""
+"""Jobs in the case store: queue, claim with a lease, heartbeat, and finish only while owning.
+
+The database row is the job in both back ends. The embedded back end's workers poll it; the
+Celery back end publishes the job's id to the broker, and its workers claim the same row the
+same way. A broker message only says "job N may be ready": a duplicate or late message finds
+the job taken or done and does nothing, so every job runs to completion once.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import subprocess
-import sys
-import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Protocol
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
 from exportdesk.review.store import CaseStore, StoreError
@@ -23,65 +25,161 @@ from exportdesk.review.tables import Application, Job, utcnow
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]  # pages done, pages in all
-
-
-class Pipeline(Protocol):
-    def __call__(
-        self, data: bytes, name: str, progress: Progress | None = None
-    ) -> ApplicationResult: ...
-
-
 PROCESS = "process_document"
-WORKER_PID = "worker.pid"
-PARENT_PID = "EXPORTDESK_WORKER_PARENT_PID"
+RETRAIN = "retrain"
+LIVE = ("queued", "running")
+LOG_LINES = 40  # progress lines a job keeps (the Trainer page shows them)
+
+Notify = Callable[[list[int]], None]  # tells the back end that these jobs may be claimed
+
+
+class LeaseLost(BaseException):  # a signal to stop, like KeyboardInterrupt
+    """This worker no longer owns the job (its lease ran out and another took it).
+
+    A BaseException so that a stage's "one bad page never costs the others" handler cannot
+    swallow it: the work stops, and nothing it produced is recorded.
+    """
+
+
+class QueueFull(StoreError):
+    """More jobs wait than ``job_queue_limit`` allows; the upload was not stored."""
 
 
 @dataclass(frozen=True)
 class JobState:
     id: int
+    kind: str
     status: str  # queued, running, done, failed
     attempts: int
+    max_attempts: int
     error: str | None
-    progress: str | None
+    done: int  # units done (pages read, or training steps)
+    total: int | None
+    worker: str | None = None
+    document_sha256: str | None = None
+    requested_by: str | None = None
+    payload: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    log: list[str] = field(default_factory=list)
+    queued_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    lease_until: datetime | None = None
 
 
-class JobQueue(Protocol):
-    """What the app needs from a queue. A Celery+Redis queue would implement the same two calls."""
+@dataclass(frozen=True)
+class Claim:
+    """A job as one worker holds it: the token proves ownership on every later write."""
 
-    def enqueue(self, document_sha256: str) -> int: ...
+    id: int
+    token: str
+    kind: str
+    attempt: int
+    max_attempts: int
+    document_sha256: str | None
+    payload: dict[str, Any] | None
+    requested_by: str | None
 
-    def state(self, job_id: int) -> JobState: ...
+
+def _state(job: Job) -> JobState:
+    return JobState(
+        job.id,
+        job.kind,
+        job.status,
+        job.attempts,
+        job.max_attempts,
+        job.error,
+        job.done_units,
+        job.total_units,
+        job.worker,
+        job.document_sha256,
+        job.requested_by,
+        job.payload,
+        job.result,
+        (job.log or "").splitlines(),
+        job.queued_at,
+        job.started_at,
+        job.finished_at,
+        job.lease_until,
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=utcnow().tzinfo)
+    return moment
 
 
 class DatabaseJobQueue:
-    """Jobs as rows in the case store, claimed by local worker processes."""
+    """The jobs table and its rules; ``notify`` is the back end's way of announcing work."""
 
-    def __init__(self, store: CaseStore) -> None:
+    def __init__(self, store: CaseStore, notify: Notify | None = None) -> None:
         self.store = store
-        self.settings = store.settings
+        self.settings: Settings = store.settings
+        self._notify = notify
+
+    # --- producing ------------------------------------------------------------------
+    def add(
+        self,
+        s: Session,
+        kind: str,
+        document_sha256: str | None = None,
+        payload: dict[str, Any] | None = None,
+        requested_by: str | None = None,
+    ) -> Job:
+        """A queued job inside the caller's transaction (intake commits it with the upload)."""
+        job = Job(
+            kind=kind,
+            document_sha256=document_sha256,
+            payload=payload,
+            requested_by=requested_by,
+            status="queued",
+            attempts=0,
+            max_attempts=self.settings.job_max_attempts,
+            done_units=0,
+        )
+        s.add(job)
+        s.flush()
+        return job
+
+    def check_capacity(self, s: Session) -> None:
+        waiting = s.scalar(select(func.count()).select_from(Job).where(Job.status.in_(LIVE))) or 0
+        if waiting >= self.settings.job_queue_limit:
+            raise QueueFull(
+                f"The reading queue is full ({waiting} jobs waiting or running, the limit is "
+                f"{self.settings.job_queue_limit}); nothing was stored. Try again in a few "
+                "minutes, or ask the admin to add workers."
+            )
 
     def enqueue(self, document_sha256: str) -> int:
         with self.store.session() as s:
-            job = Job(kind=PROCESS, document_sha256=document_sha256, status="queued")
-            s.add(job)
-            s.flush()
-            return job.id
+            job_id = self.add(s, PROCESS, document_sha256).id
+        self.notify([job_id])
+        return job_id
 
-    def state(self, job_id: int) -> JobState:
+    def notify(self, job_ids: list[int]) -> None:
+        """Announce committed jobs to the back end; a failure leaves them for the sweep."""
+        if not job_ids or self._notify is None:
+            return
+        try:
+            self._notify(job_ids)
+        except Exception:  # the rows are committed: recover() publishes them later
+            log.exception("could not publish jobs %s; the next sweep will", job_ids)
+            return
         with self.store.session() as s:
-            job = s.get(Job, job_id)
-            if job is None:
-                raise KeyError(f"no job {job_id}")
-            return JobState(job.id, job.status, job.attempts, job.error, job.progress)
+            s.execute(update(Job).where(Job.id.in_(job_ids)).values(published_at=utcnow()))
 
-    def claim(self, worker: str) -> Job | None:
-        """Take the oldest queued job; two workers can never take the same one."""
-        self._requeue_stale()
+    # --- consuming ------------------------------------------------------------------
+    def claim(self, worker: str, job_id: int | None = None) -> Claim | None:
+        """Take the oldest queued job (or job ``job_id``); two workers never take the same."""
+        now = utcnow()
+        token = uuid.uuid4().hex
         with self.store.session() as s:
-            candidate = s.execute(
-                select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(1)
-            ).scalar_one_or_none()
+            query = select(Job.id).where(Job.status == "queued")
+            if job_id is not None:
+                query = query.where(Job.id == job_id)
+            candidate = s.execute(query.order_by(Job.id).limit(1)).scalar_one_or_none()
             if candidate is None:
                 return None
             taken = s.execute(
@@ -90,35 +188,195 @@ class DatabaseJobQueue:
                 .values(
                     status="running",
                     worker=worker,
-                    started_at=utcnow(),
+                    token=token,
                     attempts=Job.attempts + 1,
+                    started_at=now,
+                    heartbeat_at=now,
+                    lease_until=now + timedelta(seconds=self.settings.job_lease_seconds),
+                    done_units=0,
+                    total_units=None,
                 )
             )
-            if taken.rowcount != 1:
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-            return s.get(Job, candidate)
+            job = s.get(Job, candidate)
+            assert job is not None
+            return Claim(
+                job.id,
+                token,
+                job.kind,
+                job.attempts,
+                job.max_attempts,
+                job.document_sha256,
+                job.payload,
+                job.requested_by,
+            )
 
-    def progress(self, job_id: int, text: str) -> None:
+    def progress(
+        self, claim: Claim, done: int | None = None, total: int | None = None, line: str = ""
+    ) -> None:
+        """Heartbeat: renew the lease, record progress; raises LeaseLost if no longer ours."""
+        now = utcnow()
+        values: dict[str, Any] = {
+            "heartbeat_at": now,
+            "lease_until": now + timedelta(seconds=self.settings.job_lease_seconds),
+        }
+        if done is not None:
+            values["done_units"] = done
+        if total is not None:
+            values["total_units"] = total
         with self.store.session() as s:
-            s.execute(update(Job).where(Job.id == job_id).values(progress=text))
+            if line:
+                old = s.scalar(select(Job.log).where(Job.id == claim.id)) or ""
+                stamped = f"{now.isoformat(timespec='seconds')} {line}"
+                values["log"] = "\n".join([*old.splitlines(), stamped][-LOG_LINES:])
+            renewed = s.execute(
+                update(Job)
+                .where(Job.id == claim.id, Job.token == claim.token, Job.status == "running")
+                .values(**values)
+            )
+            if renewed.rowcount != 1:  # type: ignore[attr-defined]
+                raise LeaseLost(f"job {claim.id} was taken over by another worker")
 
-    def finish(self, job_id: int, error: str | None = None) -> None:
+    def complete(self, claim: Claim, s: Session, result: dict[str, Any] | None = None) -> None:
+        """Mark the job done inside the transaction that records its result.
+
+        Raises LeaseLost when another worker owns the job by now; the caller's transaction
+        then rolls back, so a stale worker's result is never recorded.
+        """
+        done = s.execute(
+            update(Job)
+            .where(Job.id == claim.id, Job.token == claim.token, Job.status == "running")
+            .values(
+                status="done",
+                error=None,
+                token=None,
+                result=result,
+                finished_at=utcnow(),
+                lease_until=None,
+                done_units=func.coalesce(Job.total_units, Job.done_units),
+            )
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise LeaseLost(f"job {claim.id} was taken over by another worker")
+
+    def fail(self, claim: Claim, reason: str) -> str:
+        """Record a failed attempt: queued again while attempts remain, else failed."""
+        last = claim.attempt >= claim.max_attempts
+        status = "failed" if last else "queued"
+        text = f"attempt {claim.attempt} of {claim.max_attempts}: {reason}"
+        with self.store.session() as s:
+            changed = s.execute(
+                update(Job)
+                .where(Job.id == claim.id, Job.token == claim.token, Job.status == "running")
+                .values(
+                    status=status,
+                    error=text,
+                    token=None,
+                    lease_until=None,
+                    finished_at=utcnow() if last else None,
+                )
+            )
+            if changed.rowcount != 1:  # type: ignore[attr-defined]
+                return "lost"
+        if status == "queued":
+            self.notify([claim.id])
+        return status
+
+    def expire_leases(self) -> list[int]:
+        """Jobs whose worker stopped heart-beating: queue them again, or fail the last try."""
+        now = utcnow()
+        requeued = []
+        with self.store.session() as s:
+            stale = s.execute(
+                select(Job).where(Job.status == "running", Job.lease_until < now)
+            ).scalars()
+            for job in list(stale):
+                beat = _aware(job.heartbeat_at)
+                quiet = f"{(now - beat).total_seconds():.0f} s" if beat else "ever"
+                what = (
+                    f"the worker {job.worker} stopped (no heartbeat for {quiet}) after "
+                    f"{job.done_units} of {job.total_units or '?'} units"
+                )
+                last = job.attempts >= job.max_attempts
+                changed = s.execute(
+                    update(Job)
+                    .where(Job.id == job.id, Job.token == job.token, Job.status == "running")
+                    .values(
+                        status="failed" if last else "queued",
+                        error=f"attempt {job.attempts} of {job.max_attempts}: {what}",
+                        token=None,
+                        lease_until=None,
+                        finished_at=now if last else None,
+                    )
+                )
+                if changed.rowcount == 1 and not last:  # type: ignore[attr-defined]
+                    requeued.append(job.id)
+        if requeued:
+            log.warning("re-queued jobs %s: their worker stopped", requeued)
+            self.notify(requeued)
+        return requeued
+
+    def recover(self, republish_after_seconds: float) -> list[int]:
+        """The outbox sweep: announce again queued jobs whose announcement may be lost, and
+        give a job to every received application that has none (stored before this change,
+        or whose job an older version lost)."""
+        cutoff = utcnow() - timedelta(seconds=republish_after_seconds)
+        with self.store.session() as s:
+            live_docs = select(Job.document_sha256).where(
+                Job.status.in_(LIVE), Job.document_sha256.is_not(None)
+            )
+            orphans = s.execute(
+                select(Application.document_sha256).where(
+                    Application.status == "received",
+                    Application.document_sha256.not_in(live_docs),
+                )
+            ).scalars()
+            created = [self.add(s, PROCESS, sha).id for sha in list(orphans)]
+            stale = s.execute(
+                select(Job.id).where(
+                    Job.status == "queued",
+                    (Job.published_at.is_(None)) | (Job.published_at < cutoff),
+                )
+            ).scalars()
+            ids = sorted(set(stale) | set(created))
+        if created:
+            log.warning("created jobs %s for received applications that had none", created)
+        self.notify(ids)
+        return ids
+
+    # --- reading and admin ----------------------------------------------------------
+    def state(self, job_id: int) -> JobState:
         with self.store.session() as s:
             job = s.get(Job, job_id)
             if job is None:
-                return
-            if error is None:
-                job.status, job.error = "done", None
-            elif job.attempts < self.settings.job_max_attempts:
-                job.status, job.error = "queued", error  # retried: the job is idempotent
-            else:
-                job.status, job.error = "failed", error
-            job.finished_at = utcnow()
+                raise KeyError(f"no job {job_id}")
+            return _state(job)
+
+    def jobs(self, kind: str | None = None, status: str | None = None) -> list[JobState]:
+        query = select(Job).order_by(Job.id.desc())
+        if kind:
+            query = query.where(Job.kind == kind)
+        if status:
+            query = query.where(Job.status == status)
+        with self.store.session() as s:
+            return [_state(j) for j in s.execute(query).scalars()]
 
     def failed(self) -> list[JobState]:
+        return sorted(self.jobs(status="failed"), key=lambda j: j.id)
+
+    def depth(self) -> dict[str, int]:
         with self.store.session() as s:
-            jobs = s.execute(select(Job).where(Job.status == "failed").order_by(Job.id)).scalars()
-            return [JobState(j.id, j.status, j.attempts, j.error, j.progress) for j in jobs]
+            rows = s.execute(select(Job.status, func.count()).group_by(Job.status)).all()
+        found = {status: int(n) for status, n in rows}
+        return {status: found.get(status, 0) for status in ("queued", "running", "done", "failed")}
+
+    def live_job_for(self, s: Session, document_sha256: str) -> int | None:
+        return s.execute(
+            select(Job.id)
+            .where(Job.document_sha256 == document_sha256, Job.status.in_(LIVE))
+            .limit(1)
+        ).scalar_one_or_none()
 
     def retry(self, job_id: int, actor: str) -> None:
         """Queue a failed job again with fresh attempts (after the cause was fixed)."""
@@ -126,121 +384,18 @@ class DatabaseJobQueue:
             job = s.get(Job, job_id)
             if job is None or job.status != "failed":
                 raise StoreError(f"Job {job_id} has not failed; there is nothing to retry.")
-            job.status, job.attempts, job.error = "queued", 0, None
+            job.status, job.attempts, job.error, job.finished_at = "queued", 0, None, None
             app_id = s.execute(
                 select(Application.id).where(Application.document_sha256 == job.document_sha256)
             ).scalar_one_or_none()
             audit.append(s, actor, "job_retried", app_id, {"job": job_id})
-
-    def _requeue_stale(self) -> None:
-        # A worker that died mid-job leaves it "running" forever; hand it to someone else.
-        cutoff = utcnow() - timedelta(seconds=self.settings.job_stale_seconds)
-        with self.store.session() as s:
-            s.execute(
-                update(Job)
-                .where(Job.status == "running", Job.started_at < cutoff)
-                .values(status="queued", error="the worker stopped before finishing")
-            )
+        self.notify([job_id])
 
 
-def default_pipeline(data: bytes, name: str, progress: Progress | None = None) -> ApplicationResult:
-    from exportdesk.review.pipeline import process_bytes
+def queue_for(store: CaseStore) -> DatabaseJobQueue:
+    """The queue with the configured back end's announcer."""
+    if store.settings.job_backend == "celery":
+        from exportdesk.review.celery_app import publisher
 
-    return process_bytes(data, name, progress=progress)
-
-
-def process_document(
-    store: CaseStore, document_sha256: str, pipeline: Pipeline, progress: Progress | None = None
-) -> bool:
-    """The job: read the stored original and record what the pipeline found.
-
-    A pure function of the document id: running it twice records the same result, and once
-    a reviewer has started it changes nothing.
-    """
-    data, name = store.original_by_sha(document_sha256)
-    return store.record_extraction(document_sha256, pipeline(data, name, progress))
-
-
-def run_one(queue: DatabaseJobQueue, pipeline: Pipeline, worker: str) -> bool:
-    """Claim and run one job; False when there was none."""
-    job = queue.claim(worker)
-    if job is None:
-        return False
-    try:
-        process_document(
-            queue.store,
-            job.document_sha256,
-            pipeline,
-            lambda done, total: queue.progress(job.id, f"{done}/{total}"),
-        )
-    except Exception as exc:
-        log.exception("job %s failed", job.id)
-        queue.finish(job.id, error=f"{type(exc).__name__}: {exc}")
-    else:
-        queue.finish(job.id)
-    return True
-
-
-def run_worker(
-    queue: DatabaseJobQueue,
-    pipeline: Pipeline = default_pipeline,
-    until_idle: bool = False,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> int:
-    """Run jobs until stopped (or, with ``until_idle``, until the queue is empty)."""
-    worker = f"{socket.gethostname()}:{os.getpid()}"
-    done = 0
-    while not should_stop():
-        if run_one(queue, pipeline, worker):
-            done += 1
-        elif until_idle:
-            break
-        else:
-            time.sleep(queue.settings.worker_poll_seconds)
-    return done
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
-
-
-def worker_running(settings: Settings) -> bool:
-    """Whether the worker recorded in ``<data_dir>/worker.pid`` is alive."""
-    try:
-        return alive(int((settings.data_dir / WORKER_PID).read_text().strip()))
-    except (OSError, ValueError):
-        return False
-
-
-def parent_gone() -> bool:
-    """True once the app or demo that spawned this worker has exited."""
-    parent = os.environ.get(PARENT_PID)
-    return bool(parent) and not alive(int(parent or 0))
-
-
-def claim_pid_file(settings: Settings) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    (settings.data_dir / WORKER_PID).write_text(str(os.getpid()))
-
-
-def spawn_worker(settings: Settings) -> subprocess.Popen[bytes] | None:
-    """Start ``exportdesk worker`` for this data folder unless one is already running."""
-    if worker_running(settings):
-        return None
-    env = dict(os.environ)
-    env["EXPORTDESK_DATA_DIR"] = str(settings.data_dir)
-    env[PARENT_PID] = str(os.getpid())  # the worker leaves when the app that started it does
-    if settings.database_url:
-        env["EXPORTDESK_DATABASE_URL"] = settings.database_url
-    log_file = open(settings.data_dir / "worker.log", "ab")  # noqa: SIM115 - the child owns it
-    return subprocess.Popen(
-        [sys.executable, "-m", "exportdesk.review.worker"],
-        env=env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+        return DatabaseJobQueue(store, publisher(store.settings))
+    return DatabaseJobQueue(store)

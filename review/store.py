@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -132,8 +132,18 @@ class CaseStore:
         self.engine.dispose()
 
     # --- intake -----------------------------------------------------------------------
-    def receive(self, data: bytes, filename: str, actor: str) -> Receipt:
-        """Keep the original and open an application; the same bytes again are a duplicate."""
+    def receive(
+        self,
+        data: bytes,
+        filename: str,
+        actor: str,
+        then: Callable[[Session, Receipt], None] | None = None,
+    ) -> Receipt:
+        """Keep the original and open an application; the same bytes again are a duplicate.
+
+        ``then`` runs inside the same transaction (intake queues the job there), so the
+        records and the job commit together or not at all.
+        """
         if not data:
             raise StoreError(f"{display_name(filename)} is empty; nothing was stored.")
         digest = sha256_of(data)
@@ -142,12 +152,19 @@ class CaseStore:
         # by content), so a failed transaction leaves at most a file the next upload reuses.
         self.originals.put(data)
         try:
-            return self._open_application(digest, name, len(data), actor)
+            return self._open_application(digest, name, len(data), actor, then)
         except IntegrityError:
             # Someone stored the same bytes between our check and our insert: a duplicate.
-            return self._open_application(digest, name, len(data), actor)
+            return self._open_application(digest, name, len(data), actor, then)
 
-    def _open_application(self, digest: str, name: str, size: int, actor: str) -> Receipt:
+    def _open_application(
+        self,
+        digest: str,
+        name: str,
+        size: int,
+        actor: str,
+        then: Callable[[Session, Receipt], None] | None,
+    ) -> Receipt:
         with self.session() as s:
             existing = s.execute(
                 select(Application).where(Application.document_sha256 == digest)
@@ -156,7 +173,10 @@ class CaseStore:
                 audit.append(
                     s, actor, "duplicate_upload", existing.id, {"filename": name, "sha256": digest}
                 )
-                return Receipt(existing.id, digest, existing.filename, duplicate=True)
+                receipt = Receipt(existing.id, digest, existing.filename, duplicate=True)
+                if then is not None:
+                    then(s, receipt)
+                return receipt
             s.add(Document(sha256=digest, filename=name, size_bytes=size, received_by=actor))
             s.flush()
             app = Application(document_sha256=digest, filename=name, status="received")
@@ -169,7 +189,10 @@ class CaseStore:
                 app.id,
                 {"filename": name, "sha256": digest, "size_bytes": size},
             )
-            return Receipt(app.id, digest, name, duplicate=False)
+            receipt = Receipt(app.id, digest, name, duplicate=False)
+            if then is not None:
+                then(s, receipt)
+            return receipt
 
     def original(self, application_id: int) -> bytes:
         with self.session() as s:
@@ -185,83 +208,93 @@ class CaseStore:
         return self.originals.get(sha256), name
 
     def record_extraction(
-        self, sha256: str, result: ApplicationResult, actor: str = "worker"
+        self,
+        sha256: str,
+        result: ApplicationResult,
+        actor: str = "worker",
+        session: Session | None = None,
     ) -> bool:
-        """Store the pipeline's result. Returns False (and changes nothing) once review began."""
+        """Store the pipeline's result. Returns False (and changes nothing) once review began.
+
+        With ``session``, inside the caller's transaction (the job is marked done in it too).
+        """
+        if session is None:
+            with self.session() as s:
+                return self.record_extraction(sha256, result, actor, s)
+        s = session
         contract = result.to_contract()
-        with self.session() as s:
-            app = s.execute(
-                select(Application).where(Application.document_sha256 == sha256)
-            ).scalar_one_or_none()
-            if app is None:
-                raise NotFoundError(f"No application holds document {sha256[:12]}….")
-            if app.status not in ("received", "extracted"):
-                return False
-            latest = s.execute(
-                select(Extraction)
-                .where(Extraction.application_id == app.id)
-                .order_by(Extraction.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            if latest is not None and (latest.result, latest.versions) == (
-                json.loads(json.dumps(contract)),
-                dict(result.versions),
-            ):
-                return True  # a re-run that found the same: nothing new to record
-            ex = Extraction(application_id=app.id, result=contract, versions=dict(result.versions))
-            s.add(ex)
-            s.flush()
-            for item in result.items:
-                for rank, sug in enumerate(item.suggestions):
-                    s.add(
-                        SuggestionRow(
-                            extraction_id=ex.id,
-                            application_id=app.id,
-                            item_index=item.index,
-                            rank=rank,
-                            catalogue=sug.catalogue,
-                            code=sug.code,
-                            title=sug.title,
-                            confidence=sug.confidence,
-                            rationale=sug.rationale,
-                            model_version=sug.model_version or result.versions.get("classifier"),
-                            catalogue_edition=sug.catalogue_edition
-                            or result.versions.get("catalogues"),
-                        )
+        app = s.execute(
+            select(Application).where(Application.document_sha256 == sha256)
+        ).scalar_one_or_none()
+        if app is None:
+            raise NotFoundError(f"No application holds document {sha256[:12]}….")
+        if app.status not in ("received", "extracted"):
+            return False
+        latest = s.execute(
+            select(Extraction)
+            .where(Extraction.application_id == app.id)
+            .order_by(Extraction.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if latest is not None and (latest.result, latest.versions) == (
+            json.loads(json.dumps(contract)),
+            dict(result.versions),
+        ):
+            return True  # a re-run that found the same: nothing new to record
+        ex = Extraction(application_id=app.id, result=contract, versions=dict(result.versions))
+        s.add(ex)
+        s.flush()
+        for item in result.items:
+            for rank, sug in enumerate(item.suggestions):
+                s.add(
+                    SuggestionRow(
+                        extraction_id=ex.id,
+                        application_id=app.id,
+                        item_index=item.index,
+                        rank=rank,
+                        catalogue=sug.catalogue,
+                        code=sug.code,
+                        title=sug.title,
+                        confidence=sug.confidence,
+                        rationale=sug.rationale,
+                        model_version=sug.model_version or result.versions.get("classifier"),
+                        catalogue_edition=sug.catalogue_edition
+                        or result.versions.get("catalogues"),
                     )
-            confidences = [f.confidence for f in (*result.parties, *result.items, *result.end_use)]
-            confidences += [i.suggestions[0].confidence for i in result.items if i.suggestions]
-            countries = sorted({p.country for p in result.parties if p.country})
-            catalogues = sorted({g.catalogue for i in result.items for g in i.suggestions[:1]})
-            s.execute(
-                update(Application)
-                .where(Application.id == app.id)
-                .values(
-                    status="extracted",
-                    readable=result.readable,
-                    page_count=result.document.page_count,
-                    min_confidence=min(confidences) if confidences else None,
-                    countries="," + ",".join(countries) + "," if countries else "",
-                    catalogues="," + ",".join(catalogues) + "," if catalogues else "",
-                    version=Application.version + 1,
-                    updated_at=utcnow(),
                 )
+        confidences = [f.confidence for f in (*result.parties, *result.items, *result.end_use)]
+        confidences += [i.suggestions[0].confidence for i in result.items if i.suggestions]
+        countries = sorted({p.country for p in result.parties if p.country})
+        catalogues = sorted({g.catalogue for i in result.items for g in i.suggestions[:1]})
+        s.execute(
+            update(Application)
+            .where(Application.id == app.id)
+            .values(
+                status="extracted",
+                readable=result.readable,
+                page_count=result.document.page_count,
+                min_confidence=min(confidences) if confidences else None,
+                countries="," + ",".join(countries) + "," if countries else "",
+                catalogues="," + ",".join(catalogues) + "," if catalogues else "",
+                version=Application.version + 1,
+                updated_at=utcnow(),
             )
-            audit.append(
-                s,
-                actor,
-                "extracted",
-                app.id,
-                {
-                    "extraction_id": ex.id,
-                    "readable": result.readable,
-                    "versions": dict(result.versions),
-                    "warnings": [w.code for w in result.warnings],
-                    "parties": len(result.parties),
-                    "items": len(result.items),
-                },
-            )
-            return True
+        )
+        audit.append(
+            s,
+            actor,
+            "extracted",
+            app.id,
+            {
+                "extraction_id": ex.id,
+                "readable": result.readable,
+                "versions": dict(result.versions),
+                "warnings": [w.code for w in result.warnings],
+                "parties": len(result.parties),
+                "items": len(result.items),
+            },
+        )
+        return True
 
     # --- reading ----------------------------------------------------------------------
     def queue(

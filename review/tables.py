@@ -141,19 +141,50 @@ class Correction(Base):
 
 
 class Job(Base):
+    """One unit of background work (reading a document, retraining) with its lease.
+
+    A worker owns a running job while ``token`` is its own and ``lease_until`` is ahead;
+    every heartbeat pushes the lease on. Only the owner may record a result or finish it.
+    """
+
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    document_sha256: Mapped[str] = mapped_column(ForeignKey("documents.sha256"), index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    document_sha256: Mapped[str | None] = mapped_column(ForeignKey("documents.sha256"), index=True)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # e.g. a retrain request
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # e.g. a retrain summary
+    requested_by: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
     error: Mapped[str | None] = mapped_column(Text)
-    progress: Mapped[str | None] = mapped_column(String(100))
     worker: Mapped[str | None] = mapped_column(String(100))
+    token: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    published_at: Mapped[datetime | None] = mapped_column()
+    done_units: Mapped[int] = mapped_column(Integer, default=0)  # pages read, or steps done
+    total_units: Mapped[int | None] = mapped_column(Integer)
+    log: Mapped[str | None] = mapped_column(Text)  # the last progress lines, newest last
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class WorkerRow(Base):
+    """A worker process, as it last reported itself: the Admin page's view of supervision."""
+
+    __tablename__ = "workers"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    backend: Mapped[str] = mapped_column(String(20))
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    job_id: Mapped[int | None] = mapped_column(Integer)
+    stopped_at: Mapped[datetime | None] = mapped_column()
 
 
 class AuditEvent(Base):

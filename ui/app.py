@@ -14,7 +14,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import streamlit as st
 
 from exportdesk.review.auth import PAGE_ROLES
-from exportdesk.review.jobs import spawn_worker
+from exportdesk.review.workers import keep_worker_alive
 from exportdesk.ui.pages._common import (
     JUST_SIGNED_IN,
     current_identity,
@@ -42,14 +42,10 @@ def _page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
     return st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name, default=default)
 
 
-@st.cache_resource(show_spinner=False)
-def _worker(data_dir: str) -> bool:
-    """Start one local worker per data folder, so uploads are read off the request."""
-    return spawn_worker(settings()) is not None
-
-
 if settings().start_worker:
-    _worker(str(settings().data_dir))
+    # Every page view checks that the local worker lives (a pid check) and restarts it if
+    # it died, so uploads never wait for a reader that is gone.
+    keep_worker_alive(settings())
 
 identity = current_identity()
 allowed: dict[str, st.Page] = {}

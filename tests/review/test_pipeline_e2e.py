@@ -10,8 +10,10 @@ from casefactory import pdf_bytes
 
 from exportdesk.extract.settings import Settings
 from exportdesk.review.intake import submit
-from exportdesk.review.jobs import DatabaseJobQueue, default_pipeline, run_worker
+from exportdesk.review.jobs import DatabaseJobQueue
+from exportdesk.review.runner import default_pipeline
 from exportdesk.review.store import CaseStore
+from exportdesk.review.worker import run_worker
 
 SCHEMA = Path(__file__).resolve().parents[2] / "extract" / "application-result.schema.json"
 

@@ -15,8 +15,9 @@ from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
 from exportdesk.review.db import make_engine
 from exportdesk.review.intake import submit
-from exportdesk.review.jobs import DatabaseJobQueue, process_document, run_worker
+from exportdesk.review.jobs import DatabaseJobQueue
 from exportdesk.review.migrate import current_revision, downgrade, head_revision, upgrade
+from exportdesk.review.runner import process_document
 from exportdesk.review.store import CaseStore, ConflictError, StoreError
 from exportdesk.review.tables import (
     Application,
@@ -26,6 +27,7 @@ from exportdesk.review.tables import (
     Extraction,
     SuggestionRow,
 )
+from exportdesk.review.worker import run_worker
 
 
 def _extracted(store: CaseStore, label: str = "A") -> int:

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from exportdesk.extract.settings import Settings
 from exportdesk.review.auth import AuthError, authenticate
-from exportdesk.review.jobs import DatabaseJobQueue, spawn_worker, worker_running
+from exportdesk.review.jobs import DatabaseJobQueue
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import AuditEvent
+from exportdesk.review.workers import spawn_worker, worker_running
 from exportdesk.ui.cli import app
 
 runner = CliRunner()

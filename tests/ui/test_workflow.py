@@ -8,9 +8,11 @@ from casefactory import HOSTILE_FILENAME, HOSTILE_PARTY, fake_pipeline, make_res
 from streamlit.testing.v1 import AppTest
 from uihelpers import UI, open_page, texts
 
-from exportdesk.review.jobs import DatabaseJobQueue, default_pipeline, run_worker
+from exportdesk.review.jobs import DatabaseJobQueue
+from exportdesk.review.runner import default_pipeline
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES
+from exportdesk.review.worker import run_worker
 
 
 def _extracted(store: CaseStore, label: str = "A", party: str | None = None) -> int:
@@ -82,7 +84,7 @@ def test_intake_shows_page_progress_while_reading(store: CaseStore) -> None:
     queue = DatabaseJobQueue(store)
     job = queue.claim("test-worker")
     assert job is not None
-    queue.progress(job.id, "2/3")
+    queue.progress(job, 2, 3)
     at.run()
     assert [p.proto.text for p in at.get("progress")] == ["Application 1: read page 2 of 3"]
 
@@ -228,7 +230,14 @@ def test_admin_verifies_audit_lists_accounts_and_retries_failed_job(store: CaseS
     at.button(key="a_verify").click().run()
     assert "The audit log is intact" in texts(at)
     assert set(at.table[0].value["user"]) == set(ROLES)
-    assert f"Job {job_id} after 3 attempts: RuntimeError: OCR engine missing" in texts(at)
+    shown = texts(at)
+    assert (
+        f"Job {job_id} (document {receipt.sha256[:12]}) failed after 3 attempts: "
+        "attempt 3 of 3: RuntimeError: OCR engine missing"
+    ) in shown
+    assert [m.value for m in at.metric if m.label == "Failed"] == ["1"]
+    assert list(at.table[1].value["state"]) == ["stopped"]  # the worker that ran it
+    assert "No worker is alive" in shown
     at.button(key=f"a_retry_{job_id}").click().run()
     assert queue.state(job_id).status == "queued"
     assert "No job has failed." in texts(at)

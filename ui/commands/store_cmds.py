@@ -163,12 +163,16 @@ def demo(
         _serve(settings, port, address)
 
 
+WORKER_CHECK_SECONDS = 3.0  # how often the demo looks whether its worker still lives
+
+
 def _serve(settings: Settings, port: int, address: str) -> None:
-    from exportdesk.review.jobs import spawn_worker
+    from exportdesk.review.workers import keep_worker_alive
 
     app = Path(__file__).resolve().parents[1] / "app.py"
+    # The demo, not the app, supervises the worker here: it restarts it when it dies.
     env = dict(os.environ, EXPORTDESK_START_WORKER="false", HF_HUB_OFFLINE="1")
-    worker_proc = spawn_worker(settings)
+    workers = [p for p in [keep_worker_alive(settings)] if p is not None]
     cmd = [
         sys.executable,
         "-m",
@@ -192,12 +196,19 @@ def _serve(settings: Settings, port: int, address: str) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        streamlit.wait()
+        while streamlit.poll() is None:
+            restarted = keep_worker_alive(settings)
+            if restarted is not None:
+                workers.append(restarted)
+            try:
+                streamlit.wait(timeout=WORKER_CHECK_SECONDS)
+            except subprocess.TimeoutExpired:
+                continue
     except KeyboardInterrupt:
         pass
     finally:
-        for proc in (streamlit, worker_proc):
-            if proc is not None and proc.poll() is None:
+        for proc in (streamlit, *workers):
+            if proc.poll() is None:
                 proc.terminate()
                 try:
                     proc.wait(timeout=10)

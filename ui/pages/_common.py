@@ -9,7 +9,7 @@ import streamlit as st
 
 from exportdesk.extract.settings import Settings
 from exportdesk.review.auth import AuthError, Identity, identity_from_oidc
-from exportdesk.review.jobs import DatabaseJobQueue
+from exportdesk.review.jobs import DatabaseJobQueue, queue_for
 from exportdesk.review.store import CaseStore, QueueRow
 
 IDENTITY = "identity"
@@ -40,7 +40,7 @@ def store() -> CaseStore:
 
 
 def queue() -> DatabaseJobQueue:
-    return DatabaseJobQueue(store())
+    return queue_for(store())
 
 
 def oidc_configured() -> bool:

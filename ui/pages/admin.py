@@ -1,4 +1,4 @@
-"""Admin: check the audit log, see the accounts, and retry jobs that failed."""
+"""Admin: check the audit log, see the accounts, watch the workers, retry failed jobs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import streamlit as st
 from exportdesk.review.audit import verify
 from exportdesk.review.auth import list_users
 from exportdesk.review.store import StoreError
+from exportdesk.review.workers import list_workers
 from exportdesk.ui.pages._common import plain, queue, require, store, when
 
 identity = require("admin")
@@ -41,13 +42,42 @@ with store().session() as session:
         ]
     )
 
+st.subheader("Workers and queue")
+depth = queue().depth()
+cols = st.columns(4)
+for col, status in zip(cols, ("queued", "running", "done", "failed"), strict=True):
+    col.metric(status.capitalize(), depth[status])
+seen = list_workers(store())
+if not seen:
+    st.warning(
+        "No worker has reported in the last day: uploads wait to be read. Start one with "
+        "`exportdesk worker` (or the Celery workers, see the README)."
+    )
+else:
+    st.table(
+        [
+            {
+                "worker": w.name,
+                "back end": w.backend,
+                "state": w.state,
+                "job": w.job_id or "",
+                "last heartbeat": w.heartbeat_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "since": when(w.started_at),
+            }
+            for w in seen
+        ]
+    )
+    if not any(w.state in ("idle", "working") for w in seen):
+        st.error("No worker is alive: uploads wait to be read. Start one (see the README).")
+
 st.subheader("Failed jobs")
 failed = queue().failed()
 if not failed:
     st.caption("No job has failed.")
 for job in failed:
     box = st.container(border=True)
-    box.text(f"Job {job.id} after {job.attempts} attempts: {job.error}")
+    what = f"document {job.document_sha256[:12]}" if job.document_sha256 else job.kind
+    box.text(f"Job {job.id} ({what}) failed after {job.attempts} attempts: {job.error}")
     if box.button("Retry", key=f"a_retry_{job.id}"):
         try:
             queue().retry(job.id, identity.username)

@@ -50,19 +50,18 @@ def show_progress() -> None:
             box.info(submitted.message)
             continue
         state = queue().state(submitted.job_id)
-        if state.status == "running" and state.progress:
-            done, total = (int(n) for n in state.progress.split("/"))
+        if state.status == "running" and state.total:
             box.progress(
-                0.1 + 0.8 * done / max(total, 1),
-                text=f"Application {app_id}: read page {done} of {total}",
+                0.1 + 0.8 * state.done / max(state.total, 1),
+                text=f"Application {app_id}: read page {state.done} of {state.total}",
             )
         elif state.status in PROGRESS:
             value, label = PROGRESS[state.status]
             box.progress(value, text=f"Application {app_id}: {label}")
         elif state.status == "failed":
             box.error(
-                f"Application {app_id} could not be read: {state.error}. The original is "
-                "kept; ask the exportdesk team to retry it."
+                f"Application {app_id} could not be read: {plain(state.error or '')}. The "
+                "original is kept; the admin can retry it on the Admin page."
             )
         else:
             case = store().case(app_id)
