@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_THREAD_LIMIT := 1
 DEMO_DIR ?= var/demo
 
-.PHONY: help setup system-deps demo test test-fast check lint bench samples catalogues clean
+.PHONY: help setup system-deps demo test test-fast check lint bench samples catalogues clean workers app-scaled
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,23 @@ check: lint test ## Lint, type-check and test
 bench: setup ## Benchmarks: reading beside raw tesseract and OCRmyPDF, then classification
 	$(PY) -m exportdesk.models.extraction.bench --generate 8 --seed 4242
 	$(PY) -m exportdesk.models.classification.bench
+
+WORKERS ?= 2
+SCALE_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SCALE_BROKER ?= redis://127.0.0.1:6379/0
+SCALE_QUEUE ?= exportdesk
+SCALE_DIR ?= var/scaled
+SCALE_ENV = EXPORTDESK_JOB_BACKEND=celery EXPORTDESK_DATABASE_URL=$(SCALE_DB) \
+	EXPORTDESK_BROKER_URL=$(SCALE_BROKER) EXPORTDESK_CELERY_QUEUE=$(SCALE_QUEUE) \
+	EXPORTDESK_DATA_DIR=$(SCALE_DIR) OPENBLAS_NUM_THREADS=1
+
+workers: setup ## Start WORKERS=N Celery workers on the local PostgreSQL and Redis (foreground)
+	$(SCALE_ENV) $(PY) -m celery -A exportdesk.review.celery_app worker -Q $(SCALE_QUEUE) \
+		--concurrency $(WORKERS) --pool prefork -n exportdesk@%h -l INFO
+
+app-scaled: setup ## Serve the review app on the same PostgreSQL and Redis (run `make workers` too)
+	$(SCALE_ENV) EXPORTDESK_START_WORKER=false $(PY) -m streamlit run ui/app.py \
+		--server.headless true --browser.gatherUsageStats false
 
 clean: ## Remove generated run data (keeps the venv)
 	rm -rf var .pytest_cache

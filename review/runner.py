@@ -8,6 +8,7 @@ of: recorded and done (only while this worker still owns it), queued again, or f
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import resource
@@ -15,7 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.review.jobs import PROCESS, RETRAIN, Claim, DatabaseJobQueue, LeaseLost
@@ -155,8 +156,11 @@ def execute(
     pipeline: Pipeline = default_pipeline,
     on_hard_limit: Callable[[], None] | None = None,
     on_beat: Callable[[], None] | None = None,
+    train_options: dict[str, Any] | None = None,
 ) -> str:
-    """Run a claimed job to its end state: "done", "queued" (retried), "failed" or "lost"."""
+    """Run a claimed job to its end state: "done", "queued" (retried), "failed" or "lost".
+
+    ``train_options`` reach the retrainer (tests give a small embedder and data)."""
     with Heartbeat(queue, claim, on_hard_limit, on_beat) as beat:
         try:
             if claim.kind == PROCESS:
@@ -165,7 +169,7 @@ def execute(
                     queue.store, claim.document_sha256, pipeline, beat.progress, queue, claim
                 )
             elif claim.kind == RETRAIN:
-                _retrain(queue, claim, beat)
+                _retrain(queue, claim, beat, train_options or {})
             else:
                 return queue.fail(claim, f"unknown kind of job {claim.kind!r}")
         except LeaseLost:
@@ -186,7 +190,9 @@ def execute(
     return "done"
 
 
-def _retrain(queue: DatabaseJobQueue, claim: Claim, beat: Heartbeat) -> None:
+def _retrain(
+    queue: DatabaseJobQueue, claim: Claim, beat: Heartbeat, train_options: dict[str, Any]
+) -> None:
     """Export confirmed decisions, retrain, maybe activate; the summary becomes the result."""
     from exportdesk.models.workflow import export_from_store, retrain
 
@@ -208,7 +214,7 @@ def _retrain(queue: DatabaseJobQueue, claim: Claim, beat: Heartbeat) -> None:
         dataset_dir=folder / "dataset",
         activate_after=bool(request.get("activate")),
         progress=progress,
-        **request.get("train_options", {}),
+        **train_options,
     )
     with queue.store.session() as s:
-        queue.complete(claim, s, result=summary)
+        queue.complete(claim, s, result=json.loads(json.dumps(summary, default=str)))

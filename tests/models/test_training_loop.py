@@ -176,24 +176,19 @@ def test_background_job_runs_export_and_training(
     base, batch, fixed_rows = pools()
     fixed = write_jsonl(tmp_path / "fixed.jsonl", fixed_rows)
     confirm(store, batch[:12])
-    folder = jobs.jobs_dir(settings) / "job-a"
-    folder.mkdir(parents=True)
-    (folder / "request.json").write_text(
-        json.dumps(
-            {"requested_by": "tess", "activate": True, "started": "2026-01-01T00:00:00+00:00"}
-        )
-    )
+    job_id = jobs.launch(settings, "tess", activate=True)
     small_ner = {"replay": 20, "test_examples": 20, "epochs": 1}
-    jobs.run(
-        folder,
+    jobs.run_here(
         settings,
+        job_id,
         embedder=embedder,
         base_rows=base,
         fixed_set=fixed,
         version="2026.01.01-1",
         ner_options=small_ner,
     )
-    job = jobs.status(settings, "job-a")
+    folder = settings.data_dir / "training-jobs" / job_id
+    job = jobs.status(settings, job_id)
     assert job.state == "succeeded" and job.summary is not None
     assert job.summary["version"] == "2026.01.01-1"
     assert job.summary["activation"]["activated"]
