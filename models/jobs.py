@@ -8,12 +8,14 @@ under ``<data_dir>/training-jobs/<job id>/`` so the job keeps what it trained on
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from exportdesk.extract.errors import ModelError
 from exportdesk.extract.settings import Settings
 
+HANDLER = "exportdesk.models.jobs:run_retrain"  # what a worker calls for a retrain job
 STATES = {"queued": "running", "running": "running", "done": "succeeded", "failed": "failed"}
 
 
@@ -69,7 +71,8 @@ def launch(settings: Settings, actor: str, activate: bool) -> str:
     store, queue = _open(settings)
     try:
         with store.session() as s:
-            job_id = queue.add(s, RETRAIN, payload={"activate": activate}, requested_by=actor).id
+            payload = {"activate": activate, "handler": HANDLER}
+            job_id = queue.add(s, RETRAIN, payload=payload, requested_by=actor).id
         queue.notify([job_id])
     finally:
         store.close()
@@ -119,3 +122,32 @@ def run_here(settings: Settings, job_id: str, **train_options: Any) -> RetrainJo
     finally:
         store.close()
     return status(settings, job_id)
+
+
+def run_retrain(queue: Any, claim: Any, beat: Any, train_options: dict[str, Any]) -> None:
+    """A worker's work for a retrain job: export confirmed decisions, retrain, maybe activate.
+    The summary becomes the job's result, recorded only while the worker owns the job."""
+    from exportdesk.models.workflow import export_from_store, retrain
+
+    settings = queue.settings
+    request = claim.payload or {}
+    folder = settings.data_dir / "training-jobs" / str(claim.id)
+    steps = 0
+
+    def progress(message: str) -> None:
+        nonlocal steps
+        steps += 1
+        beat.progress(steps, None, message)
+
+    progress("exporting confirmed decisions")
+    export_from_store(settings, folder / "dataset")
+    summary = retrain(
+        settings,
+        actor=claim.requested_by or "trainer",
+        dataset_dir=folder / "dataset",
+        activate_after=bool(request.get("activate")),
+        progress=progress,
+        **train_options,
+    )
+    with queue.store.session() as s:
+        queue.complete(claim, s, result=json.loads(json.dumps(summary, default=str)))

@@ -8,7 +8,6 @@ of: recorded and done (only while this worker still owns it), queued again, or f
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 import os
 import resource
@@ -19,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from exportdesk.extract.model import ApplicationResult
-from exportdesk.review.jobs import PROCESS, RETRAIN, Claim, DatabaseJobQueue, LeaseLost
+from exportdesk.review.jobs import PROCESS, Claim, DatabaseJobQueue, LeaseLost
 from exportdesk.review.store import CaseStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +47,17 @@ def load_pipeline(path: str | None) -> Pipeline:
     if not path:
         return default_pipeline
     module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def handler(claim: Claim) -> Callable[..., None]:
+    """The function that runs a job of another kind than reading, named in its payload by
+    whoever queued it (``module:function`` inside exportdesk): the case store runs work of
+    the layers above it, such as retraining, without importing them."""
+    path = (claim.payload or {}).get("handler", "")
+    module, _, name = path.partition(":")
+    if not module.startswith("exportdesk.") or not name:
+        raise ValueError(f"job {claim.id} ({claim.kind}) names no handler; queue it again")
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
@@ -160,7 +170,7 @@ def execute(
 ) -> str:
     """Run a claimed job to its end state: "done", "queued" (retried), "failed" or "lost".
 
-    ``train_options`` reach the retrainer (tests give a small embedder and data)."""
+    ``train_options`` reach the handler of a retrain (tests give a small embedder)."""
     with Heartbeat(queue, claim, on_hard_limit, on_beat) as beat:
         try:
             if claim.kind == PROCESS:
@@ -168,10 +178,8 @@ def execute(
                 process_document(
                     queue.store, claim.document_sha256, pipeline, beat.progress, queue, claim
                 )
-            elif claim.kind == RETRAIN:
-                _retrain(queue, claim, beat, train_options or {})
             else:
-                return queue.fail(claim, f"unknown kind of job {claim.kind!r}")
+                handler(claim)(queue, claim, beat, train_options or {})
         except LeaseLost:
             log.warning("job %s: lost its lease; its work was discarded", claim.id)
             return "lost"
@@ -188,33 +196,3 @@ def execute(
             log.exception("job %s failed", claim.id)
             return queue.fail(claim, f"{type(exc).__name__}: {exc}")
     return "done"
-
-
-def _retrain(
-    queue: DatabaseJobQueue, claim: Claim, beat: Heartbeat, train_options: dict[str, Any]
-) -> None:
-    """Export confirmed decisions, retrain, maybe activate; the summary becomes the result."""
-    from exportdesk.models.workflow import export_from_store, retrain
-
-    settings = queue.settings
-    request = claim.payload or {}
-    folder = settings.data_dir / "training-jobs" / str(claim.id)
-    steps = 0
-
-    def progress(message: str) -> None:
-        nonlocal steps
-        steps += 1
-        beat.progress(steps, None, message)
-
-    progress("exporting confirmed decisions")
-    export_from_store(settings, folder / "dataset")
-    summary = retrain(
-        settings,
-        actor=claim.requested_by or "trainer",
-        dataset_dir=folder / "dataset",
-        activate_after=bool(request.get("activate")),
-        progress=progress,
-        **train_options,
-    )
-    with queue.store.session() as s:
-        queue.complete(claim, s, result=json.loads(json.dumps(summary, default=str)))

@@ -1,7 +1,7 @@
 """Jobs with leases: owner token, lease deadline, progress as integers, retrain jobs, workers.
 
-Revision ID: 0004_11
-Revises: 0003_15
+Revision ID: 0005_11
+Revises: 0004_14
 Create Date: 2026-11-30 09:40:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_11"
-down_revision = "0003_15"
+revision = "0005_11"
+down_revision = "0004_14"
 branch_labels = None
 depends_on = None
 
