@@ -114,7 +114,7 @@ class Run:
         self.log = tmp / f"{self.queue}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self):
         from exportdesk.extract.settings import Settings
 
         return Settings(
@@ -158,7 +158,7 @@ class Run:
                 start_new_session=True,
             )
 
-    def warm_up(self, store, queue, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    def warm_up(self, store, queue, data: bytes) -> None:
         """One job per pool process first, so model loading is not counted as throughput."""
         from exportdesk.review.intake import submit
 
@@ -167,7 +167,7 @@ class Run:
             ids.append(submit(store, queue, data + f"\n%warm{n}".encode(), f"warm{n}.pdf", "b"))
         self.wait(queue, [s.job_id for s in ids], 1800)
 
-    def wait(self, queue, ids: list[int | None], timeout: float) -> None:  # type: ignore[no-untyped-def]
+    def wait(self, queue, ids: list[int | None], timeout: float) -> None:
         start = time.monotonic()
         while True:
             states = [queue.state(i).status for i in ids if i is not None]

@@ -36,7 +36,7 @@ class RetrainJob:
     error: str | None
 
 
-def _open(settings: Settings):  # type: ignore[no-untyped-def]
+def _open(settings: Settings):
     from exportdesk.review.jobs import queue_for
     from exportdesk.review.store import CaseStore
 

@@ -61,7 +61,7 @@ def _publisher_app(broker_url: str, queue: str, limit: float, lease: float) -> C
     )
 
 
-def publisher(settings: Settings):  # type: ignore[no-untyped-def]
+def publisher(settings: Settings):
     """The app side: announce committed jobs to the broker."""
     app = _publisher_app(
         settings.broker_url,
@@ -87,7 +87,7 @@ def _queue() -> DatabaseJobQueue:
     if queue is None:
         settings = Settings()
         queue = _state["queue"] = DatabaseJobQueue(CaseStore(settings), publisher(settings))
-    return queue  # type: ignore[return-value]
+    return queue
 
 
 def run_job(job_id: int) -> str:
@@ -98,7 +98,7 @@ def run_job(job_id: int) -> str:
         return "not claimable"  # done, failed, or running under a live lease elsewhere
     pipeline = _state.get("pipeline") or load_pipeline(queue.settings.job_pipeline)
     _state["pipeline"] = pipeline
-    return execute(queue, claim, pipeline)  # type: ignore[arg-type]
+    return execute(queue, claim, pipeline)
 
 
 def _sweep_forever(stop: threading.Event) -> None:

@@ -197,7 +197,7 @@ class DatabaseJobQueue:
                     total_units=None,
                 )
             )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+            if taken.rowcount != 1:
                 return None
             job = s.get(Job, candidate)
             assert job is not None
@@ -235,7 +235,7 @@ class DatabaseJobQueue:
                 .where(Job.id == claim.id, Job.token == claim.token, Job.status == "running")
                 .values(**values)
             )
-            if renewed.rowcount != 1:  # type: ignore[attr-defined]
+            if renewed.rowcount != 1:
                 raise LeaseLost(f"job {claim.id} was taken over by another worker")
 
     def complete(self, claim: Claim, s: Session, result: dict[str, Any] | None = None) -> None:
@@ -277,7 +277,7 @@ class DatabaseJobQueue:
                     finished_at=utcnow() if last else None,
                 )
             )
-            if changed.rowcount != 1:  # type: ignore[attr-defined]
+            if changed.rowcount != 1:
                 return "lost"
         if status == "queued":
             self.notify([claim.id])
@@ -310,7 +310,7 @@ class DatabaseJobQueue:
                         finished_at=now if last else None,
                     )
                 )
-                if changed.rowcount == 1 and not last:  # type: ignore[attr-defined]
+                if changed.rowcount == 1 and not last:
                     requeued.append(job.id)
         if requeued:
             log.warning("re-queued jobs %s: their worker stopped", requeued)

@@ -47,7 +47,7 @@ def load_pipeline(path: str | None) -> Pipeline:
     if not path:
         return default_pipeline
     module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 def handler(claim: Claim) -> Callable[..., None]:
@@ -58,7 +58,7 @@ def handler(claim: Claim) -> Callable[..., None]:
     module, _, name = path.partition(":")
     if not module.startswith("exportdesk.") or not name:
         raise ValueError(f"job {claim.id} ({claim.kind}) names no handler; queue it again")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 def worker_name() -> str:
