@@ -33,11 +33,12 @@ LOG_LINES = 40  # progress lines a job keeps (the Trainer page shows them)
 Notify = Callable[[list[int]], None]  # tells the back end that these jobs may be claimed
 
 
-class LeaseLost(BaseException):  # a signal to stop, like KeyboardInterrupt
+class LeaseLost(StoreError):
     """This worker no longer owns the job (its lease ran out and another took it).
 
-    A BaseException so that a stage's "one bad page never costs the others" handler cannot
-    swallow it: the work stops, and nothing it produced is recorded.
+    Raised by a heartbeat to stop the work early. Should a stage swallow it, the job still
+    cannot end wrongly: finishing checks the token again and raises it once more, so a
+    stale worker's result is never recorded.
     """
 
 

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.review.jobs import PROCESS, Claim, DatabaseJobQueue, LeaseLost
-from exportdesk.review.store import CaseStore
+from exportdesk.review.store import CaseStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,9 @@ class Pipeline(Protocol):
     ) -> ApplicationResult: ...
 
 
-class TimeLimitExceeded(BaseException):
-    """The attempt ran past the soft time limit; a BaseException so no stage swallows it."""
+class TimeLimitExceeded(StoreError):
+    """The attempt ran past its soft time limit (raised at the next progress report; the
+    hard limit stops the process regardless)."""
 
 
 def default_pipeline(data: bytes, name: str, progress: Progress | None = None) -> ApplicationResult:
