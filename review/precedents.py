@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -184,20 +185,25 @@ def decided_items(store: CaseStore, exclude_application: int | None = None) -> l
 
 
 class _VectorCache:
-    """Description vectors by text, so each earlier item is embedded once per process."""
+    """Description vectors per embedder and text, so each earlier item is embedded once."""
 
     def __init__(self, size: int = 50_000) -> None:
         self.size = size
-        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Per embedder object: two embedders' vectors are never compared, and an embedder's
+        # vectors go when it does (an id could be reused; a weak key cannot).
+        self._data: weakref.WeakKeyDictionary[Any, OrderedDict[str, np.ndarray]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def vectors(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._data))
+        known = self._data.setdefault(embedder, OrderedDict())
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
             for text, vec in zip(missing, embedder.encode(missing), strict=True):
-                self._data[text] = vec
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return np.stack([self._data[t] for t in texts]) if texts else np.zeros((0, 1))
+                known[text] = vec
+            while len(known) > self.size:
+                known.popitem(last=False)
+        return np.stack([known[t] for t in texts]) if texts else np.zeros((0, 1))
 
 
 _CACHE = _VectorCache()

@@ -213,3 +213,23 @@ def test_precedent_found_by_description_with_minilm(store: CaseStore) -> None:
     found = find_precedents(reworded, pool, default_embedder())
     assert [(p.match, p.decided.code) for p in found] == [("description", "6A003")]
     assert found[0].similarity >= 0.90
+
+
+def test_vectors_of_two_embedders_are_never_mixed() -> None:
+    """Regression: the vector cache was keyed by text alone, so a second embedder got the
+    first one's vectors for a text both had seen."""
+    from exportdesk.review.precedents import _VectorCache
+
+    class Constant:
+        dim = 3
+
+        def __init__(self, value: float) -> None:
+            self.value = value
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.full((len(texts), self.dim), self.value, dtype=np.float32)
+
+    cache = _VectorCache()
+    first, second = Constant(1.0), Constant(2.0)
+    assert cache.vectors(first, ["same text"])[0, 0] == 1.0
+    assert cache.vectors(second, ["same text"])[0, 0] == 2.0
