@@ -63,6 +63,12 @@ _ANY = re.compile(
 )
 _CAS = re.compile(r"\b(\d{2,7}-\d{2}-\d)\b")
 _NOTE_START = re.compile(r"\b(?:Technical Notes?|Notes?(?: \d+)?|N\.B\.)\s*:", re.I)
+_SEE_ALSO = re.compile(
+    r"(N\.B\.\s*SEE ALSO(?:\s+(?:\d[A-E]\d{3}[\w.]*|ML\d+[\w.]*|AND|and|,))+)"
+    r"(?=\s+(?:\d{1,2}|[a-z])\.\s)"
+)
+# Notes that may carry their own numbered lists ("N.B." cross-references do not).
+_LIST_NOTE = re.compile(r"\b(?:Technical Notes?|Notes?(?: \d+)?)\s*:", re.I)
 _EXCLUDES = re.compile(r"\bdo(?:es)? not (?:control|apply to)\b(?P<what>[^.]*(?:\.\d[^.]*)*)", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
 _STOP = frozenset(
@@ -279,6 +285,9 @@ def parse_row(code: str, text: str, decimal_comma: bool) -> Clause:
     root = Clause(path=code, text="")
     stack: list[tuple[str, str, Clause]] = []  # (kind, value, clause)
     pieces: list[tuple[Clause, int, int]] = []
+    # "N.B. SEE ALSO 3A101 1. A resolution ...": end the cross-reference so the list after
+    # it is read as the clause's own.
+    text = _SEE_ALSO.sub(r"\1;", text)
     cur, cur_start = root, 0
     end = len(text)
     for m in _MARKER.finditer(text):
@@ -291,7 +300,7 @@ def parse_row(code: str, text: str, decimal_comma: bool) -> Clause:
         expected_child = first_kind if not stack else ("d" if stack[-1][0] == "l" else "l")
         # Inside a note, a list numbered afresh is the note's own, not a deeper level.
         # A note's list ends with its sentence: a marker after a full stop is the list's own.
-        in_note = bool(_NOTE_START.search(text[cur_start : m.start()])) and not text[
+        in_note = bool(_LIST_NOTE.search(text[cur_start : m.start()])) and not text[
             : m.start()
         ].rstrip().endswith(".")
         if in_note:
@@ -394,7 +403,7 @@ def stated(text: str) -> Stated:
         right = _PHRASE_END.split(text[q.end :])[0]
         labels.append(_words(f"{left} {right}", _LABEL_STOP))
         ctx.append(_words(text[max(0, q.start - _NEAR) : q.end + 20]))
-    return Stated(text, qs, labels, ctx, frozenset(_CAS.findall(text)), _words(text))
+    return Stated(text, qs, labels, ctx, frozenset(_CAS.findall(text)), _words(_no_values(text)))
 
 
 def _stem(w: str) -> str:
@@ -409,6 +418,26 @@ def _describe(c: Comparison, q: Quantity | None) -> str:
     return f"{c.param or 'value'}: requires “{lim}”; stated {q.text}"
 
 
+# Dimensions that lists use for one parameter each (resolution in bits, sample rate, dose).
+_ONE_MEANING = frozenset(
+    [
+        "[bit]",
+        "[sample] / [time]",
+        "[bit] / [time]",
+        "[frame] / [time]",
+        "[gray_si]",
+        "[gray_si] / [time]",
+        "[wt_flop]",
+        "[operation] / [time]",
+        "[db_re_upa]",
+        "[atom_percent]",
+        "[pixel]",
+        "[terminal]",
+        "[axis]",
+    ]
+)
+
+
 def _check(c: Comparison, s: Stated) -> tuple[bool | None, Quantity | None]:
     idx = [i for i, q in enumerate(s.quantities) if q.dim == c.dim]
     if not idx:
@@ -418,6 +447,8 @@ def _check(c: Comparison, s: Stated) -> tuple[bool | None, Quantity | None]:
     # ("1,070 nm, 800 W"); a value named as something else is not this parameter.
     by_label = [i for i in idx if pw & s.labels[i]]
     unnamed = [i for i in idx if not s.labels[i]]
+    if not by_label and len(idx) == 1 and c.dim in _ONE_MEANING:
+        by_label = idx  # "14-bit ADC": a single value of this kind can mean only one thing
     if by_label:
         best = max(len(pw & s.labels[i]) for i in by_label)
         chosen = [i for i in by_label if len(pw & s.labels[i]) == best]
@@ -446,6 +477,21 @@ def _above_band(c: Comparison, node: Clause, q: Quantity) -> bool:
         o.dim == c.dim and o.op in (">", ">=") and o.value < c.value for o in node.comparisons
     )
     return has_floor and q.low > c.value
+
+
+_VALUE = re.compile(r"[-+±]?\d[\d.,]*(?:\s?(?:x|×)\s?10\S*)?(?:\s?-?[A-Za-zµ°%/]+)?")
+
+
+def _no_values(text: str) -> str:
+    """Text without its numbers and the unit after each ("14-bit", "500 MSPS")."""
+    return _VALUE.sub(" ", text)
+
+
+def subject_words(node: Clause, limit: int = 12) -> frozenset[str]:
+    """The first meaningful words of a clause, numbers and units left out: what it is
+    about ("Analogue-to-Digital Converters ...")."""
+    words = [_stem(w) for w in _WORD.findall(_no_values(node.text)) if w.lower() not in _STOP]
+    return frozenset(words[:limit])
 
 
 def about(node: Clause, s: Stated) -> bool:
