@@ -22,6 +22,7 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.browser
+WAIT = 60_000  # ms; the machine is shared, so the app can be slow to answer
 
 
 def _free_port() -> int:
@@ -75,6 +76,10 @@ def server(store: CaseStore) -> Iterator[str]:
 
 
 def _launch(playwright):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    # Several helpers share two cores: the app can take longer than expect's 5 s default.
+    expect.set_options(timeout=WAIT)
     return playwright.chromium.launch(
         executable_path=CHROMIUM,
         args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -158,9 +163,6 @@ def test_reviewer_confirms_overrides_and_sees_history(store: CaseStore, server: 
     decisions = store.case(receipt.application_id).decisions
     assert decisions[1].final_code == "6A003" and decisions[1].override_reason is None
     assert decisions[2].final_code == "6A004" and decisions[2].decided_by == "reviewer"
-
-
-WAIT = 60_000  # ms; the machine is shared, so the app can be slow to answer
 
 
 def test_licensing_officer_issues_a_decision_letter(store: CaseStore, server: str) -> None:
