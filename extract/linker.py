@@ -182,12 +182,14 @@ _LABEL_SHAPED = re.compile(r"^[\W\d]{0,6}[^\W\d][^:]{1,40}:?$")
 def classify_label(text: str, threshold: float = 0.85) -> tuple[str, float] | None:
     """("role:consignee", p) when a short, label-shaped text reads as a label the lexicon lacks.
 
-    Only texts shaped like labels are asked (at most five words, ending in a colon or
-    written in capitals), so a party's name is never taken for one.
+    Only texts shaped like labels are asked (at most four words without figures, ending
+    in a colon or written in capitals), so a party's name is rarely taken for one.
     """
     stripped = text.strip()
-    if not _LABEL_SHAPED.match(stripped) or len(stripped.split()) > 5:
+    if not _LABEL_SHAPED.match(stripped) or len(stripped.split()) > 4:
         return None
+    if any(ch.isdigit() for ch in stripped.lstrip("0123456789.() ")):
+        return None  # "PO 4711:", "TEL +44 ...": a value, not a label
     if not (stripped.endswith(":") or stripped.isupper()):
         return None
     model = load_label_model()
