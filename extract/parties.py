@@ -193,7 +193,7 @@ def collect_value(
     for later in layout.lines[seg.line_no + 1 :]:
         cands = [s for s in later.segments if left <= s.x0 < right and not s.used]
         if not cands:
-            if later.top - bottom > 3.5 * pitch:
+            if later.top - bottom > 1.6 * pitch:
                 break
             continue
         cand = cands[0]
@@ -201,6 +201,9 @@ def collect_value(
         allowed = 3.5 * pitch if bare_subfield(cand.text) else 1.6 * pitch
         if cand.top - bottom > allowed or _is_any_label(cand.text):
             break
+        widest = max((sum(t.x1 - t.x0 for t in toks) for _, toks in values), default=0.0)
+        if values and cand.x1 - cand.x0 > max(2.5 * widest, 0.45 * width):
+            break  # a line of running text under the block, not part of the address
         if bare_subfield(cand.text) is not None:
             # a grid of sub-labels (NAME | value, CITY | value POSTAL CODE | value)
             values += subfield_pairs(cands)
