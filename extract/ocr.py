@@ -57,6 +57,9 @@ class OcrPage:
     rotation: int = 0  # clockwise degrees the page image was turned before reading
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # Seconds per reading stage (orientation, level, rulings, ocr) and the OSD call count; kept off
+    # the output contract, read by the benchmark's per-stage profile.
+    stages: dict[str, float] = field(default_factory=dict)
 
     @property
     def mean_confidence(self) -> float | None:
@@ -214,6 +217,10 @@ class _Reader:
         self.image, self.engine, self.settings, self.folder = gray, engine, settings, folder
         self.turns: list[_Turn] = []
         self.seconds = 0.0
+        self.stages: dict[str, float] = {}
+
+    def _spent(self, stage: str, start: float) -> None:
+        self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - start
 
     def quarter(self, degrees: int) -> None:
         self.turns.append(_Turn("quarter", degrees, self.image.width, self.image.height))
@@ -222,21 +229,31 @@ class _Reader:
     def level(self) -> None:
         if self.settings.deskew_min_degrees <= 0:
             return
+        start = time.perf_counter()
         angle = estimate_skew(self.image)
         if abs(angle) >= self.settings.deskew_min_degrees:
             self.turns.append(_Turn("skew", angle, self.image.width, self.image.height))
             self.image = _level(self.image, angle)
+        self._spent("level", start)
 
     def clear_rulings(self, dpi: float) -> None:
         if self.settings.ocr_remove_rulings:
+            start = time.perf_counter()
             self.image = remove_rulings(self.image, dpi)
+            self._spent("rulings", start)
 
     def orientation(self) -> int:
+        start = time.perf_counter()
         path = _save_for_tesseract(self.image, self.folder, "osd")
-        return self.engine.orientation(path, self.settings)
+        rotate = self.engine.orientation(path, self.settings)
+        self._spent("orientation", start)
+        self.stages["osd_calls"] = self.stages.get("osd_calls", 0) + 1
+        return rotate
 
     def read(self) -> OcrPage:
+        start = time.perf_counter()
         page = self.engine.read(_save_for_tesseract(self.image, self.folder, "page"), self.settings)
+        self._spent("ocr", start)
         self.seconds += page.seconds
         return page
 
@@ -262,6 +279,7 @@ class _Reader:
         page.rotation = sum(int(t.degrees) for t in self.turns if t.kind == "quarter") % 360
         page.seconds = self.seconds
         page.notes += [f"{t.kind} {t.degrees:+.2f}" for t in self.turns]
+        page.stages = dict(self.stages)
         return page
 
 
@@ -291,7 +309,10 @@ def ocr_image(
     gray = image.convert("L")
     with tempfile.TemporaryDirectory(prefix="exportdesk-ocr-") as tmp:
         reader = _Reader(gray, engine, settings, Path(tmp))
-        if looks_sideways(gray):
+        start = time.perf_counter()
+        sideways = looks_sideways(gray)
+        reader._spent("orientation", start)
+        if sideways:
             # Reading a sideways page gives nothing useful: ask OSD first (about 2 s).
             # Ruled tables can look sideways too; OSD has the last word.
             rotate = reader.orientation()

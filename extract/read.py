@@ -28,6 +28,9 @@ from exportdesk.extract.textlayer import is_usable, largest_image_pixels, text_l
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
+# Page number -> seconds per reading stage ("image", "orientation", "level", "rulings",
+# "ocr") and "osd_calls"; filled only when a caller passes one (the benchmark's profile).
+StageProfile = dict[int, dict[str, float]]
 
 
 def read_pdf(
@@ -76,8 +79,12 @@ def read_bytes(
     settings: Settings | None = None,
     engine: OcrEngine | None = None,
     progress: ProgressFn | None = None,
+    profile: StageProfile | None = None,
 ) -> ApplicationResult:
-    """Read one application from its bytes into pages of words (no field extraction yet)."""
+    """Read one application from its bytes into pages of words (no field extraction yet).
+
+    `profile`, when given, receives the per-page stage timings (it stays off the result).
+    """
     settings = settings or get_settings()
     engine = engine or TesseractEngine()
     name = safe_display_name(name)
@@ -87,7 +94,7 @@ def read_bytes(
     except InputProblem as exc:
         return _failed(name, data, exc)
     try:
-        pages, page_warnings = _read_pages(pdf, data, name, settings, engine, progress)
+        pages, page_warnings = _read_pages(pdf, data, name, settings, engine, progress, profile)
     except InputProblem as exc:
         return _failed(name, data, exc)
     finally:
@@ -178,6 +185,7 @@ def _read_pages(
     settings: Settings,
     engine: OcrEngine,
     progress: ProgressFn | None,
+    profile: StageProfile | None = None,
 ) -> tuple[list[Page], list[Warning]]:
     count = len(pdf)
     pages: list[Page | None] = [None] * count
@@ -218,6 +226,8 @@ def _read_pages(
         if usable:
             page.source, page.words = "text_layer", words
             page.seconds = round(time.perf_counter() - start, 4)
+            if profile is not None:
+                profile[number] = {"image": page.seconds}
             if progress:
                 progress(number, count)
         elif biggest > settings.max_image_pixels:
@@ -236,7 +246,7 @@ def _read_pages(
     if plumber is not None:
         plumber.close()
     if to_ocr:
-        _ocr_pages(pdf, to_ocr, pages, warnings, settings, engine, progress)
+        _ocr_pages(pdf, to_ocr, pages, warnings, settings, engine, progress, profile)
     result = [p for p in pages if p is not None]
     if sum(w.code == "page_unreadable" for w in warnings) == count:
         raise problem("corrupt", name=name, detail=f"none of its {count} page(s) could be loaded")
@@ -320,10 +330,11 @@ def _ocr_pages(
     settings: Settings,
     engine: OcrEngine,
     progress: ProgressFn | None,
+    profile: StageProfile | None = None,
 ) -> None:
     # Rendering uses pdfium, which is not thread-safe: render serially, OCR in parallel.
     # Tesseract runs as a child process, so threads are enough to keep both cores busy.
-    def work(index: int, image: Image.Image, dpi: float) -> None:
+    def work(index: int, image: Image.Image, dpi: float, taken: float) -> None:
         page = pages[index]
         assert page is not None
         start = time.perf_counter()
@@ -355,6 +366,8 @@ def _ocr_pages(
         page.ocr_mean_confidence = round(mean, 4) if mean is not None else None
         page.rotation = float(read.rotation)
         page.seconds = round(time.perf_counter() - start, 4)
+        if profile is not None:
+            profile[page.page] = {"image": taken, **read.stages}
         if not read.words:
             warnings.append(
                 Warning(
@@ -378,6 +391,7 @@ def _ocr_pages(
     with ThreadPoolExecutor(max_workers=max(1, settings.ocr_workers)) as pool:
         futures = []
         for index in indexes:
+            start = time.perf_counter()
             try:
                 image, dpi = render_page_image(pdf, index, settings)
             except Exception as exc:
@@ -389,7 +403,8 @@ def _ocr_pages(
                     )
                 )
                 continue
-            futures.append(pool.submit(work, index, image, dpi))
+            taken = time.perf_counter() - start
+            futures.append(pool.submit(work, index, image, dpi, taken))
         for future in futures:
             future.result()
             done += 1
