@@ -92,7 +92,7 @@ class Classifier:
                     self.entries,
                     [int(e) for e in sc.candidates.entries],
                     probs,
-                    lambda e, sc=sc: self._row_cos(sc, e),
+                    lambda e, sc=sc: self.row_cos(sc, e),
                     st,
                 )
                 if calibrate and self.artefact.walk_calibrator is not None:
@@ -105,7 +105,7 @@ class Classifier:
             out.append(row)
         return out
 
-    def _row_cos(self, sc: Scored, entry: int) -> dict[str, float]:
+    def row_cos(self, sc: Scored, entry: int) -> dict[str, float]:
         if sc.query_vector is None:
             return {}
         index = self.artefact.index
