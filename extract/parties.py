@@ -316,8 +316,53 @@ def parse_party_lines(lines: list[str]) -> tuple[str | None, str | None, str | N
             country = _country_in(last) or (
                 _country_in(address_lines[-2]) if len(address_lines) > 1 else None
             )
+    if country is None and address_lines:
+        country = country_from_address_codes(" · ".join(address_lines))
     address = ", ".join(a.strip(" ,") for a in address_lines if a.strip(" ,")) or None
     return name, address, country
+
+
+_POSTCODE_PREFIX = re.compile(r"(?<![\w-])([A-Z]{1,2})-\d{3,5}\b")
+_TRAILING_CODE = re.compile(r"(?:^|[,·•|;]\s*)([A-Z]{2})\s*[,.·•|;]?\s*$")
+# one-letter postcode prefixes still seen on European addresses
+_ONE_LETTER = {
+    "D": "DE",
+    "F": "FR",
+    "I": "IT",
+    "A": "AT",
+    "B": "BE",
+    "N": "NO",
+    "S": "SE",
+    "L": "LU",
+    "P": "PT",
+    "E": "ES",
+    "H": "HU",
+}
+
+
+_US_STATES = frozenset(
+    re.findall(
+        r"[A-Z]{2}",
+        "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+        "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC",
+    )
+)
+
+
+def country_from_address_codes(address: str) -> str | None:
+    """A country written only as a code: 'CH-1227 Genève', 'SE-417 56 Göteborg', '..., CH'."""
+    for line in reversed(address.split(" · ")):
+        m = _TRAILING_CODE.search(line)
+        if m is None or m.group(1) in _US_STATES:  # "Springfield, IL" is not Israel
+            continue
+        found = find_country(m.group(1), allow_code=True)
+        if found:
+            return found[0]
+    m = _POSTCODE_PREFIX.search(address)
+    if m:
+        code = m.group(1)
+        return _ONE_LETTER.get(code) if len(code) == 1 else resolve_country(code)
+    return None
 
 
 _CONNECTOR_END = re.compile(

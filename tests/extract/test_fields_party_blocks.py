@@ -216,3 +216,16 @@ def test_end_use_statement_on_the_end_users_letterhead():
     found = _parties(cells)
     assert [p.name for p in found["end_user"]] == ["Fjordline Composites AS"]
     assert found["end_user"][0].country == "NO"
+
+
+def test_country_written_only_as_a_code_in_the_address():
+    from exportdesk.extract.parties import parse_party_lines
+
+    assert (
+        parse_party_lines(["Lac Léman Métrologie SA", "Route 4", "CH-1227 Genève, CH"])[2] == "CH"
+    )
+    assert parse_party_lines(["Kattegatt Marin AB", "Kajen 2 · SE-417 56 Göteborg · SE"])[2] == "SE"
+    assert parse_party_lines(["Isar Feinwerk GmbH", "Hauptstr. 3", "D-80331 München"])[2] == "DE"
+    # US state codes are not countries
+    assert parse_party_lines(["Prairie Optics Inc.", "12 Main St", "Springfield, IL"])[2] is None
+    assert parse_party_lines(["Mesa Photonics Inc.", "1 Bay Rd", "San Diego, CA"])[2] is None

@@ -57,6 +57,8 @@ def test_engine_crash_in_the_child_is_resource_limit_not_a_lost_batch() -> None:
 
 def test_limit_zero_reads_in_process() -> None:
     result = read_limited(
-        lambda report: read_bytes(builders.text_pdf(), "a.pdf"), "a.pdf", Settings(max_read_memory_mb=0)
+        lambda report: read_bytes(builders.text_pdf(), "a.pdf"),
+        "a.pdf",
+        Settings(max_read_memory_mb=0),
     )
     assert result.readable
