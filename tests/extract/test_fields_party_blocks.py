@@ -229,3 +229,21 @@ def test_country_written_only_as_a_code_in_the_address():
     # US state codes are not countries
     assert parse_party_lines(["Prairie Optics Inc.", "12 Main St", "Springfield, IL"])[2] is None
     assert parse_party_lines(["Mesa Photonics Inc.", "1 Bay Rd", "San Diego, CA"])[2] is None
+
+
+def test_end_use_section_headed_description_of_the_end_use():
+    cells = [
+        (40, 100, "8"),
+        (52, 100, "Description of the end use of the goods"),
+        *lines(
+            42,
+            114,
+            [
+                "Lakeside Optics Ltd will install and operate the goods at its plant in Cork,",
+                "for production of medical imaging parts. The goods will not be re-exported.",
+            ],
+        ),
+    ]
+    r = result(page(cells))
+    extract_fields(r)
+    assert [e.statement[:19] for e in r.end_use] == ["Lakeside Optics Ltd"]
