@@ -179,6 +179,33 @@ def looks_sideways(gray: Image.Image) -> bool:
     return cols > rows
 
 
+def upright_evidence(gray: Image.Image, words: list[PixelWord]) -> float | None:
+    """How clearly the words read stand upright: +1 upright, -1 upside down, None unknown.
+
+    Latin lines carry more ink above the x-height band (capitals, digits, b d f h k l t)
+    than below it (g j p q y); turned upside down, the excess moves below. Measured on the
+    boxes Tesseract already found, this costs milliseconds against about 2 s for OSD. None
+    when fewer than 12 multi-letter words give a reading (too little text to judge).
+    """
+    pixels = np.asarray(gray)
+    above = below = 0.0
+    used = 0
+    for w in words:
+        if w.height < 8 or w.width < 2 * w.height:
+            continue  # single glyphs and tall boxes say nothing about the line's direction
+        box = pixels[w.top : w.top + w.height, w.left : w.left + w.width]
+        profile = (box < 128).sum(axis=1).astype(np.float64)
+        if profile.size == 0 or profile.max() <= 0:
+            continue
+        core = np.flatnonzero(profile >= 0.5 * profile.max())
+        above += float(profile[: core[0]].sum())
+        below += float(profile[core[-1] + 1 :].sum())
+        used += 1
+    if used < 12 or above + below <= 0:
+        return None
+    return (above - below) / (above + below)
+
+
 def estimate_skew(gray: Image.Image, limit: float = 4.0) -> float:
     """The small rotation (degrees, counter-clockwise as PIL turns) that levels the text lines.
 
@@ -249,6 +276,19 @@ class _Reader:
         self._spent("orientation", start)
         self.stages["osd_calls"] = self.stages.get("osd_calls", 0) + 1
         return rotate
+
+    def upright_or_ask(self, page: OcrPage) -> int:
+        """Clockwise degrees to turn a page read with low confidence: 0 or 180 from the
+        lines' own ink when that is clear (no OSD), else what OSD says."""
+        start = time.perf_counter()
+        evidence = upright_evidence(self.image, page.words)
+        self._spent("orientation", start)
+        margin = self.settings.orientation_evidence_margin
+        if evidence is not None and evidence >= margin:
+            return 0
+        if evidence is not None and evidence <= -margin:
+            return 180
+        return self.orientation()
 
     def read(self) -> OcrPage:
         start = time.perf_counter()
@@ -323,8 +363,9 @@ def ocr_image(
         page = reader.read()
         conf = page.mean_confidence or 0.0
         if conf < settings.osd_retry_confidence or len(page.words) < 5:
-            # Low confidence is what an upside-down page produces; only then pay for OSD.
-            rotate = reader.orientation()
+            # Low confidence is what an upside-down page produces, and a noisy upright
+            # one too: the ink of the lines read tells them apart; OSD only when unclear.
+            rotate = reader.upright_or_ask(page)
             if rotate:
                 reader.quarter(rotate)
                 second = reader.read()

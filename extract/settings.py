@@ -75,6 +75,15 @@ class Settings(BaseSettings):
         "detection runs and the page is re-read upright.",
     )
 
+    orientation_evidence_margin: float = Field(
+        0.12,
+        description="On a low-confidence page, ink above minus below the x-height band of "
+        "the words read, over their sum, decides upright (>= margin) or upside down "
+        "(<= -margin) without OSD; between, OSD (about 2 s a page) decides. Measured "
+        "+0.28..+0.30 upright and -0.29..-0.30 upside down (docs/benchmarks.md); above 1 "
+        "always asks OSD.",
+    )
+
     # --- storage -------------------------------------------------------------------
     data_dir: Path = Field(
         Path.home() / ".exportdesk", description="Where the case store keeps its files."

@@ -221,8 +221,9 @@ def external(paths: list[Path], gold_replace: str | None, lang: str) -> None:
     a01_digital.pdf); its text layer is the gold for word recall when page counts agree.
     """
     settings = Settings(ocr_workers=1, ocr_lang=lang)
-    ours, raw = Row("exportdesk scanned (render+OCR, 1 worker)"), Row(
-        "raw tesseract --psm 4, 1 thread, same languages"
+    ours, raw = (
+        Row("exportdesk scanned (render+OCR, 1 worker)"),
+        Row("raw tesseract --psm 4, 1 thread, same languages"),
     )
     profile = Profile()
     totals = {"ours read": 0.0, "ours read+fields+classification": 0.0, "raw": 0.0}
@@ -249,9 +250,7 @@ def external(paths: list[Path], gold_replace: str | None, lang: str) -> None:
                 gold = None
             before = len(profile.pages)
             profile.add(stages, result, suggestions=True)
-            interpret = sum(
-                p["fields"] + p["classification"] for p in profile.pages[before:]
-            )
+            interpret = sum(p["fields"] + p["classification"] for p in profile.pages[before:])
             totals["ours read"] += read_seconds
             totals["ours read+fields+classification"] += read_seconds + interpret
             for index, page in enumerate(pages):

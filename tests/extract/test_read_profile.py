@@ -45,7 +45,8 @@ def test_profile_times_every_reading_stage_of_a_scanned_page() -> None:
 def test_profile_counts_osd_calls_on_a_low_confidence_page() -> None:
     profile: StageProfile = {}
     engine = CountingEngine(confidence=0.2)
-    read_bytes(builders.scanned_pdf(seed=5), "scan.pdf", engine=engine, profile=profile)
+    always_osd = Settings(orientation_evidence_margin=1.5)
+    read_bytes(builders.scanned_pdf(seed=5), "scan.pdf", always_osd, engine, profile=profile)
     assert profile[1]["osd_calls"] == engine.osd_calls >= 1
 
 
