@@ -154,3 +154,46 @@ def project_imports() -> list[Import]:
         for module, source, is_package in package_modules(package):
             found.extend(imports_of(module, source, is_package=is_package))
     return found
+
+
+# Heavy libraries: imported at module level only by the run-path modules that need them
+# (everything else imports them inside the function that uses them).
+HEAVY: dict[str, tuple[str, ...]] = {
+    "spacy": ("exportdesk.extract.nlp",),
+    "torch": (),
+    "transformers": (),
+    "sklearn": (),
+}
+RUN_PACKAGES: tuple[str, ...] = ("extract", "classify", "risk", "review", "ui")
+
+
+def heavy_top_level_imports(module: str, source: str) -> list[str]:
+    """Heavy libraries a module imports at its top level that HEAVY does not allow it."""
+    found = []
+    for node in _module_level(ast.parse(source).body):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module]
+        for name in names:
+            root = name.split(".")[0]
+            if root in HEAVY and module not in HEAVY[root]:
+                found.append(f"{module} imports {name} at module level")
+    return found
+
+
+def _module_level(nodes: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run on import: the module body and the blocks inside it (with, if,
+    try), but not function bodies."""
+    for node in nodes:
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            inner = getattr(node, field, None)
+            if isinstance(inner, list):
+                yield from _module_level([n for n in inner if isinstance(n, ast.stmt)])
+            if field == "handlers" and inner:
+                for handler in inner:
+                    yield from _module_level(handler.body)

@@ -100,3 +100,25 @@ def test_relative_import_is_resolved_before_checking() -> None:
 def test_package_missing_from_the_contract_fails() -> None:
     graph = [Import("exportdesk.newthing.a", "exportdesk.extract.model", ("Item",), 1)]
     assert rules(check(graph)) == ["unplaced package"]
+
+
+def test_heavy_libraries_are_imported_only_where_needed() -> None:
+    found = [
+        problem
+        for package in layering.RUN_PACKAGES
+        for module, source, _pkg in layering.package_modules(package)
+        for problem in layering.heavy_top_level_imports(module, source)
+    ]
+    assert found == [], "import it inside the function that uses it:\n" + "\n".join(found)
+
+
+def test_heavy_import_at_module_level_is_found() -> None:
+    source = "import torch\n\ndef f():\n    import sklearn\n"
+    assert layering.heavy_top_level_imports("exportdesk.classify.embed", source) == [
+        "exportdesk.classify.embed imports torch at module level"
+    ]
+    assert layering.heavy_top_level_imports("exportdesk.extract.nlp", "import spacy\n") == []
+    guarded = "with quiet():\n    import transformers\n"
+    assert layering.heavy_top_level_imports("exportdesk.review.x", guarded) == [
+        "exportdesk.review.x imports transformers at module level"
+    ]
