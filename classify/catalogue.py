@@ -193,6 +193,7 @@ EU_MEMBER_STATES = frozenset(
         "FR",
         "DE",
         "GR",
+        "HU",
         "IE",
         "IT",
         "LV",

@@ -5,42 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from exportdesk.classify.catalogue import MILITARY, NOT_LISTED
+from exportdesk.classify.catalogue import EU_MEMBER_STATES, MILITARY, NOT_LISTED
 
 # Countries of the EU general export authorisation EU001 (Regulation (EU) 2021/821, Annex II
 # Section A): exports there carry the lightest follow-up.
 EU001 = frozenset({"AU", "CA", "IS", "JP", "NZ", "NO", "CH", "LI", "GB", "US"})
-EU_MEMBERS = frozenset(
-    {
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-    }
-)
 # Dual-use entries for information security (cryptography).
 CRYPTO_ENTRIES = ("5A002", "5A003", "5A004", "5D002", "5E002")
 
@@ -72,7 +41,7 @@ def reporting_duties(
     the licence conditions the officer chooses, not this list.
     """
     listed = sorted({(c, k) for c, k in codes if k and k.upper() != NOT_LISTED})
-    abroad = sorted({d for d in destinations if d and d not in EU_MEMBERS})
+    abroad = sorted({d for d in destinations if d and d not in EU_MEMBER_STATES})
     military = [f"{c} {k}" for c, k in listed if c in MILITARY]
     dual = [f"{c} {k}" for c, k in listed if c not in MILITARY]
     crypto = [f"{c} {k}" for c, k in listed if k.startswith(CRYPTO_ENTRIES)]

@@ -29,3 +29,11 @@ def test_bundled_rows_are_found_by_code_and_labelled() -> None:
     assert label(ml10).startswith("eu-military ML10 — ")
     assert find_row("eu-military", "NO-SUCH-CODE") is None
     assert ml10 in search_rows("ML10", limit=500)
+
+
+def test_hungarian_authority_applies_the_eu_lists() -> None:
+    # Hungary was missing from one of two EU member lists (classify and review/duties.py).
+    from exportdesk.classify.catalogue import EU_MEMBER_STATES, primary_jurisdiction
+
+    assert len(EU_MEMBER_STATES) == 27
+    assert primary_jurisdiction("HU") == "eu"
