@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from exportdesk.ui.commands.store_cmds import DataDir, _settings, _store
+from exportdesk.ui.commands.store_cmds import DataDir, open_store, store_settings
 
 err = Console(stderr=True)
 catalogues = typer.Typer(help="Control-list editions: compare them, see what a new one touches.")
@@ -81,7 +81,7 @@ def impact_command(
         err.print(f"Say which catalogue {new} replaces: --old eu-dual-use.", markup=False)
         raise typer.Exit(2)
     changes = diff(_edition(old_name), new_edition)
-    store = _store(_settings(data_dir))
+    store = open_store(store_settings(data_dir))
     try:
         rows = impact(store, changes, old_name)
     finally:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from exportdesk.ui.commands.store_cmds import DataDir, _settings, _store, _whoami
+from exportdesk.ui.commands.store_cmds import DataDir, open_store, store_settings, whoami
 
 err = Console(stderr=True)
 conditions = typer.Typer(
@@ -27,7 +27,7 @@ def conditions_list(
     """Print the templates, one `key<TAB>text` line each."""
     from exportdesk.review.licensing import templates
 
-    store = _store(_settings(data_dir))
+    store = open_store(store_settings(data_dir))
     try:
         for t in templates(store, active_only=not retired):
             typer.echo(f"{t.key}\t{t.text}" + ("" if t.active else "\t(retired)"))
@@ -45,7 +45,7 @@ def conditions_add(
     from exportdesk.review.licensing import save_template
 
     # The server's operator acts as admin, as for `users add`.
-    _run(data_dir, lambda store: save_template(store, key, text, f"cli:{_whoami()}", "admin"))
+    _run(data_dir, lambda store: save_template(store, key, text, f"cli:{whoami()}", "admin"))
 
 
 @conditions.command("retire")
@@ -56,7 +56,7 @@ def conditions_retire(
     """Stop offering a template; decisions that used it keep its text."""
     from exportdesk.review.licensing import retire_template
 
-    _run(data_dir, lambda store: retire_template(store, key, f"cli:{_whoami()}", "admin"))
+    _run(data_dir, lambda store: retire_template(store, key, f"cli:{whoami()}", "admin"))
 
 
 @licence.command("letter")
@@ -81,7 +81,7 @@ def _run(data_dir: Path | None, action: Callable[[Any], Any]) -> Any:
     """Run ``action`` on the case store; a refused request exits 1 with its message."""
     from exportdesk.review.store import StoreError
 
-    store = _store(_settings(data_dir))
+    store = open_store(store_settings(data_dir))
     try:
         return action(store)
     except StoreError as exc:

@@ -25,14 +25,14 @@ DataDir = Annotated[
 ]
 
 
-def _settings(data_dir: Path | None) -> Settings:
+def store_settings(data_dir: Path | None) -> Settings:
     if data_dir is not None:
         # Children (worker, streamlit) read the same folder from the environment.
         os.environ["EXPORTDESK_DATA_DIR"] = str(data_dir.resolve())
     return Settings()
 
 
-def _store(settings: Settings):
+def open_store(settings: Settings):
     from exportdesk.review.store import CaseStore
 
     try:
@@ -75,10 +75,10 @@ def users_add(
         password = os.environ["EXPORTDESK_NEW_PASSWORD"]
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    store = _store(_settings(data_dir))
+    store = open_store(store_settings(data_dir))
     try:
         with store.session() as session:
-            add_user(session, username, role, password, actor=f"cli:{_whoami()}")
+            add_user(session, username, role, password, actor=f"cli:{whoami()}")
     except AuthError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(1) from None
@@ -92,7 +92,7 @@ def audit_verify(data_dir: DataDir = None) -> None:
     """Check the hash chain: exit 0 if intact, 1 naming every edited or deleted event."""
     from exportdesk.review.audit import verify
 
-    store = _store(_settings(data_dir))
+    store = open_store(store_settings(data_dir))
     try:
         with store.session() as session:
             report = verify(session)
@@ -117,8 +117,8 @@ def worker(
     """Run processing jobs from the case store's queue (the app starts one by itself)."""
     from exportdesk.review.worker import serve
 
-    settings = _settings(data_dir)
-    _store(settings).close()  # a clear message if the store cannot be opened
+    settings = store_settings(data_dir)
+    open_store(settings).close()  # a clear message if the store cannot be opened
     done = serve(settings, until_idle=until_idle)
     err.print(f"worker: ran {done} jobs", markup=False)
 
@@ -137,8 +137,8 @@ def demo(
     """Create one account per role, process the sample PDFs, then serve the review app."""
     from exportdesk.review.demo import bundled_samples, load_samples, make_accounts
 
-    settings = _settings(data_dir or Path("var/demo"))
-    store = _store(settings)
+    settings = store_settings(data_dir or Path("var/demo"))
+    store = open_store(settings)
     accounts = make_accounts(store, lambda: secrets.token_urlsafe(9))
     typer.echo("Accounts (user / password / role):")
     for username, password, role in accounts:
@@ -216,7 +216,7 @@ def _serve(settings: Settings, port: int, address: str) -> None:
                     proc.kill()
 
 
-def _whoami() -> str:
+def whoami() -> str:
     try:
         return os.getlogin()
     except OSError:
