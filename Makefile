@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_THREAD_LIMIT := 1
 DEMO_DIR ?= var/demo
 
-.PHONY: help setup system-deps demo test test-fast check lint bench samples catalogues clean workers app-scaled
+.PHONY: help setup system-deps demo test test-fast check lint bench samples catalogues clean workers app-scaled fuzz
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -70,6 +70,16 @@ workers: setup ## Start WORKERS=N Celery workers on the local PostgreSQL and Red
 app-scaled: setup ## Serve the review app on the same PostgreSQL and Redis (run `make workers` too)
 	$(SCALE_ENV) EXPORTDESK_START_WORKER=false $(PY) -m streamlit run ui/app.py \
 		--server.headless true --browser.gatherUsageStats false
+
+FUZZ_SECONDS ?= 1800
+FUZZ_DIR ?= var/fuzz
+fuzz: setup ## Fuzz the reader for FUZZ_SECONDS (default 30 min); findings in var/fuzz/findings
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/findings
+	$(PY) tests/fuzz/seeds.py $(FUZZ_DIR)/corpus
+	set -o pipefail; nice $(PY) tests/fuzz/fuzz_reader.py $(FUZZ_DIR)/corpus -dict=tests/fuzz/pdf.dict \
+		-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=120 \
+		-artifact_prefix=$(FUZZ_DIR)/findings/ -print_final_stats=1 2>&1 | tee $(FUZZ_DIR)/fuzz.log | grep -v "^#"
+	@echo "findings: $$(ls $(FUZZ_DIR)/findings | wc -l) (inputs in $(FUZZ_DIR)/findings)"
 
 clean: ## Remove generated run data (keeps the venv)
 	rm -rf var .pytest_cache

@@ -23,7 +23,12 @@ from exportdesk.extract.model import ApplicationResult, DocumentInfo, Page, Warn
 from exportdesk.extract.names import safe_display_name
 from exportdesk.extract.ocr import OcrEngine, OcrTimeout, TesseractEngine, ocr_image, to_pdf_words
 from exportdesk.extract.settings import Settings, get_settings
-from exportdesk.extract.textlayer import is_usable, largest_image_pixels, text_layer_words
+from exportdesk.extract.textlayer import (
+    is_plausible_language,
+    is_usable,
+    largest_image_pixels,
+    text_layer_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +228,17 @@ def _read_pages(
         except Exception as exc:  # a malformed page must not lose the others
             log.warning("text layer of page %d unreadable: %s", number, exc)
             words, biggest, usable = [], 0, False
+        if usable and not is_plausible_language(words):
+            usable = False
+            warnings.append(
+                Warning(
+                    code="text_layer_implausible",
+                    page=number,
+                    message=f"Page {number}'s text layer does not read as language (its font "
+                    "maps letters to the wrong characters), so the page was read by OCR "
+                    "instead. Check its values against the page image.",
+                )
+            )
         if usable:
             page.source, page.words = "text_layer", words
             page.seconds = round(time.perf_counter() - start, 4)
@@ -231,16 +247,7 @@ def _read_pages(
             if progress:
                 progress(number, count)
         elif biggest > settings.max_image_pixels:
-            warnings.append(
-                Warning(
-                    code="image_too_large",
-                    page=number,
-                    message=f"Page {number} holds an image of {biggest:,} pixels, over the "
-                    f"limit of {settings.max_image_pixels:,} (a possible decompression "
-                    "bomb); it was not rendered. Ask for a normally scanned copy, or raise "
-                    "EXPORTDESK_MAX_IMAGE_PIXELS if the file is trusted.",
-                )
-            )
+            warnings.append(image_too_large_warning(number, biggest, settings))
         else:
             to_ocr.append(index)
     if plumber is not None:
@@ -282,8 +289,11 @@ def render_page_image(
     against ~140 ms to render the page at 300 dpi, and it loses nothing.
     """
     page = pdf[index]
+    biggest = largest_image_pixels_pdfium(page)
+    if biggest > settings.max_image_pixels:
+        raise ImageTooLarge(biggest)
     try:
-        scan = _full_page_scan(page)
+        scan = _full_page_scan(page, settings)
     except Exception:  # any surprise in the shortcut: fall back to rendering
         scan = None
     if scan is not None:
@@ -297,7 +307,41 @@ def render_page_image(
     return bitmap.to_pil(), dpi
 
 
-def _full_page_scan(page: pdfium.PdfPage) -> tuple[Image.Image, float] | None:
+class ImageTooLarge(Exception):
+    """A page draws an image whose declared size is over the limit; it is not decoded."""
+
+    def __init__(self, pixels: int) -> None:
+        super().__init__(f"{pixels:,} pixels")
+        self.pixels = pixels
+
+
+def largest_image_pixels_pdfium(page: pdfium.PdfPage, depth: int = 8) -> int:
+    """Declared pixels of the largest image the page draws, form XObjects included.
+
+    pdfplumber's check misses images on pages pdfminer does not see as pages (no
+    /Type /Page); pdfium is the engine that would decode them, so ask it.
+    """
+    best = 0
+    for obj in page.get_objects(max_depth=depth):
+        if isinstance(obj, pdfium.PdfImage):
+            with contextlib.suppress(Exception):
+                width, height = obj.get_px_size()
+                best = max(best, int(width) * int(height))
+    return best
+
+
+def image_too_large_warning(page: int, pixels: int, settings: Settings) -> Warning:
+    return Warning(
+        code="image_too_large",
+        page=page,
+        message=f"Page {page} holds an image of {pixels:,} pixels, over the "
+        f"limit of {settings.max_image_pixels:,} (a possible decompression "
+        "bomb); it was not rendered. Ask for a normally scanned copy, or raise "
+        "EXPORTDESK_MAX_IMAGE_PIXELS if the file is trusted.",
+    )
+
+
+def _full_page_scan(page: pdfium.PdfPage, settings: Settings) -> tuple[Image.Image, float] | None:
     """The page's only object if it is an upright image covering the page at 150-600 dpi."""
     if page.get_rotation() != 0:
         return None
@@ -305,6 +349,9 @@ def _full_page_scan(page: pdfium.PdfPage) -> tuple[Image.Image, float] | None:
     if len(objects) != 1 or not isinstance(objects[0], pdfium.PdfImage):
         return None
     image_obj = objects[0]
+    pixel_width, pixel_height = image_obj.get_px_size()  # declared size, read without decoding
+    if pixel_width * pixel_height > settings.max_image_pixels:
+        return None  # the caller's check turns this into image_too_large
     m = image_obj.get_matrix()
     if abs(m.b) > 1e-6 or abs(m.c) > 1e-6 or m.a <= 0 or m.d <= 0:
         return None  # rotated or mirrored placement: let pdfium render it
@@ -394,6 +441,9 @@ def _ocr_pages(
             start = time.perf_counter()
             try:
                 image, dpi = render_page_image(pdf, index, settings)
+            except ImageTooLarge as exc:
+                warnings.append(image_too_large_warning(index + 1, exc.pixels, settings))
+                continue
             except Exception as exc:
                 warnings.append(
                     Warning(

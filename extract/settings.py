@@ -123,6 +123,19 @@ class StoreSettings(SettingsGroup):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; None means SQLite at <data_dir>/exportdesk.db."
     )
+
+    audit_key_file: Path | None = Field(
+        None,
+        description="Key file of the audit chain's HMAC ('<key-id> <hex>' lines, the first "
+        "signs); None means ~/.config/exportdesk/audit.key. Keep it out of the database's "
+        "backups (docs/security.md). EXPORTDESK_AUDIT_KEY, if set, is used instead.",
+    )
+    audit_anchor_file: Path | None = Field(
+        None,
+        description="Append-only file that each clean `audit verify` adds the chain's head "
+        "to; None means <data_dir>/audit-anchors.log. Copy it off the machine regularly.",
+    )
+
     low_confidence: float = Field(
         0.6, description="Facts and suggestions below this confidence are marked for checking."
     )
@@ -196,11 +209,14 @@ class SignInSettings(SettingsGroup):
     oidc_role_claim: str = Field(
         "roles", description="ID-token claim naming the exportdesk role under OIDC sign-in."
     )
-    signin_max_failures: int = Field(
-        5, description="Wrong passwords in a row after which a user name is locked for a while."
+    signin_free_failures: int = Field(
+        3,
+        description="Wrong passwords in a row from one client for one name before each "
+        "further attempt must wait (1 s, then doubling). Never a lockout: the same name "
+        "from another client is not slowed.",
     )
-    signin_lockout_minutes: float = Field(
-        15.0, description="How long a user name stays locked after too many wrong passwords."
+    signin_max_delay_seconds: float = Field(
+        300.0, description="Longest wait between sign-in attempts of one client for one name."
     )
     local_accounts: bool = Field(
         True,

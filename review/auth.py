@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from exportdesk.extract.errors import ExportdeskError
 from exportdesk.extract.settings import Settings
-from exportdesk.review import audit
+from exportdesk.review import audit, throttle
 from exportdesk.review.store import CaseStore
-from exportdesk.review.tables import ROLES, AuditEvent, User
+from exportdesk.review.tables import ROLES, User
 
 _hasher = PasswordHasher()
 
@@ -107,12 +108,14 @@ def set_password(session: Session, username: str, password: str, actor: str) -> 
     audit.append(session, actor, "password_set", detail={"username": username})
 
 
-def authenticate(session: Session, username: str, password: str, hours: float) -> Identity:
+def authenticate(
+    session: Session, username: str, password: str, hours: float, client: str = "unknown"
+) -> Identity:
     """The identity for a correct password; one vague error for every kind of failure."""
     user = session.execute(
         select(User).where(User.username == username.strip())
     ).scalar_one_or_none()
-    failure = AuthError("Unknown user name or wrong password. Ask an admin if you are locked out.")
+    failure = AuthError("Unknown user name or wrong password.")
     if user is None or not user.active or not user.password_hash:
         # Spend the same time as a real check so timing does not reveal which names exist.
         with contextlib.suppress(VerificationError):
@@ -124,48 +127,111 @@ def authenticate(session: Session, username: str, password: str, hours: float) -
         raise failure from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit.append(session, user.username, "signed_in", detail={"method": "local"})
+    audit.append(session, user.username, "signed_in", detail={"method": "local", "client": client})
     return Identity(user.username, user.role, datetime.now(UTC) + timedelta(hours=hours))
 
 
-def sign_in(store: CaseStore, username: str, password: str, settings: Settings) -> Identity:
-    """Check a local password, recording every failure and locking a name after a run of them."""
+def sign_in(
+    store: CaseStore, username: str, password: str, settings: Settings, client: str = "unknown"
+) -> Identity:
+    """Check a local password; a run of failures from ``client`` slows that client down.
+
+    Nobody is locked out: a wrong password typed under someone's name only makes the typist
+    wait (review/throttle.py). Every attempt, with its client, is on the audit log.
+    """
     name = username.strip()[:200]
+    client = client[:100] or "unknown"
     with store.session() as session:
-        if _locked_out(session, name, settings):
+        wait = throttle.wait_seconds(session, name, client, settings)
+        if wait > 0:
             raise AuthError(
-                f"Too many wrong passwords for {name!r}; wait "
-                f"{settings.signin_lockout_minutes:g} minutes or ask an admin."
+                f"Too many wrong passwords for {name!r} from here; try again in "
+                f"{math.ceil(wait)} s, or ask an admin to run `exportdesk users unlock {name}`."
             )
         try:
-            return authenticate(session, name, password, settings.session_hours)
+            identity = authenticate(session, name, password, settings.session_hours, client)
         except AuthError as exc:
             failure = exc
+        else:
+            return identity
     # In a transaction of its own: the failed attempt must stay on record.
     with store.session() as session:
-        audit.append(session, name or "(empty)", "sign_in_failed", detail={"method": "local"})
+        audit.append(
+            session,
+            name or "(empty)",
+            throttle.FAILED,
+            detail={"method": "local", "client": client},
+        )
     raise failure
 
 
-def _locked_out(session: Session, name: str, settings: Settings) -> bool:
-    cutoff = datetime.now(UTC) - timedelta(minutes=settings.signin_lockout_minutes)
-    recent = (
-        session.execute(
-            select(AuditEvent.action)
-            .where(
-                AuditEvent.actor == name,
-                AuditEvent.action.in_(("signed_in", "sign_in_failed")),
-                AuditEvent.at >= cutoff.isoformat(timespec="microseconds"),
-            )
-            .order_by(AuditEvent.seq.desc())
-            .limit(settings.signin_max_failures)
-        )
-        .scalars()
-        .all()
+def _user(session: Session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise AuthError(f"No user named {username!r}; `exportdesk users list` shows them.")
+    return user
+
+
+def unlock(session: Session, username: str, actor: str) -> None:
+    """End every client's run of failures for ``username`` (they may try again at once)."""
+    _user(session, username)
+    audit.append(session, username, throttle.UNLOCKED, detail={"by": actor})
+
+
+def set_active(session: Session, username: str, active: bool, actor: str) -> None:
+    """Deactivate (or reactivate) an account; a signed-in user loses access on the next page."""
+    user = _user(session, username)
+    if (
+        not active
+        and user.role == "admin"
+        and user.active
+        and _other_active_admins(session, user) == 0
+    ):
+        raise AuthError(f"{username} is the last active admin; make someone else admin first.")
+    user.active = active
+    audit.append(
+        session,
+        actor,
+        "user_activated" if active else "user_deactivated",
+        detail={"username": username},
     )
-    return len(recent) >= settings.signin_max_failures and all(
-        action == "sign_in_failed" for action in recent
+
+
+def set_role(session: Session, username: str, role: str, actor: str) -> None:
+    if role not in ROLES:
+        raise AuthError(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}.")
+    user = _user(session, username)
+    if user.role == "admin" and role != "admin" and _other_active_admins(session, user) == 0:
+        raise AuthError(f"{username} is the last active admin; make someone else admin first.")
+    old, user.role = user.role, role
+    audit.append(
+        session, actor, "role_changed", detail={"username": username, "old": old, "new": role}
     )
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    others = session.execute(
+        select(User).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    ).scalars()
+    return len(list(others))
+
+
+def recheck(session: Session, identity: Identity) -> Identity | None:
+    """The identity as the users table says now: None if deactivated, the current role.
+
+    Pages call this on every run, so deactivating a user or changing a role takes effect at
+    their next click, not at their next sign-in. OIDC users without a row keep their claim.
+    """
+    user = session.execute(
+        select(User).where(User.username == identity.username)
+    ).scalar_one_or_none()
+    if user is None:
+        return identity if identity.method == "oidc" else None
+    if not user.active:
+        return None
+    if user.role != identity.role:
+        return Identity(identity.username, user.role, identity.expires_at, identity.method)
+    return identity
 
 
 def identity_from_oidc(session: Session, claims: dict, role_claim: str) -> Identity:

@@ -70,6 +70,7 @@ def _interpret(
 def _attach_suggestions(result: ApplicationResult, settings: Settings) -> None:
     # Imported here so `process --no-suggestions` never pays for loading the classifier.
     from exportdesk.classify import suggest_many
+    from exportdesk.classify.artefact import ArtefactError
 
     try:
         lists = suggest_many(
@@ -77,6 +78,17 @@ def _attach_suggestions(result: ApplicationResult, settings: Settings) -> None:
             catalogues=settings.default_catalogues,
             top_k=settings.top_k,
         )
+    except ArtefactError as exc:  # files that fail their manifest: a clear error, no trace
+        log.error("classifier refused: %s", exc)
+        result.warnings.append(
+            Warning(
+                code="model_integrity_failed",
+                message=f"The classifier was not loaded: {exc}. No suggestions were made; "
+                "classify the items by hand and ask an admin to restore or retrain the "
+                "model (`exportdesk models list`).",
+            )
+        )
+        return
     except Exception as exc:
         log.exception("classification failed")
         result.warnings.append(

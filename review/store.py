@@ -18,6 +18,7 @@ from exportdesk.extract.errors import ExportdeskError
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
+from exportdesk.review.auditkeys import keyring
 from exportdesk.review.db import make_engine
 from exportdesk.review.migrate import upgrade
 from exportdesk.review.originals import OriginalStore, display_name, sha256_of
@@ -120,7 +121,10 @@ class CaseStore:
         self.engine = make_engine(settings.resolved_database_url)
         if migrate:
             upgrade(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every session carries the audit key ring, so events are signed with this store's key.
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"audit_keys": keyring(settings)}
+        )
         self.originals = OriginalStore(settings.data_dir / "originals")
 
     @contextmanager
@@ -287,6 +291,7 @@ class CaseStore:
             app.id,
             {
                 "extraction_id": ex.id,
+                "sha256_row": audit.extraction_digest(ex),
                 "readable": result.readable,
                 "versions": dict(result.versions),
                 "warnings": [w.code for w in result.warnings],
@@ -405,21 +410,27 @@ class CaseStore:
                 return version  # nothing changed, so nothing to save or to conflict with
             new_version = self._bump(s, application_id, version, actor)
             for path, old, value in recorded:
-                s.add(
-                    Correction(
-                        application_id=application_id,
-                        field=path,
-                        old_value=json.dumps(old),
-                        new_value=json.dumps(value),
-                        corrected_by=actor,
-                    )
+                row = Correction(
+                    application_id=application_id,
+                    field=path,
+                    old_value=json.dumps(old),
+                    new_value=json.dumps(value),
+                    corrected_by=actor,
                 )
+                s.add(row)
+                s.flush()
                 audit.append(
                     s,
                     actor,
                     "field_corrected",
                     application_id,
-                    {"field": path, "old": old, "new": value},
+                    {
+                        "field": path,
+                        "old": old,
+                        "new": value,
+                        "correction_id": row.id,
+                        "sha256_row": audit.correction_digest(row),
+                    },
                 )
             return new_version
 
@@ -482,6 +493,7 @@ class CaseStore:
                 {
                     "item": item_index,
                     "decision_id": decision.id,
+                    "sha256_row": audit.decision_digest(decision),
                     "suggested": f"{top.catalogue} {top.code}" if top else None,
                     "final": f"{final_catalogue} {final_code}",
                     "reason": decision.override_reason,

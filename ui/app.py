@@ -60,7 +60,7 @@ else:
     }
     pages = [_page("signin", "Sign in", ":material/login:"), *allowed.values()]
     with st.sidebar:
-        st.caption(f"Signed in as **{plain(identity.username)}** ({identity.role})")
+        st.caption(f"Signed in as **{plain(identity.username)}** ({plain(identity.role)})")
         if st.button("Sign out", key="sidebar_sign_out"):
             sign_out()
             st.rerun()

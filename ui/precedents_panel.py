@@ -45,7 +45,7 @@ def show_precedents(store: CaseStore, case: CaseView, item: Item, actor: str, sa
     """Up to a few earlier confirmed decisions for ``item``; ``save`` runs a locked write."""
     taken = [precedent_of(store, d.id) for d in _current(case, item.index)]
     for source in filter(None, taken):
-        st.caption(f"This item's decision was taken from precedent decision {source}.")
+        st.caption(plain(f"This item's decision was taken from precedent decision {source}."))
     try:
         pool = decided_items(store, exclude_application=case.id)
         # The embedder loads only once there is something to compare with.
@@ -61,7 +61,7 @@ def show_precedents(store: CaseStore, case: CaseView, item: Item, actor: str, sa
             else []
         )
     except Exception as exc:  # the panel is help, never a reason to lose the page
-        st.caption(f"Precedents could not be looked up ({type(exc).__name__}: {exc}).")
+        st.caption(plain(f"Precedents could not be looked up ({type(exc).__name__}: {exc})."))
         return
     if not found:
         st.caption("No earlier confirmed decision on this model or description.")

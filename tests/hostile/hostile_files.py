@@ -14,9 +14,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-
 import builders
+import pikepdf
 
 
 def _save(pdf: pikepdf.Pdf, **kwargs: object) -> bytes:
@@ -28,14 +27,14 @@ def _save(pdf: pikepdf.Pdf, **kwargs: object) -> bytes:
 def kids_not_a_dict_pdf() -> bytes:
     """A good two-page file whose page tree lists an integer among its /Kids."""
     data = builders.text_pdf()
-    return _raw_replace_kids(data, lambda kids: kids[:1] + [b"42"] + kids[1:])
+    return _raw_replace_kids(data, lambda kids: [*kids[:1], b"42", *kids[1:]])
 
 
 def self_referencing_kids_pdf() -> bytes:
     """A page tree whose root lists itself among its own /Kids, counting it as a page."""
     data = builders.text_pdf()
     pages_ref = _pages_ref(data)
-    edited = _raw_replace_kids(data, lambda kids: kids + [pages_ref])
+    edited = _raw_replace_kids(data, lambda kids: [*kids, pages_ref])
     return _fix_xref(re.sub(rb"/Count 2\b", b"/Count 3", edited, count=1))
 
 
@@ -60,11 +59,9 @@ def _raw_replace_kids(data: bytes, change) -> bytes:  # type: ignore[no-untyped-
 
 def _fix_xref(raw: bytes) -> bytes:
     """Rewrite the xref table so every offset is right after a hand edit (QDF layout)."""
-    body, sep, _ = raw.rpartition(b"\nxref\n")
+    body, _sep, _ = raw.rpartition(b"\nxref\n")
     body += b"\n"
-    offsets = {
-        int(m.group(1)): m.start() for m in re.finditer(rb"(?m)^(\d+) 0 obj\b", body)
-    }
+    offsets = {int(m.group(1)): m.start() for m in re.finditer(rb"(?m)^(\d+) 0 obj\b", body)}
     size = max(offsets) + 1
     lines = [b"xref\n", f"0 {size}\n".encode(), b"0000000000 65535 f \n"]
     for number in range(1, size):
@@ -133,8 +130,16 @@ def process_beside_good(
         resource.setrlimit(resource.RLIMIT_AS, (RUN_MEMORY_LIMIT, RUN_MEMORY_LIMIT))
 
     proc = subprocess.run(
-        [sys.executable, "-m", "exportdesk.ui.cli", "process", str(good), str(bad)]
-        + ["--json", "--no-suggestions"],
+        [
+            sys.executable,
+            "-m",
+            "exportdesk.ui.cli",
+            "process",
+            str(good),
+            str(bad),
+            "--json",
+            "--no-suggestions",
+        ],
         capture_output=True,
         text=True,
         timeout=RUN_SECONDS,
@@ -199,3 +204,63 @@ def text_operator_bomb_pdf(total: int = 2**30) -> bytes:
     stream.Filter = pikepdf.Name.FlateDecode
     page.Contents = stream
     return _save(pdf, compress_streams=False)
+
+
+_SHIFT_CMAP = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CMapName /Shifted def
+/CMapType 2 def
+1 begincodespacerange
+<00> <FF>
+endcodespacerange
+3 beginbfrange
+<20> <40> <0020>
+<41> <59> <0042>
+<61> <79> <0062>
+endbfrange
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end
+"""
+
+
+def shifted_tounicode_pdf() -> bytes:
+    """The builders' two-page application, drawn correctly, but its ToUnicode map shifts
+    every letter by one (A->B, e->f): the text layer reads as gibberish, the page does not."""
+    pdf = pikepdf.open(io.BytesIO(builders.text_pdf()))
+    for page in pdf.pages:
+        for _name, font in page.Resources.Font.items():
+            font.ToUnicode = pdf.make_stream(_SHIFT_CMAP)
+    return _save(pdf)
+
+
+def bomb_on_untyped_page_pdf() -> bytes:
+    """The builders' image bomb on a page whose dictionary lacks /Type /Page."""
+    pdf = pikepdf.open(io.BytesIO(builders.bomb_pdf()))
+    del pdf.pages[0].obj["/Type"]
+    return _save(pdf)
+
+
+def bomb_in_annotation_pdf() -> bytes:
+    """A blank page whose only annotation's appearance stream draws the image bomb."""
+    source = pikepdf.open(io.BytesIO(builders.bomb_pdf()))
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    image = pdf.copy_foreign(source.pages[0].Resources.XObject.Im0)
+    appearance = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    appearance.Type = pikepdf.Name.XObject
+    appearance.Subtype = pikepdf.Name.Form
+    appearance.BBox = pikepdf.Array([0, 0, 595, 842])
+    appearance.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    annotation = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Stamp,
+            Rect=pikepdf.Array([0, 0, 595, 842]),
+            AP=pikepdf.Dictionary(N=appearance),
+        )
+    )
+    page.Annots = pdf.make_indirect(pikepdf.Array([annotation]))
+    return _save(pdf)

@@ -19,13 +19,14 @@ def _bomb(kind: str) -> bytes:
 
 
 @pytest.mark.parametrize("kind", ["spaces", "text-operators"])
+@pytest.mark.slow  # about a minute under load: two CLI runs that each inflate up to the limit
 def test_content_stream_inflating_to_1_gib_stops_at_the_memory_limit(
     tmp_path: Path, kind: str
 ) -> None:
     run = hf.process_beside_good(tmp_path, f"bomb-{kind}.pdf", _bomb(kind), env=LIMIT)
     assert run.exit_code == 1
     assert run.codes(f"bomb-{kind}.pdf") == ["resource_limit"]
-    assert "EXPORTDESK_MAX_READ_MEMORY_MB" in run.results[f"bomb-{kind}.pdf"]["warnings"][0][
-        "message"
-    ]
+    assert (
+        "EXPORTDESK_MAX_READ_MEMORY_MB" in run.results[f"bomb-{kind}.pdf"]["warnings"][0]["message"]
+    )
     assert "Traceback" not in run.stderr

@@ -7,6 +7,8 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from exportdesk.extract.model import (
     ApplicationResult,
@@ -19,6 +21,7 @@ from exportdesk.extract.model import (
     Suggestion,
 )
 from exportdesk.review.originals import sha256_of
+from exportdesk.review.store import CaseStore
 
 HOSTILE_PARTY = "<img src=x onerror=alert(1)>"
 HOSTILE_FILENAME = "../../etc/<b>passwd</b>\x07.pdf"
@@ -146,3 +149,20 @@ def confirmed_case(store: Any, label: str = "confirmed", reviewer: str = "review
     version = store.decide(app, version, 2, "eu-dual-use", "NOT_LISTED", reviewer)
     store.finish(app, version, "confirmed", reviewer)
     return int(app)
+
+
+def extracted_case(store: CaseStore, label: str = "A") -> int:
+    """An application received and read (with the hand-built result), ready for review."""
+    data = pdf_bytes(label)
+    receipt = store.receive(data, f"{label}.pdf", "clerk")
+    assert store.record_extraction(receipt.sha256, make_result(data, f"{label}.pdf"))
+    return receipt.application_id
+
+
+def allow_tampering(s: Session) -> None:
+    """What someone with rights over the schema could do: lift the append-only triggers."""
+    if s.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        s.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+    else:
+        s.execute(text("DROP TRIGGER audit_events_no_update"))
+        s.execute(text("DROP TRIGGER audit_events_no_delete"))

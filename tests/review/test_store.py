@@ -6,10 +6,16 @@ import re
 import threading
 
 import pytest
-from casefactory import HOSTILE_FILENAME, fake_pipeline, make_result, pdf_bytes
-from sqlalchemy import delete, func, inspect, select, text, update
+from casefactory import (
+    HOSTILE_FILENAME,
+    allow_tampering,
+    extracted_case,
+    fake_pipeline,
+    make_result,
+    pdf_bytes,
+)
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
@@ -28,13 +34,6 @@ from exportdesk.review.tables import (
     SuggestionRow,
 )
 from exportdesk.review.worker import run_worker
-
-
-def _extracted(store: CaseStore, label: str = "A") -> int:
-    data = pdf_bytes(label)
-    receipt = store.receive(data, f"{label}.pdf", "clerk")
-    assert store.record_extraction(receipt.sha256, make_result(data, f"{label}.pdf"))
-    return receipt.application_id
 
 
 def test_migration_empty_to_head(settings: Settings) -> None:
@@ -101,7 +100,7 @@ def test_hostile_file_name_is_never_a_path(store: CaseStore) -> None:
 
 
 def test_concurrent_save_conflict_loses_nothing(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     loaded_by_anna = store.case(app_id).version
     loaded_by_ben = store.case(app_id).version
     store.decide(app_id, loaded_by_anna, 1, "eu-dual-use", "6A003", "anna")
@@ -117,7 +116,7 @@ def test_concurrent_save_conflict_loses_nothing(store: CaseStore) -> None:
 
 
 def test_override_needs_a_reason_and_is_kept_apart_from_suggestions(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     version = store.case(app_id).version
     with pytest.raises(StoreError, match="override reason is required"):
         store.decide(app_id, version, 2, "eu-dual-use", "6A004", "anna")
@@ -133,14 +132,14 @@ def test_override_needs_a_reason_and_is_kept_apart_from_suggestions(store: CaseS
 
 
 def test_decision_for_an_item_that_does_not_exist_is_refused(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     with pytest.raises(StoreError, match="has no item 9"):
         store.decide(app_id, store.case(app_id).version, 9, "eu-dual-use", "6A003", "anna", "x")
     assert store.case(app_id).decisions == {}
 
 
 def test_correction_is_recorded_and_validated(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     version = store.case(app_id).version
     with pytest.raises(StoreError, match="not valid"):
         store.correct(app_id, version, {"parties.1.country": "Chile"}, "anna")
@@ -156,7 +155,7 @@ def test_correction_is_recorded_and_validated(store: CaseStore) -> None:
 
 
 def test_confirm_requires_every_item_decided(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     version = store.decide(app_id, store.case(app_id).version, 1, "eu-dual-use", "6A003", "a")
     with pytest.raises(StoreError, match="no decision yet: 2"):
         store.finish(app_id, version, "confirmed", "a")
@@ -169,7 +168,7 @@ def test_confirm_requires_every_item_decided(store: CaseStore) -> None:
 
 
 def test_return_to_applicant_needs_a_reason(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     version = store.case(app_id).version
     with pytest.raises(StoreError, match="Say why"):
         store.finish(app_id, version, "returned", "anna", reason="  ")
@@ -180,7 +179,7 @@ def test_return_to_applicant_needs_a_reason(store: CaseStore) -> None:
 
 def test_simultaneous_saves_one_wins_one_conflicts(store: CaseStore) -> None:
     """Two threads save from the same version at once; the database, not luck, decides."""
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     version = store.case(app_id).version
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -221,17 +220,8 @@ def test_audit_chain_survives_concurrent_writers(store: CaseStore) -> None:
     assert report.ok and report.events == 20, report
 
 
-def _allow_tampering(s: Session) -> None:
-    """What someone with rights over the schema could do: lift the append-only triggers."""
-    if s.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        s.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-    else:
-        s.execute(text("DROP TRIGGER audit_events_no_update"))
-        s.execute(text("DROP TRIGGER audit_events_no_delete"))
-
-
 def test_audit_log_refuses_update_and_delete(store: CaseStore) -> None:
-    _extracted(store)
+    extracted_case(store)
     for statement in (update(AuditEvent).values(actor="mallory"), delete(AuditEvent)):
         with pytest.raises(DBAPIError, match="append-only"), store.session() as s:
             s.execute(statement)
@@ -241,12 +231,12 @@ def test_audit_log_refuses_update_and_delete(store: CaseStore) -> None:
 
 @pytest.mark.parametrize("tamper", ["edit", "delete_middle", "delete_last"])
 def test_audit_verify_catches_tampered_row(store: CaseStore, tamper: str) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     store.decide(app_id, store.case(app_id).version, 1, "eu-dual-use", "6A003", "anna")
     with store.session() as s:
         assert audit.verify(s).ok
         last = s.scalar(select(func.max(AuditEvent.seq)))
-        _allow_tampering(s)
+        allow_tampering(s)
         if tamper == "edit":
             s.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="mallory"))
         elif tamper == "delete_middle":
@@ -300,7 +290,7 @@ def test_failing_job_is_retried_then_marked_failed(store: CaseStore) -> None:
 
 
 def test_queue_filters_sorts_and_counts(store: CaseStore) -> None:
-    low = _extracted(store, "low")
+    low = extracted_case(store, "low")
     data = pdf_bytes("high")
     high = store.receive(data, "high.pdf", "clerk")
     result = make_result(data)

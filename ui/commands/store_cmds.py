@@ -1,4 +1,4 @@
-"""Case-store commands: `users add`, `audit verify`, `worker` and `demo`."""
+"""Case-store commands: `users`, `audit verify`/`rotate-key`, `worker` and `demo`."""
 
 from __future__ import annotations
 
@@ -65,47 +65,169 @@ def users_add(
     data_dir: DataDir = None,
 ) -> None:
     """Add a local account. The password comes from EXPORTDESK_NEW_PASSWORD, stdin or a prompt."""
-    from exportdesk.review.auth import AuthError, add_user
+    from exportdesk.review.auth import add_user
 
-    if no_password:
-        password = None
-    elif password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif os.environ.get("EXPORTDESK_NEW_PASSWORD"):
-        password = os.environ["EXPORTDESK_NEW_PASSWORD"]
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = None if no_password else _new_password(password_stdin)
+    _account_change(
+        data_dir,
+        lambda session, actor: add_user(session, username, role, password, actor=actor),
+        f"Added {username} ({role}).",
+    )
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if os.environ.get("EXPORTDESK_NEW_PASSWORD"):
+        return os.environ["EXPORTDESK_NEW_PASSWORD"]
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _account_change(data_dir: Path | None, change, done: str) -> None:  # type: ignore[no-untyped-def]
+    """Run ``change(session, actor)`` in one transaction; an AuthError is a clean exit 1."""
+    from exportdesk.review.auth import AuthError
+
     store = open_store(store_settings(data_dir))
     try:
         with store.session() as session:
-            add_user(session, username, role, password, actor=f"cli:{whoami()}")
+            change(session, f"cli:{whoami()}")
     except AuthError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(1) from None
     finally:
         store.close()
-    err.print(f"Added {username} ({role}).", markup=False)
+    err.print(done, markup=False)
 
 
-@audit_app.command("verify")
-def audit_verify(data_dir: DataDir = None) -> None:
-    """Check the hash chain: exit 0 if intact, 1 naming every edited or deleted event."""
-    from exportdesk.review.audit import verify
+UserName = Annotated[str, typer.Argument(help="Sign-in name.")]
+
+
+@users.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """Every account with its role and whether it is active."""
+    from exportdesk.review.auth import list_users
 
     store = open_store(store_settings(data_dir))
     try:
         with store.session() as session:
-            report = verify(session)
+            for user in list_users(session):
+                state = "active" if user.active else "deactivated"
+                typer.echo(f"{user.username}\t{user.role}\t{state}")
+    finally:
+        store.close()
+
+
+@users.command("deactivate")
+def users_deactivate(username: UserName, data_dir: DataDir = None) -> None:
+    """Take away access at once (a signed-in user is turned away at their next click)."""
+    from exportdesk.review.auth import set_active
+
+    _account_change(
+        data_dir, lambda s, actor: set_active(s, username, False, actor), f"Deactivated {username}."
+    )
+
+
+@users.command("activate")
+def users_activate(username: UserName, data_dir: DataDir = None) -> None:
+    """Give a deactivated account its access back."""
+    from exportdesk.review.auth import set_active
+
+    _account_change(
+        data_dir, lambda s, actor: set_active(s, username, True, actor), f"Activated {username}."
+    )
+
+
+@users.command("role")
+def users_role(
+    username: UserName,
+    role: Annotated[str, typer.Argument(help="clerk, reviewer, trainer, admin, ...")],
+    data_dir: DataDir = None,
+) -> None:
+    """Change an account's role; it applies at the user's next click."""
+    from exportdesk.review.auth import set_role
+
+    _account_change(
+        data_dir, lambda s, actor: set_role(s, username, role, actor), f"{username} is now {role}."
+    )
+
+
+@users.command("reset-password")
+def users_reset_password(
+    username: UserName,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin's first line.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Set a new password (from EXPORTDESK_NEW_PASSWORD, stdin or a prompt)."""
+    from exportdesk.review.auth import set_password
+
+    password = _new_password(password_stdin)
+    _account_change(
+        data_dir,
+        lambda s, actor: set_password(s, username, password, actor),
+        f"New password set for {username}.",
+    )
+
+
+@users.command("unlock")
+def users_unlock(username: UserName, data_dir: DataDir = None) -> None:
+    """Let every client try this name again at once, ending any sign-in delay."""
+    from exportdesk.review.auth import unlock
+
+    _account_change(
+        data_dir,
+        lambda s, actor: unlock(s, username, actor),
+        f"Sign-in delays for {username} cleared.",
+    )
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDir = None) -> None:
+    """Check the keyed chain, the rows bound into it and the anchors: exit 0 if intact, else 1.
+
+    A clean run appends the head to the anchor file; copy that file off the machine.
+    """
+    from exportdesk.review.audit import verify
+    from exportdesk.review.auditkeys import anchor_file
+
+    settings = store_settings(data_dir)
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            report = verify(session, anchors=anchor_file(settings))
     finally:
         store.close()
     if report.ok:
         typer.echo(f"audit log intact: {report.events} events")
+        if report.anchored is not None:
+            typer.echo(
+                f"anchored event {report.anchored.seq} in {anchor_file(settings)}; "
+                "copy that file off this machine"
+            )
         return
     typer.echo(f"audit log BROKEN ({report.events} events read):")
     for problem in report.problems:
         typer.echo(f"  - {problem}")
     typer.echo("Restore the database from a backup taken before the first broken event.")
     raise typer.Exit(1)
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key(data_dir: DataDir = None) -> None:
+    """Start signing new events with a fresh key; older keys stay in the file to verify."""
+    from exportdesk.review.auditkeys import AuditKeyError, key_file, rotate
+
+    settings = store_settings(data_dir)
+    try:
+        key_id = rotate(settings)
+    except AuditKeyError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"new audit key {key_id} in {key_file(settings)}; back the file up off this machine "
+        "and restart the app and workers so they sign with it"
+    )
 
 
 def worker(
@@ -129,7 +251,13 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="Serve the app afterwards.")
     ] = True,
     port: Annotated[int, typer.Option(help="Port for the review app.")] = 8501,
-    address: Annotated[str, typer.Option(help="Address the app listens on.")] = "0.0.0.0",
+    address: Annotated[
+        str,
+        typer.Option(
+            help="Address the app listens on. The default serves this machine only; the app "
+            "speaks plain HTTP, so put a TLS proxy in front before opening it to a network."
+        ),
+    ] = "127.0.0.1",
     samples: Annotated[
         Path | None, typer.Option(help="Folder of sample PDFs (default: the bundled ones).")
     ] = None,
@@ -188,7 +316,13 @@ def _serve(settings: Settings, port: int, address: str) -> None:
         "--browser.gatherUsageStats",
         "false",
     ]
-    typer.echo(f"Serving the review app at http://localhost:{port} (Ctrl-C stops it)")
+    if address not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            f"WARNING: serving on {address} over plain HTTP: passwords and applications cross "
+            "the network unencrypted. Put a TLS proxy in front, or use --address 127.0.0.1.",
+            markup=False,
+        )
+    typer.echo(f"Serving the review app at http://{address}:{port} (Ctrl-C stops it)")
     streamlit = subprocess.Popen(cmd, env=env)
 
     def _stop(signum: int, _frame: object) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from exportdesk.extract.settings import Settings
-from exportdesk.review.auth import AuthError, Identity, identity_from_oidc
+from exportdesk.review.auth import AuthError, Identity, identity_from_oidc, recheck
 from exportdesk.review.jobs import DatabaseJobQueue, queue_for
 from exportdesk.review.store import CaseStore, QueueRow
 
@@ -58,14 +58,31 @@ def current_identity() -> Identity | None:
             with store().session() as s:
                 ident = identity_from_oidc(s, st.user.to_dict(), settings().oidc_role_claim)
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
             return None
         st.session_state[IDENTITY] = ident
-    if isinstance(ident, Identity) and ident.expired():
+    if not isinstance(ident, Identity):
+        return None
+    if ident.expired():
         sign_out()
         st.warning("Your sign-in expired; please sign in again.")
         return None
-    return ident if isinstance(ident, Identity) else None
+    with store().session() as s:
+        current = recheck(s, ident)  # a deactivated user or changed role applies at once
+    if current is None:
+        sign_out()
+        st.warning("Your account is no longer active; ask an admin.")
+        return None
+    st.session_state[IDENTITY] = current
+    return current
+
+
+def client_address() -> str:
+    """Where the browser connects from, as Streamlit sees it (a proxy's address behind one)."""
+    try:
+        return str(st.context.ip_address or "unknown")
+    except Exception:  # no browser context (tests, bare mode)
+        return "unknown"
 
 
 def sign_out() -> None:
@@ -84,7 +101,7 @@ def require(page: str) -> Identity:
     assert ident is not None
     if not ident.may_open(page):
         st.error(
-            f"Your role ({ident.role}) may not open the {page} page. "
+            f"Your role ({plain(ident.role)}) may not open the {plain(page)} page. "
             "Ask an admin if you need access."
         )
         st.stop()
@@ -94,7 +111,7 @@ def require(page: str) -> Identity:
 def choose_case(rows: list[QueueRow], key: str, empty: str) -> int:
     """An application picker that starts on the one chosen elsewhere (e.g. in the queue)."""
     if not rows:
-        st.info(empty)
+        st.info(plain(empty))
         st.stop()
     labels = {r.id: f"#{r.id} · {r.filename} · {r.status.replace('_', ' ')}" for r in rows}
     ids = list(labels)

@@ -1,14 +1,23 @@
-"""Admin: check the audit log, see the accounts, watch the workers, retry failed jobs."""
+"""Admin: check the audit log, manage the accounts, watch the workers, retry failed jobs."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from exportdesk.review.audit import verify
-from exportdesk.review.auth import list_users
+from exportdesk.review.auditkeys import anchor_file
+from exportdesk.review.auth import (
+    AuthError,
+    list_users,
+    set_active,
+    set_password,
+    set_role,
+    unlock,
+)
 from exportdesk.review.store import StoreError
+from exportdesk.review.tables import ROLES
 from exportdesk.review.workers import list_workers
-from exportdesk.ui.pages._common import plain, queue, require, store, when
+from exportdesk.ui.pages._common import plain, queue, require, settings, store, when
 
 identity = require("admin")
 st.title("Admin")
@@ -16,9 +25,11 @@ st.title("Admin")
 st.subheader("Audit log")
 if st.button("Verify the audit log", key="a_verify"):
     with store().session() as session:
-        report = verify(session)
+        report = verify(session, anchors=anchor_file(settings()))
     if report.ok:
-        st.success(f"The audit log is intact: {report.events} events, none edited or deleted.")
+        st.success(
+            f"The audit log is intact: {plain(report.events)} events, none edited or deleted."
+        )
     else:
         st.error(
             "The audit log was tampered with. Restore the database from a backup taken "
@@ -29,6 +40,7 @@ if st.button("Verify the audit log", key="a_verify"):
 st.subheader("Accounts")
 st.caption("Add accounts with `exportdesk users add NAME --role ROLE` on the server.")
 with store().session() as session:
+    accounts = list_users(session)
     st.table(
         [
             {
@@ -38,9 +50,52 @@ with store().session() as session:
                 "sign-in": "local" if u.password_hash else "OIDC only",
                 "since": when(u.created_at),
             }
-            for u in list_users(session)
+            for u in accounts
         ]
     )
+if "a_flash" in st.session_state:
+    kind, text = st.session_state.pop("a_flash")
+    (st.success if kind == "ok" else st.error)(plain(text))
+
+
+def _change(action, done: str) -> None:  # type: ignore[no-untyped-def]
+    """Run one account change in its own transaction and report it on the next run."""
+    try:
+        with store().session() as session:
+            action(session, identity.username)
+    except AuthError as exc:
+        st.session_state["a_flash"] = ("error", str(exc))
+    else:
+        st.session_state["a_flash"] = ("ok", done)
+
+
+if accounts:
+    with st.form("a_account"):
+        name = st.selectbox("Account", [u.username for u in accounts], key="a_user")
+        role = st.selectbox("Role", list(ROLES), key="a_role")
+        password = st.text_input("New password", type="password", key="a_password")
+        cols = st.columns(5)
+        clicked = {
+            "deactivate": cols[0].form_submit_button("Deactivate"),
+            "activate": cols[1].form_submit_button("Activate"),
+            "role": cols[2].form_submit_button("Set role"),
+            "password": cols[3].form_submit_button("Reset password"),
+            "unlock": cols[4].form_submit_button("Clear sign-in delays"),
+        }
+    if clicked["deactivate"]:
+        _change(lambda s, actor: set_active(s, name, False, actor), f"{name} deactivated.")
+    elif clicked["activate"]:
+        _change(lambda s, actor: set_active(s, name, True, actor), f"{name} activated.")
+    elif clicked["role"]:
+        _change(lambda s, actor: set_role(s, name, role, actor), f"{name} is now {role}.")
+    elif clicked["password"]:
+        _change(
+            lambda s, actor: set_password(s, name, password, actor), f"New password for {name}."
+        )
+    elif clicked["unlock"]:
+        _change(lambda s, actor: unlock(s, name, actor), f"Sign-in delays for {name} cleared.")
+    if any(clicked.values()):
+        st.rerun()
 
 st.subheader("Workers and queue")
 depth = queue().depth()

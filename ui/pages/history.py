@@ -6,7 +6,7 @@ import streamlit as st
 
 from exportdesk.review.store import NotFoundError
 from exportdesk.ui.letters_panel import show_versions
-from exportdesk.ui.pages._common import choose_case, require, store, when
+from exportdesk.ui.pages._common import choose_case, plain, require, store, when
 
 require("history")
 st.title("History")
@@ -16,7 +16,7 @@ chosen = choose_case(store().queue(sort="newest"), "h_case", "No applications ye
 try:
     events = store().history(chosen)
 except NotFoundError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 
 

@@ -43,11 +43,11 @@ def show_progress() -> None:
         box = st.container(border=True)
         box.text(display_name(name))  # plain text: never markup, never a path
         if submitted is None:
-            box.error(error or "This file could not be stored.")
+            box.error(plain(error or "This file could not be stored."))
             continue
         app_id = submitted.receipt.application_id
         if submitted.job_id is None:
-            box.info(submitted.message)
+            box.info(plain(submitted.message))
             continue
         state = queue().state(submitted.job_id)
         if state.status == "running" and state.total:
@@ -60,15 +60,17 @@ def show_progress() -> None:
             box.progress(value, text=f"Application {app_id}: {label}")
         elif state.status == "failed":
             box.error(
-                f"Application {app_id} could not be read: {plain(state.error or '')}. The "
-                "original is kept; the admin can retry it on the Admin page."
+                plain(
+                    f"Application {app_id} could not be read: {state.error or ''}. The "
+                    "original is kept; the admin can retry it on the Admin page."
+                )
             )
         else:
             case = store().case(app_id)
             result = case.result
             if result is not None and not result.readable:
                 reasons = "; ".join(w.message for w in result.warnings if w.page is None)
-                box.error(f"Application {app_id} is unreadable: {plain(reasons)}")
+                box.error(plain(f"Application {app_id} is unreadable: {reasons}"))
             else:
                 box.progress(1.0, text=f"Application {app_id}: read, waiting in the queue")
 

@@ -20,7 +20,7 @@ FLASH = "l_flash"
 signing = identity.may("issue_licence")
 if not signing:
     st.info(
-        f"You are signed in as {identity.role.replace('_', ' ')}: you can read licence "
+        f"You are signed in as {plain(identity.role.replace('_', ' '))}: you can read licence "
         "decisions, but only a licensing officer can issue one."
     )
 

@@ -34,7 +34,7 @@ def _show_page(sha256: str, page: int, pages: int, evidence: list[Evidence]) -> 
         image = _page_image(sha256, page, tuple(e.bbox for e in evidence if e.page == page))
         st.container(border=True).image(image, caption=f"Page {page} of {pages}", width="stretch")
     except Exception as exc:  # a page that cannot be drawn must not hide the fields
-        st.warning(f"Page {page} could not be drawn ({type(exc).__name__}).")
+        st.warning(plain(f"Page {page} could not be drawn ({type(exc).__name__})."))
 
 
 # --- saving: every change names the version on screen (optimistic locking) ----------------
@@ -298,7 +298,8 @@ with fields_tab:
         for kind, names in EDITABLE.items():
             for i, fact in enumerate(data[kind]):
                 flag = " ⚠ low confidence" if fact["confidence"] < low else ""
-                st.markdown(f"**{kind.replace('_', ' ')} {i + 1}**{flag}")
+                heading = f"{kind.replace('_', ' ')} {i + 1}"
+                st.markdown(f"**{plain(heading)}**{plain(flag)}")
                 for name in names:
                     path = f"{kind}.{i}.{name}"
                     paths.append(path)
@@ -319,8 +320,10 @@ with fields_tab:
 with finish_tab:
     decided_n = sum(1 for it in result.items if it.index in case.decisions)
     st.write(
-        f"{decided_n} of {len(result.items)} items decided. Status: "
-        f"{case.status.replace('_', ' ')}."
+        plain(
+            f"{decided_n} of {len(result.items)} items decided. Status: "
+            f"{case.status.replace('_', ' ')}."
+        )
     )
     st.button(
         "Confirm application",

@@ -8,6 +8,7 @@ from exportdesk.review.auth import AuthError, sign_in
 from exportdesk.ui.pages._common import (
     IDENTITY,
     JUST_SIGNED_IN,
+    client_address,
     current_identity,
     oidc_configured,
     plain,
@@ -19,7 +20,7 @@ from exportdesk.ui.pages._common import (
 st.title("exportdesk")
 identity = current_identity()
 if identity is not None:
-    st.success(f"Signed in as {plain(identity.username)} ({identity.role}).")
+    st.success(f"Signed in as {plain(identity.username)} ({plain(identity.role)}).")
     st.caption("Choose a page in the menu on the left.")
     if st.button("Sign out"):
         sign_out()
@@ -49,9 +50,11 @@ with st.form("sign_in"):
     submitted = st.form_submit_button("Sign in", type="primary")
 if submitted:
     try:
-        st.session_state[IDENTITY] = sign_in(store(), username, password, settings())
+        st.session_state[IDENTITY] = sign_in(
+            store(), username, password, settings(), client=client_address()
+        )
     except AuthError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
     else:
         st.session_state[JUST_SIGNED_IN] = True
         st.rerun()

@@ -89,7 +89,7 @@ else:
 
 st.subheader("Model versions on the fixed evaluation set")
 if "t_flash" in st.session_state:
-    st.success(st.session_state.pop("t_flash"))
+    st.success(plain(st.session_state.pop("t_flash")))
 registry = Registry(settings().models_dir)
 fixed_sha = sha256_file(FIXED_SET)
 versions = registry.list("classifier", fixed_sha)
@@ -130,7 +130,7 @@ if versions:
             )
             st.rerun()
         except RegistryError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
     if back_col.button("Roll back to the previous version", key="t_rollback"):
         try:
             done = workflow.rollback(
@@ -139,7 +139,7 @@ if versions:
             st.session_state["t_flash"] = f"Rolled back: {done.version} is active again."
             st.rerun()
         except RegistryError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
 bars, bins = insights.version_metrics(registry, fixed_sha)
 if bars:
     st.altair_chart(
@@ -187,9 +187,9 @@ activate = st.checkbox(
 if st.button("Start retrain", type="primary", key="t_start"):
     try:
         started = jobs.launch(settings(), identity.username, activate)
-        st.success(f"Retrain {started} started.")
+        st.success(plain(f"Retrain {started} started."))
     except jobs.JobError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
 
 
 @st.fragment(run_every=3)
@@ -204,11 +204,13 @@ def _progress() -> None:
         )
         with st.expander(label, expanded=job is recent[0]):
             if job.error:
-                st.error(job.error)
+                st.error(plain(job.error))
             if job.summary and job.summary.get("activation"):
                 act = job.summary["activation"]
                 (st.success if act["activated"] else st.warning)(
-                    "Activated." if act["activated"] else "Not activated: " + "; ".join(act["gate"])
+                    "Activated."
+                    if act["activated"]
+                    else plain("Not activated: " + "; ".join(act["gate"]))
                 )
             st.code("\n".join(job.progress) or "(no output yet)", language=None)
 
