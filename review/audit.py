@@ -168,8 +168,9 @@ def verify(
         )
         if keys.signer_of(payload, event.hash) is None:
             report.problems.append(
-                f"event {event.seq} ({event.action} by {event.actor}) does not carry a valid "
-                "signature: it was edited, or the chain was rewritten without the audit key"
+                f"event {event.seq} ({event.action} by {event.actor}) was edited after it was "
+                "written, or the chain was rewritten without the audit key: its signature "
+                "does not match"
             )
         _collect_bound(event, bound)
         hashes[event.seq] = event.hash

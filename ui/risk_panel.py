@@ -45,13 +45,13 @@ def show_risk(store: CaseStore, case: CaseView, actor: str) -> None:
                                 store, case.id, hit.party, hit.entry_uid, outcome, reason, actor
                             )
                         except ScreeningError as exc:
-                            st.error(str(exc))
+                            st.error(plain(exc))
                         else:
                             st.rerun()
         for code, title in TITLES.items():
             found = [w for w in others if w.code == code]
             if found:
-                st.markdown(f"**{title}**")
+                st.markdown(f"**{plain(title)}**")
                 for w in found:
                     where = " · ".join(f"p.{e.page}" for e in (w.evidence or []))
-                    st.caption(plain(w.message) + (f" ({where})" if where else ""))
+                    st.caption(plain(w.message) + (plain(f" ({where})") if where else ""))
