@@ -59,7 +59,7 @@ def _unescaped_calls() -> list[str]:
             owner = node.func.value
             if isinstance(owner, ast.Name) and owner.id in {"log", "logging", "typer", "err"}:
                 continue
-            if ast.unparse(owner) in {"sys.stdout", "sys.stderr"}:
+            if ast.unparse(owner).startswith(("sys.stdout", "sys.stderr")):
                 continue
             if not _safe(node.args[0]):
                 found.append(f"{path.relative_to(UI)}:{node.lineno} {ast.unparse(node)[:90]}")
