@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_THREAD_LIMIT := 1
 DEMO_DIR ?= var/demo
 
-.PHONY: help setup system-deps demo test test-fast check lint bench samples catalogues clean workers app-scaled fuzz
+.PHONY: help setup system-deps demo test test-fast check lint bench samples catalogues clean workers app-scaled fuzz screenshots
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test: setup ## Run the whole test suite (slow, OCR, browser and PostgreSQL tests
 
 test-fast: setup ## Unit tests only (no OCR, models, browser or PostgreSQL)
 	$(PY) -m pytest -m "not ocr and not slow and not browser and not postgres"
+
+screenshots: setup ## Refresh docs/screenshots/ from the browser test (make test writes to a temp folder)
+	EXPORTDESK_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/ui/test_browser.py -q
 
 lint: setup ## ruff and mypy
 	$(VENV)/bin/ruff check .

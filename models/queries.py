@@ -45,6 +45,7 @@ class DecisionRow:
     override: bool
     model_version: str | None
     application_status: str
+    family: str = "eu"  # the catalogue family (EU, US): an item has one decision in each
 
 
 def decisions(store: CaseStore) -> list[DecisionRow]:
@@ -70,17 +71,18 @@ def decisions(store: CaseStore) -> list[DecisionRow]:
                 d.override_reason is not None,
                 d.model_version,
                 status,
+                d.family,
             )
             for d, status in rows
         ]
 
 
 def latest_decisions(rows: list[DecisionRow]) -> list[DecisionRow]:
-    """The decision in force per item: the newest one (a later decision supersedes)."""
-    latest: dict[tuple[int, int], DecisionRow] = {}
+    """The decision in force per item and family: the newest one (a later one supersedes)."""
+    latest: dict[tuple[int, int, str], DecisionRow] = {}
     for r in rows:
-        latest[(r.application_id, r.item_index)] = r
-    return sorted(latest.values(), key=lambda r: (r.application_id, r.item_index))
+        latest[(r.application_id, r.item_index, r.family)] = r
+    return sorted(latest.values(), key=lambda r: (r.application_id, r.item_index, r.family))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,16 @@ from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
 from exportdesk.review.auditkeys import keyring
+from exportdesk.review.corrections import (
+    NUMBER_FIELDS,
+    CorrectionError,
+    new_fact,
+    parse_number,
+    plain_error,
+    where,
+)
 from exportdesk.review.db import make_engine
+from exportdesk.review.decisions import conflict_count, families, family_name, family_of
 from exportdesk.review.migrate import upgrade
 from exportdesk.review.originals import OriginalStore, display_name, sha256_of
 from exportdesk.review.tables import (
@@ -35,7 +44,7 @@ from exportdesk.review.tables import (
 
 # Fields a reviewer may correct, per kind of fact.
 EDITABLE: dict[str, tuple[str, ...]] = {
-    "parties": ("name", "address", "country"),
+    "parties": ("role", "name", "address", "country"),
     "items": (
         "description",
         "quantity",
@@ -48,7 +57,7 @@ EDITABLE: dict[str, tuple[str, ...]] = {
     ),
     "end_use": ("statement", "end_user"),
 }
-SortKey = Literal["oldest", "newest", "lowest_confidence"]
+SortKey = Literal["oldest", "newest", "lowest_confidence", "attention"]
 
 
 class StoreError(ExportdeskError):
@@ -82,6 +91,7 @@ class QueueRow:
     catalogues: list[str]
     readable: bool | None
     page_count: int | None
+    declared_conflicts: int = 0
 
 
 @dataclass
@@ -98,6 +108,9 @@ class CaseView:
     versions: dict[str, Any]
     decisions: dict[int, Decision] = field(default_factory=dict)  # latest per item index
     corrected_fields: set[str] = field(default_factory=set)
+    # The decision in force per (item index, family), and every decision oldest first.
+    by_family: dict[tuple[int, str], Decision] = field(default_factory=dict)
+    all_decisions: list[Decision] = field(default_factory=list)
 
     @property
     def editable(self) -> bool:
@@ -280,6 +293,7 @@ class CaseStore:
                 min_confidence=min(confidences) if confidences else None,
                 countries="," + ",".join(countries) + "," if countries else "",
                 catalogues="," + ",".join(catalogues) + "," if catalogues else "",
+                declared_conflicts=conflict_count(result),
                 version=Application.version + 1,
                 updated_at=utcnow(),
             )
@@ -316,7 +330,15 @@ class CaseStore:
             stmt = stmt.where(Application.countries.contains(f",{country.upper()},"))
         if catalogue:
             stmt = stmt.where(Application.catalogues.contains(f",{catalogue},"))
-        if sort == "lowest_confidence":
+        if sort == "attention":
+            # Declared codes that contradict the suggestion first, then the least certain.
+            stmt = stmt.order_by(
+                Application.declared_conflicts.desc(),
+                Application.min_confidence.is_(None),
+                Application.min_confidence,
+                Application.id,
+            )
+        elif sort == "lowest_confidence":
             # Applications not yet read sort last: there is nothing to check in them yet.
             stmt = stmt.order_by(
                 Application.min_confidence.is_(None), Application.min_confidence, Application.id
@@ -337,6 +359,7 @@ class CaseStore:
                     _split(a.catalogues),
                     a.readable,
                     a.page_count,
+                    a.declared_conflicts or 0,
                 )
                 for a in s.execute(stmt).scalars()
             ]
@@ -379,36 +402,73 @@ class CaseStore:
 
     # --- reviewing (all optimistic-locked) ------------------------------------------
     def correct(
-        self, application_id: int, version: int, changes: dict[str, Any], actor: str
+        self,
+        application_id: int,
+        version: int,
+        changes: dict[str, Any],
+        actor: str,
+        added: dict[str, list[dict[str, Any]]] | None = None,
+        removed: dict[str, list[int]] | None = None,
+        locale: str = "en",
     ) -> int:
-        """Record field corrections; returns the new version. Unchanged values are skipped."""
+        """Record field corrections and facts added or removed by hand; returns the new version.
+
+        ``changes`` maps paths (``items.0.quantity``) to values as typed (numbers in
+        ``locale``); ``removed`` lists positions per kind, ``added`` new facts per kind.
+        Unchanged values are skipped, so saving an untouched form changes nothing.
+        """
+        added, removed = added or {}, removed or {}
         with self.session() as s:
             case = self._case_in(s, application_id)
             current = case.result.to_contract() if case.result else None
             if current is None:
                 raise StoreError("This application has not been read yet; nothing to correct.")
             trial = json.loads(json.dumps(current))
-            for path, value in changes.items():
-                set_field(trial, path, None if value == "" else value)
             try:
-                # Validation also converts form text to the field's type ("12" -> 12.0).
-                checked = ApplicationResult.model_validate(trial).to_contract()
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                raise StoreError(
-                    f"The correction to {where} is not valid: {first['msg']}. "
-                    "Nothing was saved; fix that field and save again."
-                ) from None
+                for path, value in changes.items():
+                    kind, index, name = _parse_field(path)
+                    if name in NUMBER_FIELDS:
+                        try:
+                            value = parse_number(value, locale)
+                        except CorrectionError as exc:
+                            place = where(kind, index, name, current[kind][index])
+                            raise CorrectionError(f"{place}: {exc}") from None
+                    set_field(trial, path, None if value == "" else value)
+                # Field edits are checked first: their paths name positions before removals.
+                trial = _validated(trial).to_contract()
+                edited = json.loads(json.dumps(trial))
+                for kind, positions in removed.items():
+                    for position in sorted(set(positions), reverse=True):
+                        index = edited[kind][position].get("index")
+                        if kind == "items" and index in case.decisions:
+                            raise CorrectionError(
+                                f"Item {index} already has a decision, so it cannot be removed."
+                            )
+                        del edited[kind][position]
+                for kind, facts in added.items():
+                    for values in facts:
+                        for name in NUMBER_FIELDS & values.keys():
+                            values = {**values, name: parse_number(values[name], locale)}
+                        edited[kind].append(new_fact(kind, values, edited[kind]))
+                corrected = _validated(edited)
+            except CorrectionError as exc:
+                raise StoreError(f"{exc} Nothing was saved; fix it and save again.") from None
+            checked = corrected.to_contract()
             recorded = []
             for path in changes:
                 kind, index, name = _parse_field(path)
-                old, value = current[kind][index].get(name), checked[kind][index].get(name)
+                old, value = current[kind][index].get(name), trial[kind][index].get(name)
                 if old != value:
                     recorded.append((path, old, value))
-            if not recorded:
+            lists = [k for k in EDITABLE if k in added or k in removed]
+            if not recorded and not lists:
                 return version  # nothing changed, so nothing to save or to conflict with
             new_version = self._bump(s, application_id, version, actor)
+            s.execute(
+                update(Application)
+                .where(Application.id == application_id)
+                .values(declared_conflicts=conflict_count(corrected))
+            )
             for path, old, value in recorded:
                 row = Correction(
                     application_id=application_id,
@@ -432,6 +492,33 @@ class CaseStore:
                         "sha256_row": audit.correction_digest(row),
                     },
                 )
+            for kind in lists:
+                # The whole list after this save: replayed after the field corrections above.
+                s.add(
+                    Correction(
+                        application_id=application_id,
+                        field=kind,
+                        old_value=json.dumps(current[kind]),
+                        new_value=json.dumps(checked[kind]),
+                        corrected_by=actor,
+                    )
+                )
+                audit.append(
+                    s,
+                    actor,
+                    "facts_changed",
+                    application_id,
+                    {
+                        "kind": kind,
+                        "removed": [
+                            _fact_title(kind, current[kind][p]) for p in removed.get(kind, [])
+                        ],
+                        "added": [
+                            _fact_title(kind, f)
+                            for f in checked[kind][len(checked[kind]) - len(added.get(kind, [])) :]
+                        ],
+                    },
+                )
             return new_version
 
     def decide(
@@ -443,9 +530,18 @@ class CaseStore:
         final_code: str,
         actor: str,
         reason: str | None = None,
+        change_reason: str | None = None,
     ) -> int:
-        """Record a person's classification; anything but the top suggestion needs a reason."""
+        """Record a person's classification of one item in one catalogue family (EU or US).
+
+        Any of the model's suggestions can be confirmed as it is; another code is an override
+        and needs ``reason``. An item already decided in that family is changed only through
+        the explicit change: ``change_reason`` says why, and both decisions stay on record.
+        A second save without it is refused, so a decision is never replaced silently.
+        """
         reason = (reason or "").strip() or None
+        change = None if change_reason is None else change_reason.strip()
+        family = family_of(final_catalogue)
         with self.session() as s:
             new_version = self._bump(s, application_id, version, actor)
             case = self._case_in(s, application_id)
@@ -453,25 +549,51 @@ class CaseStore:
                 raise StoreError(
                     f"Application {application_id} has no item {item_index}; nothing was saved."
                 )
-            top = s.execute(
-                select(SuggestionRow)
-                .where(
-                    SuggestionRow.application_id == application_id,
-                    SuggestionRow.item_index == item_index,
+            current = case.by_family.get((item_index, family))
+            subject = f"Item {item_index} ({family_name(family)})"
+            if current is not None and change is None:
+                raise StoreError(
+                    f"{subject} is already decided: {current.final_catalogue} "
+                    f"{current.final_code} by {current.decided_by}. To replace it, use "
+                    "“Change decision” and say why. Nothing was saved."
                 )
-                .order_by(SuggestionRow.extraction_id.desc(), SuggestionRow.rank)
-                .limit(1)
-            ).scalar_one_or_none()
-            override = top is None or (top.catalogue, top.code) != (final_catalogue, final_code)
+            if current is not None and not change:
+                raise StoreError(f"{subject}: say why the decision changes. Nothing was saved.")
+            if current is None and change is not None:
+                raise StoreError(f"{subject} has no decision to change yet. Nothing was saved.")
+            ranked = (
+                s.execute(
+                    select(SuggestionRow)
+                    .where(
+                        SuggestionRow.application_id == application_id,
+                        SuggestionRow.item_index == item_index,
+                    )
+                    .order_by(SuggestionRow.extraction_id.desc(), SuggestionRow.rank)
+                )
+                .scalars()
+                .all()
+            )
+            newest = ranked[0].extraction_id if ranked else None
+            in_family = [
+                r for r in ranked if r.extraction_id == newest and family_of(r.catalogue) == family
+            ]
+            top = in_family[0] if in_family else None
+            chosen = next(
+                (r for r in in_family if (r.catalogue, r.code) == (final_catalogue, final_code)),
+                None,
+            )
+            override = chosen is None
+            reason = reason or (change if override else None)
             if override and not reason:
                 raise StoreError(
-                    f"Item {item_index}: {final_catalogue} {final_code} is not the suggested "
-                    "code, so an override reason is required. Nothing was saved."
+                    f"{subject}: {final_catalogue} {final_code} is not among the suggestions, "
+                    "so an override reason is required. Nothing was saved."
                 )
             ex_versions = case.versions
             decision = Decision(
                 application_id=application_id,
                 item_index=item_index,
+                family=family,
                 suggested_catalogue=top.catalogue if top else None,
                 suggested_code=top.code if top else None,
                 suggested_confidence=top.confidence if top else None,
@@ -482,25 +604,32 @@ class CaseStore:
                 model_version=(top.model_version if top else None) or ex_versions.get("classifier"),
                 catalogue_edition=(top.catalogue_edition if top else None)
                 or ex_versions.get("catalogues"),
+                replaces_id=current.id if current else None,
+                change_reason=change or None,
             )
             s.add(decision)
             s.flush()
-            audit.append(
-                s,
-                actor,
-                "override" if override else "confirmed_suggestion",
-                application_id,
-                {
-                    "item": item_index,
-                    "decision_id": decision.id,
-                    "sha256_row": audit.decision_digest(decision),
-                    "suggested": f"{top.catalogue} {top.code}" if top else None,
-                    "final": f"{final_catalogue} {final_code}",
-                    "reason": decision.override_reason,
-                    "model_version": decision.model_version,
-                    "catalogue_edition": decision.catalogue_edition,
-                },
-            )
+            action = "override" if override else "confirmed_suggestion"
+            detail: dict[str, Any] = {
+                "item": item_index,
+                "family": family,
+                "decision_id": decision.id,
+                "sha256_row": audit.decision_digest(decision),
+                "suggested": f"{top.catalogue} {top.code}" if top else None,
+                "final": f"{final_catalogue} {final_code}",
+                "rank": chosen.rank + 1 if chosen else None,
+                "reason": decision.override_reason,
+                "model_version": decision.model_version,
+                "catalogue_edition": decision.catalogue_edition,
+            }
+            if current is not None:
+                action = "decision_changed"
+                detail |= {
+                    "previous": f"{current.final_catalogue} {current.final_code}",
+                    "previous_by": current.decided_by,
+                    "change_reason": change,
+                }
+            audit.append(s, actor, action, application_id, detail)
             return new_version
 
     def finish(
@@ -524,11 +653,20 @@ class CaseStore:
                         "An application that could not be read cannot be "
                         "confirmed; return it to the applicant instead."
                     )
-                missing = [i.index for i in case.result.items if i.index not in case.decisions]
+                missing = [
+                    f"{item.index} ({family_name(f)})" if f else str(item.index)
+                    for item in case.result.items
+                    for f in families(item) or [""]
+                    if (
+                        (item.index, f) not in case.by_family
+                        if f
+                        else item.index not in case.decisions
+                    )
+                ]
                 if missing:
                     raise StoreError(
                         "These items have no decision yet: "
-                        + ", ".join(map(str, missing))
+                        + ", ".join(missing)
                         + ". Decide them first."
                     )
             audit.append(s, actor, outcome, application_id, {"reason": reason})
@@ -559,9 +697,13 @@ class CaseStore:
             .scalars()
             .all()
         )
-        decisions = s.execute(
-            select(Decision).where(Decision.application_id == application_id).order_by(Decision.id)
-        ).scalars()
+        decisions = list(
+            s.execute(
+                select(Decision)
+                .where(Decision.application_id == application_id)
+                .order_by(Decision.id)
+            ).scalars()
+        )
         result = None
         if ex is not None:
             data = json.loads(json.dumps(ex.result))
@@ -580,6 +722,8 @@ class CaseStore:
             versions=dict(ex.versions) if ex else {},
             decisions={d.item_index: d for d in decisions},
             corrected_fields={c.field for c in corrections},
+            by_family={(d.item_index, d.family): d for d in decisions},
+            all_decisions=decisions,
         )
 
     def _bump(
@@ -627,6 +771,22 @@ def _split(value: str) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
+def _validated(data: dict[str, Any]) -> ApplicationResult:
+    try:
+        # Validation also converts form text to the field's type ("12" -> 12.0).
+        return ApplicationResult.model_validate(data)
+    except ValidationError as exc:
+        raise CorrectionError(plain_error(exc.errors()[0], data)) from None
+
+
+def _fact_title(kind: str, fact: dict[str, Any]) -> str:
+    if kind == "parties":
+        return f"{str(fact.get('role', '')).replace('_', ' ')}: {fact.get('name', '')}"
+    if kind == "items":
+        return f"item {fact.get('index')}: {fact.get('description', '')}"
+    return str(fact.get("statement", ""))[:80]
+
+
 def _parse_field(path: str) -> tuple[str, int, str]:
     try:
         kind, index, name = path.split(".")
@@ -641,6 +801,9 @@ def _parse_field(path: str) -> tuple[str, int, str]:
 
 
 def set_field(data: dict[str, Any], path: str, value: Any) -> None:
+    if path in EDITABLE:  # a whole list: facts were added or removed by hand
+        data[path] = value if isinstance(value, list) else []
+        return
     kind, index, name = _parse_field(path)
     try:
         data[kind][index][name] = value

@@ -73,6 +73,8 @@ class Application(Base):
     min_confidence: Mapped[float | None] = mapped_column(Float)
     countries: Mapped[str] = mapped_column(String(500), default="")
     catalogues: Mapped[str] = mapped_column(String(500), default="")
+    # Items whose applicant-declared code contradicts the suggestion; the queue puts these first.
+    declared_conflicts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Extraction(Base):
@@ -107,13 +109,18 @@ class SuggestionRow(Base):
 
 
 class Decision(Base):
-    """A person's classification of one item. A later decision supersedes, never overwrites."""
+    """A person's classification of one item in one catalogue family (EU, US).
+
+    A later decision for the same item and family supersedes, never overwrites: it names the
+    one it replaces and why (``replaces_id``, ``change_reason``).
+    """
 
     __tablename__ = "decisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     item_index: Mapped[int] = mapped_column(Integer)
+    family: Mapped[str] = mapped_column(String(10), default="eu")
     suggested_catalogue: Mapped[str | None] = mapped_column(String(40))
     suggested_code: Mapped[str | None] = mapped_column(String(60))
     suggested_confidence: Mapped[float | None] = mapped_column(Float)
@@ -124,6 +131,8 @@ class Decision(Base):
     override_reason: Mapped[str | None] = mapped_column(Text)
     model_version: Mapped[str | None] = mapped_column(String(200))
     catalogue_edition: Mapped[str | None] = mapped_column(String(300))
+    replaces_id: Mapped[int | None] = mapped_column(Integer)
+    change_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Correction(Base):

@@ -1,21 +1,26 @@
-"""The review app's entrypoint: sign-in state, the worker, and the pages each role may see.
+"""The review app's entrypoint: sign-in state, the worker, the menu of the pages a role may see.
 
-Run with `streamlit run ui/app.py` (or `exportdesk demo`). Each page also checks the role
-itself, so opening a page's URL directly is not a way around this menu.
+Run with `streamlit run ui/app.py` (or `exportdesk demo`). Every page is registered, so a
+deep link always reaches its page; the page itself asks for a sign-in or says that the role
+may not open it. The menu lists only the pages the signed-in role may open.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from exportdesk.review.auth import PAGE_ROLES
+from exportdesk.review.sessions import COOKIE
 from exportdesk.review.workers import keep_worker_alive
 from exportdesk.ui.pages._common import (
+    COOKIE_TODO,
     JUST_SIGNED_IN,
     current_identity,
     plain,
@@ -23,7 +28,11 @@ from exportdesk.ui.pages._common import (
     sign_out,
 )
 
-st.set_page_config(page_title="exportdesk", page_icon=":material/inventory_2:", layout="wide")
+HERE = Path(__file__).parent
+# A local icon: the browser fetches nothing from outside (a material icon comes from Google).
+st.set_page_config(
+    page_title="exportdesk", page_icon=str(HERE / "static" / "favicon.png"), layout="wide"
+)
 
 # name (as in PAGE_ROLES), title, icon. Each page's file is pages/<name>.py.
 PAGES = [
@@ -38,8 +47,16 @@ PAGES = [
 HOME = "queue"  # where a signed-in user lands
 
 
-def _page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
-    return st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name, default=default)
+def _write_cookie(todo: tuple[str, str]) -> None:
+    """Set or clear the signed session cookie in the browser (SameSite=Strict, own path)."""
+    action, token = todo
+    age = int(settings().session_hours * 3600) if action == "set" else 0
+    cookie = f"{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict"
+    components.html(
+        f"<script>window.parent.document.cookie = {json.dumps(cookie)} + "
+        "(window.parent.location.protocol === 'https:' ? '; Secure' : '');</script>",
+        height=0,
+    )
 
 
 if settings().start_worker:
@@ -48,24 +65,44 @@ if settings().start_worker:
     keep_worker_alive(settings())
 
 identity = current_identity()
-allowed: dict[str, st.Page] = {}
-if identity is None:
-    pages = [_page("signin", "Sign in", ":material/login:", default=True)]
-else:
-    here = Path(__file__).parent / "pages"
-    allowed = {
-        name: _page(name, title, icon, default=name == HOME)
-        for name, title, icon in PAGES
-        if identity.role in PAGE_ROLES.get(name, ()) and (here / f"{name}.py").exists()
-    }
-    pages = [_page("signin", "Sign in", ":material/login:"), *allowed.values()]
-    with st.sidebar:
+signin = st.Page(
+    "pages/signin.py",
+    title="Sign in",
+    icon=":material/login:",
+    url_path="signin",
+    default=identity is None,
+)
+pages = {
+    name: st.Page(
+        f"pages/{name}.py",
+        title=title,
+        icon=icon,
+        url_path=name,
+        default=identity is not None and name == HOME,
+    )
+    for name, title, icon in PAGES
+    if (HERE / "pages" / f"{name}.py").exists()
+}
+navigation = st.navigation([signin, *pages.values()], position="hidden")
+
+with st.sidebar:
+    if identity is None:
+        st.page_link(signin)
+    else:
+        for name, page in pages.items():
+            if identity.role in PAGE_ROLES.get(name, ()):
+                st.page_link(page)
+        st.divider()
         st.caption(f"Signed in as **{plain(identity.username)}** ({plain(identity.role)})")
         if st.button("Sign out", key="sidebar_sign_out"):
             sign_out()
             st.rerun()
+    todo = st.session_state.pop(COOKIE_TODO, None)
+    if todo:
+        _write_cookie(todo)
 
-navigation = st.navigation(pages, position="sidebar")
-if st.session_state.pop(JUST_SIGNED_IN, False) and HOME in allowed:
-    st.switch_page(allowed[HOME])
+if st.session_state.pop(JUST_SIGNED_IN, False) and navigation.url_path in ("", "signin"):
+    if todo:  # written on the home page's run instead; switching would drop it
+        st.session_state[COOKIE_TODO] = todo
+    st.switch_page(pages[HOME])
 navigation.run()

@@ -216,6 +216,8 @@ def decided_store_rows(store: CaseStore) -> None:
                     code,
                     reviewer,
                     reason="checked the data sheet",
+                    # bob's is a second review: replacing ann's is the explicit change
+                    change_reason="second review" if reviewer == "bob" else None,
                 )
     data = b"open application"
     receipt = store.receive(data, "open.pdf", actor="clerk")

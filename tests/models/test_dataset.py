@@ -32,7 +32,7 @@ def test_export_takes_the_newest_decision_of_confirmed_applications_only(
     store.record_extraction(receipt.sha256, _result(data, ["Thermal weapon sight"], "X", "X"))
     v = store.case(receipt.application_id).version
     v = store.decide(receipt.application_id, v, 1, "eu-dual-use", "6A003", "ann", reason="a")
-    v = store.decide(receipt.application_id, v, 1, "eu-military", "ML15", "bob", reason="b")
+    v = store.decide(receipt.application_id, v, 1, "eu-military", "ML15", "bob", change_reason="b")
     store.finish(receipt.application_id, v, "confirmed", "bob")
     # An application still in review, with one decided item, stays out by default.
     data = b"in review"

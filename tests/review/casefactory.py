@@ -61,9 +61,25 @@ def _sug(catalogue: str, code: str, confidence: float, title: str) -> Suggestion
 
 
 def make_result(
-    data: bytes, filename: str = "app.pdf", party_name: str | None = None
+    data: bytes,
+    filename: str = "app.pdf",
+    party_name: str | None = None,
+    us: bool = False,
+    declared: str | None = None,
 ) -> ApplicationResult:
-    """A plausible result for the PDF from ``pdf_bytes``: two parties, two items, one end use."""
+    """A plausible result for the PDF from ``pdf_bytes``: two parties, two items, one end use.
+
+    ``us`` adds US suggestions to item 1 (so it needs an EU and a US decision); ``declared``
+    is the code the applicant declared for item 1.
+    """
+    us_suggestions = (
+        [
+            _sug("us-ccl", "6A003.b.4", 0.74, "Cameras, thermal imaging"),
+            _sug("us-usml", "XII(c)", 0.15, "Infrared focal plane arrays"),
+        ]
+        if us
+        else []
+    )
 
     def ev(line: int) -> list[Evidence]:
         top = 842 - 780 - 10 + line * 24
@@ -105,7 +121,9 @@ def make_result(
                     _sug("eu-dual-use", "6A003", 0.81, "Cameras"),
                     _sug("eu-dual-use", "6A002", 0.12, "Optical sensors"),
                     _sug("eu-dual-use", "NOT_LISTED", 0.07, "Not listed"),
+                    *us_suggestions,
                 ],
+                declared_classification=declared,
             ),
             Item(
                 index=2,

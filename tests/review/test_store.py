@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 
@@ -108,8 +109,8 @@ def test_concurrent_save_conflict_loses_nothing(store: CaseStore) -> None:
         store.decide(app_id, loaded_by_ben, 1, "eu-dual-use", "6A002", "ben", reason="optics")
     case = store.case(app_id)
     assert case.decisions[1].final_code == "6A003" and case.decisions[1].decided_by == "anna"
-    # Ben reloads and saves again: his decision is recorded on top, Anna's is kept.
-    store.decide(app_id, case.version, 1, "eu-dual-use", "6A002", "ben", reason="optics")
+    # Ben reloads; replacing Anna's decision is an explicit change, and hers is kept.
+    store.decide(app_id, case.version, 1, "eu-dual-use", "6A002", "ben", change_reason="optics")
     with store.session() as s:
         rows = s.execute(select(Decision.decided_by).order_by(Decision.id)).scalars().all()
     assert rows == ["anna", "ben"]
@@ -119,10 +120,10 @@ def test_override_needs_a_reason_and_is_kept_apart_from_suggestions(store: CaseS
     app_id = extracted_case(store)
     version = store.case(app_id).version
     with pytest.raises(StoreError, match="override reason is required"):
-        store.decide(app_id, version, 2, "eu-dual-use", "6A004", "anna")
-    version = store.decide(app_id, version, 2, "eu-dual-use", "6A004", "anna", reason="optics")
+        store.decide(app_id, version, 2, "eu-dual-use", "6A005", "anna")
+    version = store.decide(app_id, version, 2, "eu-dual-use", "6A005", "anna", reason="optics")
     decision = store.case(app_id).decisions[2]
-    assert (decision.suggested_code, decision.final_code) == ("NOT_LISTED", "6A004")
+    assert (decision.suggested_code, decision.final_code) == ("NOT_LISTED", "6A005")
     assert decision.override_reason == "optics"
     assert decision.model_version == "fake-classifier-1"
     assert decision.catalogue_edition == "test-edition"
@@ -141,7 +142,7 @@ def test_decision_for_an_item_that_does_not_exist_is_refused(store: CaseStore) -
 def test_correction_is_recorded_and_validated(store: CaseStore) -> None:
     app_id = extracted_case(store)
     version = store.case(app_id).version
-    with pytest.raises(StoreError, match="not valid"):
+    with pytest.raises(StoreError, match="not a two-letter country code"):
         store.correct(app_id, version, {"parties.1.country": "Chile"}, "anna")
     store.correct(
         app_id,
@@ -304,3 +305,211 @@ def test_queue_filters_sorts_and_counts(store: CaseStore) -> None:
     assert [r.id for r in store.queue(catalogue="eu-dual-use")] == [low, high.application_id]
     assert [r.filename for r in store.queue(status="received")] == ["waiting.pdf"]
     assert store.counts()["extracted"] == 2 and store.counts()["received"] == 1
+
+
+def _with(store: CaseStore, label: str, **kwargs: object) -> int:
+    data = pdf_bytes(label)
+    receipt = store.receive(data, f"{label}.pdf", "clerk")
+    assert store.record_extraction(receipt.sha256, make_result(data, f"{label}.pdf", **kwargs))  # type: ignore[arg-type]
+    return receipt.application_id
+
+
+def test_second_save_without_change_flow_is_refused(store: CaseStore) -> None:
+    """The bug: a second Confirm silently replaced a recorded override and its reason."""
+    app_id = _extracted(store)
+    version = store.decide(
+        app_id,
+        store.case(app_id).version,
+        1,
+        "eu-dual-use",
+        "6A005",
+        "anna",
+        reason="Camera is below the 6A003 threshold",
+    )
+    with pytest.raises(StoreError, match=r"already decided.*Change decision"):
+        store.decide(app_id, version, 1, "eu-dual-use", "6A003", "ben")
+    with pytest.raises(StoreError, match="say why the decision changes"):
+        store.decide(app_id, version, 1, "eu-dual-use", "6A003", "ben", change_reason="  ")
+    case = store.case(app_id)
+    assert case.version == version  # refused saves changed nothing
+    assert case.decisions[1].final_code == "6A005" and case.decisions[1].decided_by == "anna"
+    version = store.decide(
+        app_id,
+        version,
+        1,
+        "eu-dual-use",
+        "6A003",
+        "ben",
+        change_reason="Datasheet shows 640x512 at 30 Hz",
+    )
+    case = store.case(app_id)
+    first, second = case.all_decisions
+    assert first.override_reason == "Camera is below the 6A003 threshold"
+    assert second.replaces_id == first.id and second.change_reason.startswith("Datasheet")
+    assert second.override_reason is None  # 6A003 is the top suggestion
+    changed = store.history(app_id)[-1]
+    assert changed.action == "decision_changed"
+    assert changed.detail["previous"] == "eu-dual-use 6A005"
+    with pytest.raises(StoreError, match="no decision to change"):
+        store.decide(app_id, version, 2, "eu-dual-use", "6A004", "ben", change_reason="x")
+
+
+def test_any_suggestion_can_be_confirmed_without_a_reason(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    store.decide(app_id, store.case(app_id).version, 2, "eu-dual-use", "6A004", "anna")
+    decision = store.case(app_id).decisions[2]
+    assert decision.override_reason is None and decision.suggested_code == "NOT_LISTED"
+    event = store.history(app_id)[-1]
+    assert event.action == "confirmed_suggestion" and event.detail["rank"] == 2
+
+
+def test_item_is_decided_per_catalogue_family(store: CaseStore) -> None:
+    app_id = _with(store, "fam", us=True)
+    version = store.decide(app_id, store.case(app_id).version, 1, "eu-dual-use", "6A003", "a")
+    version = store.decide(app_id, version, 1, "us-usml", "XII(c)", "a")  # the US second one
+    version = store.decide(app_id, version, 2, "eu-dual-use", "NOT_LISTED", "a")
+    case = store.case(app_id)
+    assert case.by_family[(1, "eu")].final_code == "6A003"
+    us_decision = case.by_family[(1, "us")]
+    assert us_decision.final_code == "XII(c)" and us_decision.suggested_code == "6A003.b.4"
+    assert us_decision.override_reason is None
+    store.finish(app_id, version, "confirmed", "a")
+
+
+def test_confirm_names_the_missing_family(store: CaseStore) -> None:
+    app_id = _with(store, "fam2", us=True)
+    version = store.decide(app_id, store.case(app_id).version, 1, "eu-dual-use", "6A003", "a")
+    version = store.decide(app_id, version, 2, "eu-dual-use", "NOT_LISTED", "a")
+    with pytest.raises(StoreError, match=r"no decision yet: 1 \(US\)"):
+        store.finish(app_id, version, "confirmed", "a")
+
+
+def test_declared_code_conflict_counts_in_queue_order(store: CaseStore) -> None:
+    agreeing = _with(store, "agree", declared="6A003")
+    plain = _extracted(store, "plain")
+    conflicting = _with(store, "clash", declared="ML13.d")
+    order = [r.id for r in store.queue(sort="attention")]
+    assert order[0] == conflicting
+    assert {r.id: r.declared_conflicts for r in store.queue()} == {
+        agreeing: 0,
+        plain: 0,
+        conflicting: 1,
+    }
+    # Correcting the declared code to agree clears the flag.
+    store.correct(
+        conflicting,
+        store.case(conflicting).version,
+        {"items.0.declared_classification": "ECCN 6A003"},
+        "anna",
+    )
+    assert {r.id: r.declared_conflicts for r in store.queue()}[conflicting] == 0
+
+
+def test_migration_gives_existing_decisions_a_family_and_their_order(settings: Settings) -> None:
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine, "0002")
+    data = pdf_bytes("old")
+    result = make_result(data, "old.pdf", us=True, declared="ML13.d")
+    now = "2026-11-29 10:00:00"
+    with engine.begin() as c:  # rows as the 0002 schema held them: no family, silent replacement
+        c.execute(
+            text(
+                "INSERT INTO documents (sha256, filename, size_bytes, received_at, received_by) "
+                "VALUES (:sha, 'old.pdf', 1, :now, 'clerk')"
+            ),
+            {"sha": result.document.sha256, "now": now},
+        )
+        c.execute(
+            text(
+                "INSERT INTO applications (id, document_sha256, filename, status, version, "
+                "created_at, updated_at, countries, catalogues) "
+                "VALUES (1, :sha, 'old.pdf', 'in_review', 4, :now, :now, '', '')"
+            ),
+            {"sha": result.document.sha256, "now": now},
+        )
+        c.execute(
+            text(
+                "INSERT INTO extractions (application_id, result, versions, created_at) "
+                "VALUES (1, :r, '{}', :now)"
+            ),
+            {"r": json.dumps(result.to_contract()), "now": now},
+        )
+        for code, catalogue in (
+            ("6A002", "eu-dual-use"),
+            ("6A003", "eu-dual-use"),
+            ("6A003.b.4", "us-ccl"),
+        ):
+            c.execute(
+                text(
+                    "INSERT INTO decisions (application_id, item_index, final_catalogue, "
+                    "final_code, decided_by, decided_at) VALUES (1, 1, :cat, :code, 'anna', :now)"
+                ),
+                {"cat": catalogue, "code": code, "now": now},
+            )
+    upgrade(engine)
+    store = CaseStore(settings)
+    case = store.case(1)
+    assert [(d.family, d.final_code) for d in case.all_decisions] == [
+        ("eu", "6A002"),
+        ("eu", "6A003"),
+        ("us", "6A003.b.4"),
+    ]
+    first, second, us = case.all_decisions
+    assert (first.replaces_id, second.replaces_id, us.replaces_id) == (None, first.id, None)
+    assert case.by_family[(1, "eu")].final_code == "6A003"
+    assert store.queue()[0].declared_conflicts == 1
+    store.close()
+    engine.dispose()
+
+
+def test_correction_errors_are_plain_language_and_numbers_as_typed(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    version = store.case(app_id).version
+    with pytest.raises(StoreError) as bad_country:
+        store.correct(app_id, version, {"parties.1.country": "Chile"}, "anna")
+    assert str(bad_country.value).startswith(
+        "Party 2 (consignee), country: “Chile” is not a two-letter country code"
+    )
+    assert "(for Chile that is CL)" in str(bad_country.value)
+    with pytest.raises(StoreError) as bad_number:
+        store.correct(app_id, version, {"items.0.quantity": "twelve"}, "anna")
+    assert "“twelve” is not a number" in str(bad_number.value)
+    assert "pattern" not in str(bad_country.value) and "parse" not in str(bad_number.value)
+    version = store.correct(
+        app_id, version, {"items.0.total_value": "51.500,50"}, "anna", locale="de"
+    )
+    assert store.case(app_id).result.items[0].total_value == 51500.5  # type: ignore[union-attr]
+    # Saving the same values again is not a change.
+    assert store.correct(app_id, version, {"items.0.total_value": "51500.5"}, "anna") == version
+
+
+def test_parties_and_items_added_and_removed_by_hand(store: CaseStore) -> None:
+    app_id = _extracted(store)
+    version = store.case(app_id).version
+    version = store.correct(
+        app_id,
+        version,
+        {"parties.0.name": "Nordlicht Optronik AG"},
+        "anna",
+        added={
+            "parties": [{"role": "end_user", "name": "Policía Nacional", "country": "CL"}],
+            "items": [{"description": "Battery pack", "quantity": "1,200"}],
+        },
+        removed={"parties": [1]},
+    )
+    result = store.case(app_id).result
+    assert result is not None
+    assert [(p.role, p.name) for p in result.parties] == [
+        ("applicant", "Nordlicht Optronik AG"),
+        ("end_user", "Policía Nacional"),
+    ]
+    added = result.items[-1]
+    assert (added.index, added.quantity, added.confidence, added.evidence) == (3, 1200.0, 1.0, [])
+    actions = [h.action for h in store.history(app_id)]
+    assert actions[-3:] == ["field_corrected", "facts_changed", "facts_changed"]
+    # An item with a decision cannot be removed.
+    version = store.decide(app_id, version, 1, "eu-dual-use", "6A003", "anna")
+    with pytest.raises(StoreError, match="Item 1 already has a decision"):
+        store.correct(app_id, version, {}, "anna", removed={"items": [0]})
+    with pytest.raises(StoreError, match=r"Party 3 .*name is required"):
+        store.correct(app_id, version, {}, "anna", added={"parties": [{"role": "other"}]})

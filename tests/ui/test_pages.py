@@ -10,7 +10,7 @@ from exportdesk.review.auth import PAGE_ROLES
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES
 
-PAGES = ("intake", "queue", "review", "history", "admin", "licensing")
+PAGES = ("intake", "queue", "review", "history", "admin", "licensing", "trainer")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -23,15 +23,44 @@ def test_page_checks_the_role_itself(store: CaseStore, page: str, role: str) -> 
         assert "may not open" not in shown
         assert at.title[0].value.lower() == page
     else:
-        assert f"Your role ({role}) may not open the {page} page" in shown
+        assert f"Not allowed for your role: a {role} may not open the {page} page" in shown
         assert not at.title  # nothing of the page was drawn
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_refuses_anyone_not_signed_in(store: CaseStore, page: str) -> None:
+def test_page_asks_anyone_not_signed_in_to_sign_in_right_there(store: CaseStore, page: str) -> None:
     at = open_page(page, None)
-    assert "Please sign in first" in texts(at)
+    assert "Please sign in to open this page" in texts(at)
     assert not at.title
+    # Signing in on the deep-linked page opens that page, not the home page.
+    at.text_input(key="signin_user").set_value("admin")
+    at.text_input(key="signin_password").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert at.title[0].value.lower() == page
+
+
+def test_signed_cookie_restores_the_sign_in_and_forgeries_do_not(store: CaseStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from exportdesk.review import sessions
+    from exportdesk.review.auth import Identity
+    from exportdesk.review.tables import User
+
+    key = sessions.session_key(store.settings.data_dir)
+    assert (store.settings.data_dir / "session.key").stat().st_mode & 0o077 == 0
+    later = datetime.now(UTC) + timedelta(hours=1)
+    token = sessions.issue(Identity("reviewer", "reviewer", later), key)
+    restored = sessions.restore(token, key, store)
+    assert restored is not None and (restored.username, restored.role) == ("reviewer", "reviewer")
+    assert sessions.restore(token[:-2] + "xx", key, store) is None  # tampered
+    assert sessions.restore(token, b"another key", store) is None  # signed elsewhere
+    expired = sessions.issue(Identity("reviewer", "reviewer", datetime.now(UTC)), key)
+    assert sessions.restore(expired, key, store) is None
+    with store.session() as s:
+        s.execute(update(User).where(User.username == "reviewer").values(active=False))
+    assert sessions.restore(token, key, store) is None  # a deactivated account is out
 
 
 def test_sign_in_with_local_account(store: CaseStore) -> None:
@@ -56,7 +85,7 @@ def test_expired_sign_in_is_dropped(store: CaseStore) -> None:
     at.session_state["identity"] = Identity("clerk", "clerk", datetime.now(UTC) - timedelta(1))
     at.run()
     assert "Your sign-in expired" in texts(at)
-    assert "Please sign in first" in texts(at)
+    assert "Please sign in to open this page" in texts(at)
 
 
 def test_entrypoint_sign_in_then_pages_check_role_again(store: CaseStore) -> None:
@@ -72,8 +101,21 @@ def test_entrypoint_sign_in_then_pages_check_role_again(store: CaseStore) -> Non
     assert [t.value for t in at.title] == ["Review"]
     # Intake is not in a reviewer's menu; reaching it anyway still meets the page's own check.
     at.switch_page("pages/intake.py").run()
-    assert "Your role (reviewer) may not open the intake page" in texts(at)
+    assert "Not allowed for your role: a reviewer may not open the intake page" in texts(at)
     assert not at.file_uploader
+
+
+def test_menu_lists_the_roles_pages_and_no_sign_in_once_signed_in(store: CaseStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from exportdesk.review.auth import Identity
+
+    at = AppTest.from_file(str(UI / "app.py"), default_timeout=30)
+    at.session_state["identity"] = Identity(
+        "reviewer", "reviewer", datetime.now(UTC) + timedelta(hours=1)
+    )
+    at.run()
+    assert [link.value for link in at.page_link] == ["Queue", "Review", "History"]
 
 
 def test_local_accounts_switched_off_without_oidc_says_so(

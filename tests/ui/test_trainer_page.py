@@ -35,14 +35,14 @@ def test_only_trainers_and_admins_open_the_trainer_page(
     if role in ("trainer", "admin"):
         assert [t.value for t in at.title] == ["Trainer"]
     else:
-        assert f"Your role ({role}) may not open the trainer page" in texts(at)
+        assert f"Not allowed for your role: a {role} may not open the trainer page" in texts(at)
         assert not at.title
         assert not at.button
 
 
 def test_trainer_page_refuses_anyone_not_signed_in(store: CaseStore, models_dir: Path) -> None:
     at = open_page("trainer", None)
-    assert "Please sign in first" in texts(at)
+    assert "Please sign in to open this page" in texts(at)
     assert not at.title
 
 

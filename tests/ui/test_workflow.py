@@ -8,6 +8,7 @@ from casefactory import HOSTILE_FILENAME, HOSTILE_PARTY, fake_pipeline, make_res
 from streamlit.testing.v1 import AppTest
 from uihelpers import UI, open_page, texts
 
+from exportdesk.extract.model import Warning as ReadWarning
 from exportdesk.review.jobs import DatabaseJobQueue
 from exportdesk.review.runner import default_pipeline
 from exportdesk.review.store import CaseStore
@@ -127,17 +128,23 @@ def test_review_confirm_override_and_history(store: CaseStore) -> None:
     assert at.get("imgs") or at.get("image"), "the page image is shown"
     # Low-confidence facts are marked (the consignee was read at 42%).
     assert any("⚠ 42%" in o for o in at.selectbox(key=f"r_fact_{app_id}").options)
-    at.button(key="r_confirm_1").click().run()
-    assert "Item 1: confirmed eu-dual-use 6A003" in texts(at)
+    at.button(key="r_confirm_1_eu_0").click().run()
+    assert "Item 1 (EU): confirmed eu-dual-use 6A003" in texts(at)
+    assert "Decided: eu-dual-use 6A003" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("r_confirm_1_")]
     at.button(key="r_next").click().run()
     assert "Item 2 of 2" in texts(at)
-    at.text_input(key=f"r_search_{app_id}_2").set_value("6A004").run()
-    at.selectbox(key=f"r_pick_{app_id}_2").set_value(("eu-dual-use", "6A004"))
-    at.button(key="r_override_2").click().run()
+    at.toggle(key=f"r_other_{app_id}_2_eu").set_value(True).run()
+    at.text_input(key=f"r_search_{app_id}_2_eu").set_value("6A005").run()
+    at.selectbox(key=f"r_pick_{app_id}_2_eu").set_value(("eu-dual-use", "6A005"))
+    at.button(key="r_override_2_eu").click().run()
     assert "override reason is required" in texts(at)
-    at.text_area(key=f"r_reason_{app_id}_2").set_value("Lens is specially designed for 6A003")
-    at.button(key="r_override_2").click().run()
-    assert "Item 2: recorded eu-dual-use 6A004" in texts(at)
+    # The form stays open with the choice in it, and the error sits in the item's section.
+    assert at.toggle(key=f"r_other_{app_id}_2_eu").value
+    assert at.selectbox(key=f"r_pick_{app_id}_2_eu").value == ("eu-dual-use", "6A005")
+    at.text_area(key=f"r_reason_{app_id}_2_eu").set_value("Lens is specially designed for 6A003")
+    at.button(key="r_override_2_eu").click().run()
+    assert "Item 2 (EU): recorded eu-dual-use 6A005" in texts(at)
     case = store.case(app_id)
     assert case.decisions[1].override_reason is None
     assert case.decisions[2].override_reason == "Lens is specially designed for 6A003"
@@ -146,32 +153,154 @@ def test_review_confirm_override_and_history(store: CaseStore) -> None:
     history.selectbox(key="h_case").set_value(app_id).run()
     whats = list(history.table[0].value["what"])
     assert whats[-2:] == ["confirmed suggestion", "override"]
+    details = " ".join(history.table[0].value["details"])
+    assert "Item 1 (EU): confirmed eu-dual-use 6A003." in details
+    assert "{" not in details and "[" not in details and "True" not in details
+
+
+def test_review_confirms_second_suggestion_without_typing(store: CaseStore) -> None:
+    app_id = _extracted(store, "second")
+    at = _review(store, app_id)
+    at.button(key="r_confirm_1_eu_1").click().run()
+    assert "Item 1 (EU): confirmed eu-dual-use 6A002" in texts(at)
+    decision = store.case(app_id).decisions[1]
+    assert decision.final_code == "6A002" and decision.override_reason is None
+
+
+def test_review_decided_item_changes_only_through_change_flow(store: CaseStore) -> None:
+    app_id = _extracted(store, "change")
+    version = store.case(app_id).version
+    store.decide(app_id, version, 1, "eu-dual-use", "6A005", "anna", reason="below threshold")
+    at = _review(store, app_id)
+    shown = texts(at)
+    assert "Decided: eu-dual-use 6A005** by anna" in shown and "below threshold" in shown
+    assert not [b for b in at.button if b.key and b.key.startswith("r_confirm_1_")]
+    at.button(key="r_change_1_eu").click().run()
+    at.selectbox(key=f"r_newcode_{app_id}_1_eu").set_value(("eu-dual-use", "6A003"))
+    at.button(key="r_change_save_1_eu").click().run()
+    assert "say why the decision changes" in texts(at)
+    assert at.selectbox(key=f"r_newcode_{app_id}_1_eu").value == ("eu-dual-use", "6A003")
+    at.text_area(key=f"r_why_{app_id}_1_eu").set_value("Datasheet: 640x512 sensor")
+    at.button(key="r_change_save_1_eu").click().run()
+    shown = texts(at)
+    assert "Item 1 (EU): changed to eu-dual-use 6A003" in shown
+    assert "Earlier: eu-dual-use 6A005 by anna" in shown
+    assert [d.final_code for d in store.case(app_id).all_decisions] == ["6A005", "6A003"]
+
+
+def test_review_decides_both_catalogue_families(store: CaseStore) -> None:
+    data = pdf_bytes("families")
+    receipt = store.receive(data, "families.pdf", "clerk")
+    store.record_extraction(receipt.sha256, make_result(data, us=True, declared="ML13.d"))
+    app_id = receipt.application_id
+    at = _review(store, app_id)
+    shown = texts(at)
+    assert "EU decision" in shown and "US decision" in shown
+    assert "The applicant declared ML13.d, but the suggestion is eu-dual-use 6A003" in shown
+    at.button(key="r_confirm_1_eu_0").click().run()
+    at.button(key="r_confirm_1_us_1").click().run()
+    case = store.case(app_id)
+    assert case.by_family[(1, "eu")].final_code == "6A003"
+    assert case.by_family[(1, "us")].final_code == "XII(c)"
+
+
+def test_review_warning_shown_beside_its_item(store: CaseStore) -> None:
+    data = pdf_bytes("warn")
+    receipt = store.receive(data, "warn.pdf", "clerk")
+    result = make_result(data)
+    result.warnings = [
+        ReadWarning(
+            code="total_mismatch", message="Item 2: total 7,440.00 is not 24 x 300.", page=1
+        ),
+        ReadWarning(
+            code="low_ocr_confidence", message="Page 1 was read with low confidence.", page=1
+        ),
+    ]
+    store.record_extraction(receipt.sha256, result)
+    at = _review(store, receipt.application_id)
+    assert "Page 1 was read with low confidence" in texts(at)  # above the page image
+    assert "Item 2: total" not in texts(at)  # not on item 1
+    at.button(key="r_next").click().run()
+    assert "Item 2: total 7,440.00" in texts(at)
 
 
 def test_review_second_reviewer_gets_conflict_and_keeps_entries(store: CaseStore) -> None:
     app_id = _extracted(store, "conflict")
     at = _review(store, app_id)
     other = store.case(app_id)
-    store.decide(app_id, other.version, 1, "eu-dual-use", "6A002", "anna", reason="optics only")
-    at.text_area(key=f"r_reason_{app_id}_1").set_value("my careful reasoning")
-    at.button(key="r_confirm_1").click().run()
+    store.decide(app_id, other.version, 1, "eu-dual-use", "6A005", "anna", reason="optics only")
+    at.button(key="r_confirm_1_eu_0").click().run()
     shown = texts(at)
     assert "was saved by anna" in shown and "Your change was not saved" in shown
     assert store.case(app_id).decisions[1].decided_by == "anna"  # hers stands
-    assert at.text_area(key=f"r_reason_{app_id}_1").value == "my careful reasoning"
     at.button(key="r_reload").click().run()
-    at.button(key="r_confirm_1").click().run()
-    assert store.case(app_id).decisions[1].decided_by == "reviewer"
+    # After reloading, her decision is on screen; replacing it is the explicit change.
+    assert "Decided: eu-dual-use 6A005** by anna" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("r_confirm_1_")]
+
+
+def _fields(at: AppTest, app_id: int) -> AppTest:
+    at.segmented_control(key="r_view").set_value("Fields").run()
+    return at
 
 
 def test_review_field_correction_is_recorded(store: CaseStore) -> None:
     app_id = _extracted(store, "fields")
-    at = _review(store, app_id)
-    at.text_input(key=f"r_field_{app_id}_parties.1.country").set_value("AR")
+    at = _fields(_review(store, app_id), app_id)
+    items = at.dataframe(key=f"r_table_{app_id}_items_0").value
+    assert list(items["total_value"]) == ["51,000", "7,440"]  # not 51000.0
+    parties = at.dataframe(key=f"r_table_{app_id}_parties_0").value
+    assert list(parties["role"]) == ["applicant", "consignee"]
+    at.session_state[f"r_table_{app_id}_parties_0"] = {
+        "edited_rows": {1: {"country": "AR"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.button(key=f"FormSubmitter:r_fields_{app_id}-Save corrections").click().run()
     assert "Corrections saved" in texts(at)
+    assert at.segmented_control(key="r_view").value == "Fields"  # still on the tab
     assert store.case(app_id).result.parties[1].country == "AR"  # type: ignore[union-attr]
     assert [h.action for h in store.history(app_id)][-1] == "field_corrected"
+
+
+def test_review_bad_number_is_plain_language_and_stays_on_fields(store: CaseStore) -> None:
+    app_id = _extracted(store, "badnum")
+    at = _fields(_review(store, app_id), app_id)
+    at.session_state[f"r_table_{app_id}_items_0"] = {
+        "edited_rows": {0: {"quantity": "twelve"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key=f"FormSubmitter:r_fields_{app_id}-Save corrections").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "“twelve” is not a number" in errors
+    assert "parse" not in errors and "items.0" not in errors
+    assert at.segmented_control(key="r_view").value == "Fields"
+    assert store.case(app_id).result.items[0].quantity == 12  # type: ignore[union-attr]
+
+
+def test_review_untouched_fields_save_says_nothing_changed(store: CaseStore) -> None:
+    app_id = _extracted(store, "untouched")
+    at = _fields(_review(store, app_id), app_id)
+    at.button(key=f"FormSubmitter:r_fields_{app_id}-Save corrections").click().run()
+    assert "Nothing changed" in texts(at) and "Corrections saved" not in texts(at)
+
+
+def test_review_party_added_by_hand(store: CaseStore) -> None:
+    app_id = _extracted(store, "addparty")
+    at = _fields(_review(store, app_id), app_id)
+    at.session_state[f"r_table_{app_id}_parties_0"] = {
+        "edited_rows": {},
+        "added_rows": [{"role": "end_user", "name": "Policía Nacional", "country": "CL"}],
+        "deleted_rows": [],
+    }
+    at.button(key=f"FormSubmitter:r_fields_{app_id}-Save corrections").click().run()
+    assert "Corrections saved" in texts(at)
+    parties = store.case(app_id).result.parties  # type: ignore[union-attr]
+    assert parties[-1].role == "end_user" and parties[-1].name == "Policía Nacional"
+    assert list(at.dataframe(key=f"r_table_{app_id}_parties_1").value["name"])[-1] == (
+        "Policía Nacional"
+    )
 
 
 def test_hostile_party_name_never_renders_as_html(store: CaseStore) -> None:
@@ -183,11 +312,12 @@ def test_hostile_party_name_never_renders_as_html(store: CaseStore) -> None:
         _no_html(at)
     at = _review(store, app_id)
     assert any(HOSTILE_PARTY in o for o in at.selectbox(key=f"r_fact_{app_id}").options)
-    assert at.text_input(key=f"r_field_{app_id}_parties.0.name").value == HOSTILE_PARTY
     # A reviewer's own text comes back on screen too: the override reason.
-    at.selectbox(key=f"r_pick_{app_id}_1").set_value(("eu-dual-use", "6A002"))
-    at.text_area(key=f"r_reason_{app_id}_1").set_value(HOSTILE_PARTY)
-    at.button(key="r_override_1").click().run()
+    at.toggle(key=f"r_other_{app_id}_1_eu").set_value(True).run()
+    at.text_input(key=f"r_search_{app_id}_1_eu").set_value("6A005").run()
+    at.selectbox(key=f"r_pick_{app_id}_1_eu").set_value(("eu-dual-use", "6A005"))
+    at.text_area(key=f"r_reason_{app_id}_1_eu").set_value(HOSTILE_PARTY)
+    at.button(key="r_override_1_eu").click().run()
     assert store.case(app_id).decisions[1].override_reason == HOSTILE_PARTY
     assert _no_html(at) >= 1
 
@@ -198,6 +328,7 @@ def test_review_next_application_and_item_follows_highlight(store: CaseStore) ->
     at = _review(store, first)
     at.selectbox(key=f"r_fact_{first}").set_value("items.1").run()
     assert "Item 2 of 2" in texts(at)  # choosing an item to highlight also selects it
+    at.segmented_control(key="r_view").set_value("Finish").run()
     at.button(key="r_next_case").click().run()
     assert at.selectbox(key="r_case").value == second
     at.button(key="r_next_case").click().run()
@@ -207,14 +338,16 @@ def test_review_next_application_and_item_follows_highlight(store: CaseStore) ->
 def test_review_finish_confirm_needs_all_items_return_needs_reason(store: CaseStore) -> None:
     app_id = _extracted(store, "finish")
     at = _review(store, app_id)
+    at.segmented_control(key="r_view").set_value("Finish").run()
     at.button(key="r_finish").click().run()
-    assert "These items have no decision yet: 1, 2" in texts(at)
+    assert "These items have no decision yet: 1 (EU), 2 (EU)" in texts(at)
     at.button(key="r_return").click().run()
     assert "Say why the application goes back" in texts(at)
     at.text_input(key=f"r_return_reason_{app_id}").set_value("End-user certificate missing")
     at.button(key="r_return").click().run()
     assert store.case(app_id).status == "returned"
-    assert at.button(key="r_confirm_1").disabled  # a returned application is read-only
+    at.segmented_control(key="r_view").set_value("Classification").run()
+    assert at.button(key="r_confirm_1_eu_0").disabled  # a returned application is read-only
 
 
 def test_admin_verifies_audit_lists_accounts_and_retries_failed_job(store: CaseStore) -> None:
@@ -252,5 +385,6 @@ def test_review_of_unreadable_file_explains_and_can_be_returned(store: CaseStore
     assert not at.exception
     shown = texts(at)
     assert "There is no page image" in shown and "not a PDF" in shown
+    at.segmented_control(key="r_view").set_value("Finish").run()
     at.button(key="r_finish").click().run()
     assert "could not be read cannot be confirmed" in texts(at)

@@ -297,16 +297,13 @@ WORKER_CHECK_SECONDS = 3.0  # how often the demo looks whether its worker still 
 def _serve(settings: Settings, port: int, address: str) -> None:
     from exportdesk.review.workers import keep_worker_alive
 
-    app = Path(__file__).resolve().parents[1] / "app.py"
     # The demo, not the app, supervises the worker here: it restarts it when it dies.
     env = dict(os.environ, EXPORTDESK_START_WORKER="false", HF_HUB_OFFLINE="1")
     workers = [p for p in [keep_worker_alive(settings)] if p is not None]
     cmd = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(app),
+        "exportdesk.ui.serve",
         "--server.headless",
         "true",
         "--server.address",

@@ -7,6 +7,7 @@ import streamlit as st
 from exportdesk.review.store import NotFoundError
 from exportdesk.ui.letters_panel import show_versions
 from exportdesk.ui.pages._common import choose_case, plain, require, store, when
+from exportdesk.ui.wording import describe
 
 require("history")
 st.title("History")
@@ -20,12 +21,6 @@ except NotFoundError as exc:
     st.stop()
 
 
-def _details(detail: dict[str, object]) -> str:
-    return " · ".join(
-        f"{k.replace('_', ' ')}: {v}" for k, v in detail.items() if v not in (None, "", {}, [])
-    )
-
-
 # A static table: every event readable at once (and plain text, never markup).
 st.table(
     [
@@ -34,7 +29,7 @@ st.table(
             "when": when(e.at),
             "who": e.actor,
             "what": e.action.replace("_", " "),
-            "details": _details(e.detail),
+            "details": describe(e.action, e.detail),
         }
         for e in events
     ],

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from exportdesk.review.auth import AuthError, sign_in
 from exportdesk.ui.pages._common import (
-    IDENTITY,
-    JUST_SIGNED_IN,
-    client_address,
     current_identity,
     oidc_configured,
     plain,
     settings,
+    sign_in_form,
     sign_out,
-    store,
 )
 
 st.title("exportdesk")
@@ -44,17 +40,4 @@ if not local:
         )
     st.stop()
 
-with st.form("sign_in"):
-    username = st.text_input("User name", key="signin_user")
-    password = st.text_input("Password", type="password", key="signin_password")
-    submitted = st.form_submit_button("Sign in", type="primary")
-if submitted:
-    try:
-        st.session_state[IDENTITY] = sign_in(
-            store(), username, password, settings(), client=client_address()
-        )
-    except AuthError as exc:
-        st.error(plain(exc))
-    else:
-        st.session_state[JUST_SIGNED_IN] = True
-        st.rerun()
+sign_in_form()

@@ -54,7 +54,7 @@ if data["confusion"]:
             color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")),
             tooltip=["suggested", "decided", "count"],
         ),
-        use_container_width=True,
+        width="stretch",
     )
     st.dataframe(pd.DataFrame(data["by_version"]), hide_index=True)
 else:
@@ -171,7 +171,7 @@ if bars:
                 tooltip=["version", "mean confidence", "accuracy", "count"],
             ),
         ).properties(title="Reliability (top-1 confidence against accuracy)"),
-        use_container_width=True,
+        width="stretch",
     )
 elif versions:
     st.info(
