@@ -25,12 +25,12 @@ def _label(catalogue: str | None, code: str | None) -> str:
 def label_statistics(rows: list[DecisionRow]) -> dict:
     """Counts over the decisions in force (the newest per item)."""
     latest = latest_decisions(rows)
-    accepted = [r for r in latest if not r.override]
+    accepted = [r for r in latest if r.top_accepted]
     return {
         "decided_items": len(latest),
         "confirmed_items": sum(r.application_status == "confirmed" for r in latest),
         "applications": len({r.application_id for r in latest}),
-        "overrides": len(latest) - len(accepted),
+        "overrides": sum(r.override for r in latest),
         "top_suggestion_accepted": round(len(accepted) / len(latest), 4) if latest else None,
         "by_catalogue": dict(Counter(r.final_catalogue for r in latest).most_common()),
         "by_code": dict(
@@ -66,7 +66,7 @@ def by_model_version(rows: list[DecisionRow]) -> list[dict]:
         {
             "model_version": v,
             "decisions": len(g),
-            "top_suggestion_accepted": round(sum(not r.override for r in g) / len(g), 4),
+            "top_suggestion_accepted": round(sum(r.top_accepted for r in g) / len(g), 4),
         }
         for v, g in sorted(groups.items())
     ]

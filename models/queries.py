@@ -47,6 +47,15 @@ class DecisionRow:
     application_status: str
     family: str = "eu"  # the catalogue family (EU, US): an item has one decision in each
 
+    @property
+    def top_accepted(self) -> bool:
+        """The model's top suggestion is what the person decided (a lower-ranked suggestion
+        confirmed is no override, but not the top either)."""
+        return (self.suggested_catalogue, self.suggested_code) == (
+            self.final_catalogue,
+            self.final_code,
+        )
+
 
 def decisions(store: CaseStore) -> list[DecisionRow]:
     """Every decision ever recorded (superseded ones included), oldest first."""

@@ -119,7 +119,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 def browser(app: App) -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright
 
-    expect.set_options(timeout=30_000)  # the machine may be busy; argon2 takes its time
+    expect.set_options(timeout=60_000)  # the machine may be busy; argon2 takes its time
     with sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -141,7 +141,7 @@ def page(app: App, browser: Any) -> Iterator[Any]:
 
     context.on("request", record)
     tab = context.new_page()
-    tab.set_default_timeout(30_000)
+    tab.set_default_timeout(60_000)
     yield tab
     context.close()
     assert outside == [], f"the browser fetched from outside: {outside}"
@@ -422,8 +422,12 @@ def test_reload_keeps_the_sign_in_and_the_page(app: App, page: Any) -> None:
 def test_clerk_is_not_allowed_on_the_trainer_url(app: App, page: Any) -> None:
     from playwright.sync_api import expect
 
-    _sign_in(page, app, "clerk", "trainer")
-    expect(page.get_by_text("Not allowed for your role: a clerk may not open the trainer page"))
+    _sign_in(page, app, "clerk")
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    page.goto(f"{app.url}/trainer")  # typed into the address bar: a new session, the cookie
+    expect(
+        page.get_by_text("Not allowed for your role: a clerk may not open the trainer page")
+    ).to_be_visible()
     expect(page.get_by_role("link", name="Trainer")).to_have_count(0)
     _shot(app, page, "clerk-not-allowed")
 

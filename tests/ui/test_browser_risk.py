@@ -4,15 +4,15 @@ and the reason appears in History."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import Any
 
 import pytest
 from casefactory import make_result, pdf_bytes
-from test_browser import CHROMIUM, _settle, server  # noqa: F401  (server is a fixture)
-from uihelpers import PASSWORD
+
+# The browser test's fixtures (a server per module, a fresh profile per test) and helpers.
+from test_browser import App, _settle, _shot, _sign_in, app, browser, page  # noqa: F401
 
 from exportdesk.review.screening import screening_hits
-from exportdesk.review.store import CaseStore
 from exportdesk.risk.findings import SCREENING_HIT, finding
 
 pytestmark = pytest.mark.browser
@@ -20,15 +20,10 @@ pytestmark = pytest.mark.browser
 REASON = "Different firm: Lyon bakery, registry entry checked"
 
 
-def test_reviewer_clears_a_screening_hit_with_a_reason(
-    store: CaseStore,
-    server: str,  # noqa: F811
-    tmp_path: Path,
-) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_reviewer_clears_a_screening_hit_with_a_reason(app: App, page: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; run `make setup` (installs Debian's chromium).")
+    store = app.store
     data = pdf_bytes("risk")
     receipt = store.receive(data, "mahan-application.pdf", "clerk")
     result = make_result(data, "mahan-application.pdf")
@@ -48,44 +43,30 @@ def test_reviewer_clears_a_screening_hit_with_a_reason(
     )
     store.record_extraction(receipt.sha256, result)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.set_default_timeout(20_000)
-            page.goto(server)
-            page.get_by_label("User name").fill("reviewer")
-            page.get_by_label("Password", exact=True).fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            expect(page.get_by_role("heading", name="Queue")).to_be_visible()
-            # The queue's badge, also in the picker's label (the table is drawn on a canvas).
-            expect(page.get_by_role("combobox", name="Open application")).to_have_value(
-                re.compile(r"1 open hit")
-            )
-            _settle(page)
-            page.get_by_role("button", name="Review").click()
-            expect(page.get_by_role("heading", name="Review")).to_be_visible()
-            expect(page.get_by_text("Risk — 1 open screening hit(s)")).to_be_visible()
-            expect(page.get_by_text("resembles 'MAHAN AIR'")).to_be_visible()
-            _settle(page)
-            page.get_by_label("Reason").first.fill(REASON)
-            page.keyboard.press("Tab")
-            _settle(page)
-            page.get_by_role("button", name="Clear hit").click()
-            expect(page.get_by_text(f"Cleared by reviewer: {REASON}")).to_be_visible()
-            expect(page.get_by_text("Risk — 0 open screening hit(s)")).to_be_visible()
-            _settle(page)
-            page.screenshot(path=str(tmp_path / "risk-panel.png"), full_page=True)
+    _sign_in(page, app, "reviewer")
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    # The queue's badge, also in the picker's label (the table is drawn on a canvas).
+    expect(page.get_by_role("combobox", name="Open application")).to_have_value(
+        re.compile(r"1 open hit")
+    )
+    _settle(page)
+    page.get_by_role("button", name="Review").click()
+    expect(page.get_by_role("heading", name="Review")).to_be_visible()
+    expect(page.get_by_text("Risk — 1 open screening hit(s)").first).to_be_visible()
+    expect(page.get_by_text("resembles 'MAHAN AIR'")).to_be_visible()
+    _settle(page)
+    page.get_by_label("Reason").first.fill(REASON)
+    page.keyboard.press("Tab")
+    _settle(page)
+    page.get_by_role("button", name="Clear hit").click()
+    expect(page.get_by_text(f"Cleared by reviewer: {REASON}")).to_be_visible()
+    expect(page.get_by_text("Risk — 0 open screening hit(s)").first).to_be_visible()
+    _shot(app, page, "risk-panel", full=True)
 
-            page.get_by_role("link", name="History").click()
-            expect(page.get_by_role("heading", name="History")).to_be_visible()
-            expect(page.get_by_role("cell", name="screening hit cleared")).to_be_visible()
-            expect(page.get_by_text(REASON)).to_be_visible()
-        finally:
-            browser.close()
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    expect(page.get_by_role("cell", name="screening hit cleared")).to_be_visible()
+    expect(page.get_by_text(REASON)).to_be_visible()
 
     (hit,) = screening_hits(store, store.case(receipt.application_id))
     assert hit.outcome == "cleared" and hit.reason == REASON and hit.decided_by == "reviewer"

@@ -16,7 +16,7 @@ PASSWORD = "correct horse battery"
 
 def open_page(page: str, role: str | None) -> AppTest:
     """Run one page file directly, as a direct URL would, signed in as ``role`` (or not)."""
-    at = AppTest.from_file(str(UI / "pages" / f"{page}.py"), default_timeout=30)
+    at = AppTest.from_file(str(UI / "pages" / f"{page}.py"), default_timeout=90)
     if role is not None:
         at.session_state["identity"] = Identity(role, role, datetime.now(UTC) + timedelta(hours=1))
     return at.run()

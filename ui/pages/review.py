@@ -23,6 +23,7 @@ from exportdesk.ui.review_state import (
     say,
     show_messages,
 )
+from exportdesk.ui.risk_panel import TITLES as RISK_TITLES
 from exportdesk.ui.risk_panel import show_risk
 from exportdesk.ui.wording import placed_warnings
 
@@ -143,6 +144,8 @@ if result is None:
 assert result is not None
 warnings = placed_warnings(result)
 for w in warnings.get("document", []):
+    if w.code in RISK_TITLES:
+        continue  # a risk finding: the Risk panel below shows it with its decision
     (st.warning if result.readable else st.error)(plain(w.message), icon=":material/warning:")
 
 show_risk(store(), case, identity.username)
