@@ -10,6 +10,7 @@ from babel import Locale, UnknownLocaleError
 from exportdesk.extract.model import ApplicationResult, BBox, Evidence
 from exportdesk.review.decisions import families
 from exportdesk.review.store import CaseView
+from exportdesk.risk.findings import SCREENING_HIT
 from exportdesk.ui.pages._common import CASE, choose_case, plain, require, settings, store
 from exportdesk.ui.precedents_panel import show_precedents
 from exportdesk.ui.render import render_page
@@ -144,13 +145,12 @@ if result is None:
 assert result is not None
 warnings = placed_warnings(result)
 for w in warnings.get("document", []):
-    if w.code in RISK_TITLES:
+    if w.code in RISK_TITLES or w.code == SCREENING_HIT:
         continue  # a risk finding: the Risk panel below shows it with its decision
     (st.warning if result.readable else st.error)(plain(w.message), icon=":material/warning:")
 
 show_risk(store(), case, identity.username)
 
-show_risk(store(), case, identity.username)
 
 # --- facts and the page image -----------------------------------------------------------------
 facts: dict[str, tuple[str, float, list[Evidence]]] = {}
