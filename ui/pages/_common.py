@@ -132,7 +132,7 @@ def sign_in_form() -> None:
         try:
             ident = sign_in(store(), username, password, settings(), client=client_address())
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         else:
             signed_in(ident)
             st.rerun()
