@@ -15,7 +15,7 @@ from casefactory import (
     make_result,
     pdf_bytes,
 )
-from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy import delete, func, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from exportdesk.extract.settings import Settings
@@ -316,7 +316,7 @@ def _with(store: CaseStore, label: str, **kwargs: object) -> int:
 
 def test_second_save_without_change_flow_is_refused(store: CaseStore) -> None:
     """The bug: a second Confirm silently replaced a recorded override and its reason."""
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     version = store.decide(
         app_id,
         store.case(app_id).version,
@@ -355,7 +355,7 @@ def test_second_save_without_change_flow_is_refused(store: CaseStore) -> None:
 
 
 def test_any_suggestion_can_be_confirmed_without_a_reason(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     store.decide(app_id, store.case(app_id).version, 2, "eu-dual-use", "6A004", "anna")
     decision = store.case(app_id).decisions[2]
     assert decision.override_reason is None and decision.suggested_code == "NOT_LISTED"
@@ -386,7 +386,7 @@ def test_confirm_names_the_missing_family(store: CaseStore) -> None:
 
 def test_declared_code_conflict_counts_in_queue_order(store: CaseStore) -> None:
     agreeing = _with(store, "agree", declared="6A003")
-    plain = _extracted(store, "plain")
+    plain = extracted_case(store, "plain")
     conflicting = _with(store, "clash", declared="ML13.d")
     order = [r.id for r in store.queue(sort="attention")]
     assert order[0] == conflicting
@@ -463,7 +463,7 @@ def test_migration_gives_existing_decisions_a_family_and_their_order(settings: S
 
 
 def test_correction_errors_are_plain_language_and_numbers_as_typed(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     version = store.case(app_id).version
     with pytest.raises(StoreError) as bad_country:
         store.correct(app_id, version, {"parties.1.country": "Chile"}, "anna")
@@ -484,7 +484,7 @@ def test_correction_errors_are_plain_language_and_numbers_as_typed(store: CaseSt
 
 
 def test_parties_and_items_added_and_removed_by_hand(store: CaseStore) -> None:
-    app_id = _extracted(store)
+    app_id = extracted_case(store)
     version = store.case(app_id).version
     version = store.correct(
         app_id,
