@@ -327,7 +327,9 @@ def test_warning_shown_beside_its_fact(app: App, page: Any) -> None:
     _open_case(page, "with-warnings.pdf")
     expect(page.get_by_text("Page 1 was read with low confidence (61%).")).to_be_visible()
     expect(page.get_by_text("Item 2: total 7,440.00")).to_have_count(0)  # not beside item 1
+    _settle(page)
     page.get_by_role("button", name="Next item ▶").click()
+    _settle(page)
     expect(page.get_by_text("Item 2: total 7,440.00")).to_be_visible()
     _shot(app, page, "review-warnings")
 
