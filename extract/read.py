@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from exportdesk.extract import sniff
-from exportdesk.extract.errors import InputProblem, problem
+from exportdesk.extract.errors import InputProblem, ReadingError, problem
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Page, Warning
 from exportdesk.extract.names import safe_display_name
 from exportdesk.extract.ocr import OcrEngine, OcrTimeout, TesseractEngine, ocr_image, to_pdf_words
@@ -307,7 +307,7 @@ def render_page_image(
     return bitmap.to_pil(), dpi
 
 
-class ImageTooLarge(Exception):
+class ImageTooLarge(ReadingError):
     """A page draws an image whose declared size is over the limit; it is not decoded."""
 
     def __init__(self, pixels: int) -> None:

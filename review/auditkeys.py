@@ -22,10 +22,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from exportdesk.extract.errors import ExportdeskError
 from exportdesk.extract.settings import Settings
 
 
-class AuditKeyError(Exception):
+class AuditKeyError(ExportdeskError):
     """The audit key cannot be read or is malformed; the message says how to fix it."""
 
 

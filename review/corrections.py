@@ -10,13 +10,15 @@ from typing import Any
 import pycountry
 from babel.numbers import NumberFormatError, parse_decimal
 
+from exportdesk.extract.errors import ExportdeskError
+
 NUMBER_FIELDS = frozenset({"quantity", "unit_price", "total_value"})
 KIND_NAMES = {"parties": "Party", "items": "Item", "end_use": "End-use statement"}
 # What a fact added by hand starts with: nobody read it from the page, a person typed it.
 HAND_ADDED: dict[str, Any] = {"confidence": 1.0, "evidence": []}
 
 
-class CorrectionError(ValueError):
+class CorrectionError(ExportdeskError, ValueError):
     """A correction that cannot be saved; the message is for the reviewer."""
 
 

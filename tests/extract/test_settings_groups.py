@@ -40,11 +40,11 @@ def test_overrides_keep_their_environment_names(
     monkeypatch.setenv("EXPORTDESK_MAX_PAGES", "7")  # reading
     monkeypatch.setenv("EXPORTDESK_TOP_K", "2")  # classification
     monkeypatch.setenv("EXPORTDESK_DATA_DIR", str(tmp_path))  # store
-    monkeypatch.setenv("EXPORTDESK_SIGNIN_MAX_FAILURES", "9")  # sign-in
+    monkeypatch.setenv("EXPORTDESK_SIGNIN_FREE_FAILURES", "9")  # sign-in
     monkeypatch.setenv("EXPORTDESK_MODELS_DIR", str(tmp_path / "m"))  # models
     settings = s.Settings()
-    assert (settings.max_pages, settings.top_k, settings.signin_max_failures) == (7, 2, 9)
+    assert (settings.max_pages, settings.top_k, settings.signin_free_failures) == (7, 2, 9)
     assert settings.data_dir == tmp_path and settings.models_dir == tmp_path / "m"
     assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'exportdesk.db'}"
     # A layer can read its own group alone, from the same variables.
-    assert s.SignInSettings().signin_max_failures == 9
+    assert s.SignInSettings().signin_free_failures == 9
