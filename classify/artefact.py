@@ -42,7 +42,10 @@ TFIDF_PARAMS: dict = {
 
 def make_vectorizer(vocabulary: dict[str, int] | None = None):
     """The scikit-learn vectoriser training fits (imported here only: it is slow to import)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from exportdesk.extract.imports import without
+
+    with without("pandas"):  # scikit-learn loads pandas when installed; unused here
+        from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(vocabulary=vocabulary, **TFIDF_PARAMS)
 

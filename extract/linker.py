@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from exportdesk.extract.imports import without
 from exportdesk.extract.layout import PageLayout, Segment
 from exportdesk.extract.nlp import blank, leading_label, rule_entities
 from exportdesk.extract.references import parse_reference
@@ -160,7 +161,9 @@ def _load(key: str) -> object | None:
         log.warning("linker model %s was trained on other features; not used", path)
         return None
     # our own committed artefact, checked against the manifest's hash above
-    return pickle.loads(data)
+    # scikit-learn's estimators load pandas when it is installed; nothing here uses it
+    with without("pandas"):
+        return pickle.loads(data)
 
 
 @lru_cache(maxsize=1)

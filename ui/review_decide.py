@@ -154,7 +154,7 @@ def _decided(ctx: ReviewContext, family: str, decision: Decision) -> None:
         said += "  \nOverride reason: " + plain(decision.override_reason)
     if decision.change_reason:
         said += "  \nChanged because: " + plain(decision.change_reason)
-    st.success(said, icon=":material/task_alt:")
+    st.success(plain(said), icon=":material/task_alt:")
     earlier = [
         d
         for d in ctx.case.all_decisions
@@ -178,7 +178,7 @@ def _decided(ctx: ReviewContext, family: str, decision: Decision) -> None:
         )
         return
     with st.container(border=True):
-        st.markdown(f"**Change the {family_name(family)} decision**")
+        st.markdown(f"**Change the {plain(family_name(family))} decision**")
         _code_picker(ctx, family, _key(ctx, "newcode", family), _key(ctx, "newsearch", family))
         st.text_area(
             "Why the decision changes (required; the earlier decision stays in the history)",
@@ -233,7 +233,7 @@ def _item_header(ctx: ReviewContext, item: Item) -> None:
         st.warning(plain(w.message), icon=":material/warning:")
     gaps = item_gaps(item)
     if gaps:
-        st.caption("Not found on the page: " + ", ".join(gaps) + ". Add them under Fields.")
+        st.caption("Not found on the page: " + plain(", ".join(gaps)) + ". Add them under Fields.")
     if item.declared_classification:
         clash = declared_conflict(item)
         if clash is not None:
@@ -266,7 +266,7 @@ def classification_view(
     extra = [f for f in ("eu", "us") if f not in wanted]
     for family in wanted:
         with st.container(border=True):
-            st.markdown(f"#### {family_name(family)} decision")
+            st.markdown(f"#### {plain(family_name(family))} decision")
             decision = ctx.case.by_family.get((item.index, family))
             if decision is not None:
                 _decided(ctx, family, decision)
@@ -284,7 +284,7 @@ def classification_view(
             f"Also decide a {family_name(family)} code for this item", key=shown
         ):
             with st.container(border=True):
-                st.markdown(f"#### {family_name(family)} decision")
+                st.markdown(f"#### {plain(family_name(family))} decision")
                 if decision is not None:
                     _decided(ctx, family, decision)
                 else:

@@ -10,7 +10,7 @@ import streamlit as st
 from exportdesk.extract.model import PartyRole
 from exportdesk.review.corrections import NUMBER_FIELDS
 from exportdesk.review.store import EDITABLE
-from exportdesk.ui.pages._common import store
+from exportdesk.ui.pages._common import plain, store
 from exportdesk.ui.review_state import ReviewContext, save, show_messages
 from exportdesk.ui.wording import missing_facts, number
 
@@ -177,7 +177,7 @@ def fields_view(ctx: ReviewContext) -> None:
     if missing:
         st.warning(
             "The reader found "
-            + ", ".join(missing)
+            + plain(", ".join(missing))
             + " in this document. Add them in the tables below (＋ under a table adds a row)."
         )
     st.caption(
@@ -187,7 +187,7 @@ def fields_view(ctx: ReviewContext) -> None:
     original = {kind: _rows(ctx, kind) for kind in EDITABLE}
     with st.form(f"r_fields_{ctx.case.id}", border=False):
         for kind in EDITABLE:
-            st.markdown(f"**{TITLES[kind]}**")
+            st.markdown(f"**{plain(TITLES[kind])}**")
             st.data_editor(
                 original[kind],
                 key=_table_key(ctx, kind),

@@ -75,7 +75,7 @@ def _show_page(sha256: str, page: int, pages: int, evidence: list[Evidence]) -> 
             sha256, page, tuple(e.bbox for e in evidence if e.page == page), 110 * zoom // 100
         )
     except Exception as exc:  # a page that cannot be drawn must not hide the fields
-        st.warning(f"Page {page} could not be drawn ({type(exc).__name__}).")
+        st.warning(f"Page {plain(str(page))} could not be drawn ({plain(type(exc).__name__)}).")
         return
     frame = st.container(border=True, height=900 if zoom > 100 else "content")
     frame.image(
@@ -243,7 +243,7 @@ with right:
             if ((index, f) in case.by_family if f else index in case.decisions)
         )
         st.write(
-            f"{made} of {len(wanted)} decisions made. Status: {case.status.replace('_', ' ')}."
+            f"{plain(str(made))} of {plain(str(len(wanted)))} decisions made. Status: {plain(case.status.replace('_', ' '))}."
         )
         st.button(
             "Confirm application",
