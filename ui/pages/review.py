@@ -243,7 +243,9 @@ with right:
             if ((index, f) in case.by_family if f else index in case.decisions)
         )
         st.write(
-            f"{plain(str(made))} of {plain(str(len(wanted)))} decisions made. Status: {plain(case.status.replace('_', ' '))}."
+            plain(
+                f"{made} of {len(wanted)} decisions made. Status: {case.status.replace('_', ' ')}."
+            )
         )
         st.button(
             "Confirm application",
