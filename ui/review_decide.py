@@ -146,15 +146,15 @@ def _code_picker(ctx: ReviewContext, family: str, key: str, query_key: str) -> N
 
 def _decided(ctx: ReviewContext, family: str, decision: Decision) -> None:
     assert ctx.item is not None
-    said = (
+    st.success(
         f"**Decided: {plain(decision.final_catalogue)} {plain(decision.final_code)}** by "
-        f"{plain(decision.decided_by)}, {when(decision.decided_at)}"
+        f"{plain(decision.decided_by)}, {plain(when(decision.decided_at))}",
+        icon=":material/task_alt:",
     )
     if decision.override_reason:
-        said += "  \nOverride reason: " + plain(decision.override_reason)
+        st.caption("Override reason: " + plain(decision.override_reason))
     if decision.change_reason:
-        said += "  \nChanged because: " + plain(decision.change_reason)
-    st.success(plain(said), icon=":material/task_alt:")
+        st.caption("Changed because: " + plain(decision.change_reason))
     earlier = [
         d
         for d in ctx.case.all_decisions
