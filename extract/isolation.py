@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from exportdesk.extract.model import ApplicationResult, Warning, Word
-from exportdesk.extract.names import safe_display_name
+from exportdesk.extract.names import display_name
 from exportdesk.extract.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def read_limited(
     """Run ``read`` in a child under the configured limits; in-process when they are off."""
     if settings.max_read_memory_mb <= 0 or not hasattr(os, "fork"):
         return read(progress or _ignore)
-    name = safe_display_name(name)
+    name = display_name(name)
     sys.stdout.flush()
     sys.stderr.flush()
     rfd, wfd = os.pipe()

@@ -12,7 +12,6 @@ caller keeps its rules.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import pickle
@@ -20,6 +19,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from exportdesk.extract.hashing import sha256_bytes
 from exportdesk.extract.imports import without
 from exportdesk.extract.layout import PageLayout, Segment
 from exportdesk.extract.nlp import blank, leading_label, rule_entities
@@ -154,7 +154,7 @@ def _load(key: str) -> object | None:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     path = folder / manifest[key]
     data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != manifest["files"].get(manifest[key]):
+    if sha256_bytes(data) != manifest["files"].get(manifest[key]):
         log.warning("linker artefact %s does not match its manifest; not used", path)
         return None
     if manifest.get("features") != FEATURES:

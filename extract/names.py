@@ -27,9 +27,14 @@ def escape_control(text: str) -> str:
     return "".join(out)
 
 
-def safe_display_name(name: str, limit: int = 200) -> str:
-    """The file's base name only, without directories, control characters escaped."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+def display_name(name: str, limit: int = 200) -> str:
+    """A file name as shown everywhere (result, store, screen, logs): the one cleaner.
+
+    The base name only, without directories (``../../etc/x.pdf`` shows as ``x.pdf``), spaces
+    around it trimmed, control characters escaped, at most ``limit`` characters. It is only
+    ever shown: originals are stored by their SHA-256, never under a sender's name.
+    """
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     return escape_control(base)[:limit] or "unnamed.pdf"
 
 

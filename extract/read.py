@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import logging
 import os
@@ -19,8 +18,9 @@ from PIL import Image
 
 from exportdesk.extract import sniff
 from exportdesk.extract.errors import InputProblem, ReadingError, problem
+from exportdesk.extract.hashing import sha256_bytes
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Page, Warning
-from exportdesk.extract.names import safe_display_name
+from exportdesk.extract.names import display_name
 from exportdesk.extract.ocr import OcrEngine, OcrTimeout, TesseractEngine, ocr_image, to_pdf_words
 from exportdesk.extract.settings import Settings, get_settings
 from exportdesk.extract.textlayer import (
@@ -46,7 +46,7 @@ def read_pdf(
 ) -> ApplicationResult:
     """Read one file from disk. Never raises for a bad file: problems become warnings."""
     settings = settings or get_settings()
-    name = safe_display_name(str(path))
+    name = display_name(str(path))
     try:
         data = _read_regular_file(path, name, settings)
     except InputProblem as exc:
@@ -92,7 +92,7 @@ def read_bytes(
     """
     settings = settings or get_settings()
     engine = engine or TesseractEngine()
-    name = safe_display_name(name)
+    name = display_name(name)
     try:
         sniff.check_bytes(data, name, settings)
         pdf, warnings = _open(data, name, settings)
@@ -106,7 +106,7 @@ def read_bytes(
         pdf.close()
     document = DocumentInfo(
         filename=name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256_bytes(data),
         page_count=len(pages),
         pages=pages,
         size_bytes=len(data),
@@ -122,7 +122,7 @@ def failed_result(name: str, data: bytes, warning: Warning) -> ApplicationResult
     """The result for a file that could not be read at all: no pages, one file-level warning."""
     document = DocumentInfo(
         filename=name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256_bytes(data),
         page_count=0,
         pages=[],
         size_bytes=len(data),

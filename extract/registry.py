@@ -8,11 +8,11 @@ active version per kind. Without an entry for a kind, the newest version is acti
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from exportdesk.extract.errors import ModelError
+from exportdesk.extract.hashing import sha256_file
 
 SCHEMA = "exportdesk.model-registry/v1"
 # classifier: models/classifier/<v>/ (classify/artefact.py loads it)
@@ -23,15 +23,6 @@ KINDS = ("classifier", "ner", "label", "linker")
 
 class RegistryError(ModelError):
     """A registry request that cannot be carried out; the message says what to do."""
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file, read in chunks: the project's one file-hashing helper."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sha256_tree(folder: Path, relative_to: Path | None = None) -> dict[str, str]:

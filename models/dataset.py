@@ -6,7 +6,6 @@ and nothing records the time of the export, so the same store gives the same byt
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ from spacy.util import filter_spans
 
 from exportdesk.classify.catalogue import CATALOGUES, NOT_LISTED, entry_code, jurisdiction_of
 from exportdesk.extract.errors import ModelError
+from exportdesk.extract.hashing import sha256_file
 from exportdesk.extract.model import ApplicationResult, Evidence
 from exportdesk.models.queries import application_ids, utc_iso
 from exportdesk.review.store import CaseStore
@@ -64,7 +64,7 @@ def _dumps(obj: object) -> str:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_file(path)
 
 
 def _evidence(ev: Iterable[Evidence]) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -11,6 +10,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exportdesk.extract.hashing import sha256_bytes
 from exportdesk.review import audit
 from exportdesk.review.auth import ACTION_ROLES
 from exportdesk.review.duties import reporting_duties
@@ -220,7 +220,7 @@ def issue(
             snapshot=snapshot,
             issued_by=actor,
             issued_at=issued_at,
-            letter_sha256=hashlib.sha256(pdf).hexdigest(),
+            letter_sha256=sha256_bytes(pdf),
             letter_pdf=pdf,
         )
         s.add(row)
@@ -278,7 +278,7 @@ def letter(store: CaseStore, application_id: int, version: int | None = None) ->
                 + (f" version {version}." if version else ".")
             )
         pdf = bytes(row.letter_pdf)
-    if hashlib.sha256(pdf).hexdigest() != row.letter_sha256:
+    if sha256_bytes(pdf) != row.letter_sha256:
         raise LicensingError(
             f"The stored letter of {reference(application_id, row.version)} does not match its "
             "digest; restore the database from a backup."

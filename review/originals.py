@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
 import tempfile
 from pathlib import Path
 
-from exportdesk.extract.names import escape_control
+from exportdesk.extract.hashing import sha256_bytes
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def display_name(name: str, limit: int = 200) -> str:
-    """The name as the sender gave it, control characters escaped, for showing as plain text.
-
-    It is never used to build a path (originals are stored by hash), so ``../`` stays visible
-    rather than being silently rewritten.
-    """
-    return escape_control((name or "").strip())[:limit] or "unnamed.pdf"
 
 
 class OriginalStore:
@@ -38,9 +24,12 @@ class OriginalStore:
             raise ValueError(f"not a SHA-256 digest: {sha256!r}")
         return self.root / sha256[:2] / f"{sha256}.pdf"
 
-    def put(self, data: bytes) -> str:
-        """Store ``data`` if it is new; return its digest. Existing files are never rewritten."""
-        digest = sha256_of(data)
+    def put(self, data: bytes, digest: str | None = None) -> str:
+        """Store ``data`` if it is new; return its digest. Existing files are never rewritten.
+
+        ``digest`` is the SHA-256 the caller already computed (intake hashes an upload once).
+        """
+        digest = digest or sha256_bytes(data)
         target = self.path_for(digest)
         if target.exists():
             return digest
@@ -60,7 +49,7 @@ class OriginalStore:
 
     def get(self, sha256: str) -> bytes:
         data = self.path_for(sha256).read_bytes()
-        if sha256_of(data) != sha256:
+        if sha256_bytes(data) != sha256:
             raise RuntimeError(
                 f"The stored original {sha256[:12]}… no longer matches its digest; the file "
                 "was altered on disk. Restore it from backup."

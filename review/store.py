@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from exportdesk.extract.errors import ExportdeskError
+from exportdesk.extract.hashing import sha256_bytes
 from exportdesk.extract.model import ApplicationResult
+from exportdesk.extract.names import display_name
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
 from exportdesk.review.auditkeys import keyring
@@ -30,7 +32,7 @@ from exportdesk.review.corrections import (
 from exportdesk.review.db import make_engine
 from exportdesk.review.decisions import conflict_count, families, family_name, family_of
 from exportdesk.review.migrate import upgrade
-from exportdesk.review.originals import OriginalStore, display_name, sha256_of
+from exportdesk.review.originals import OriginalStore
 from exportdesk.review.tables import (
     STATUSES,
     Application,
@@ -163,11 +165,11 @@ class CaseStore:
         """
         if not data:
             raise StoreError(f"{display_name(filename)} is empty; nothing was stored.")
-        digest = sha256_of(data)
+        digest = sha256_bytes(data)  # the one hash of this upload; handed on from here
         name = display_name(filename)
         # The file goes to disk before any row can point at it. Writing is idempotent (named
         # by content), so a failed transaction leaves at most a file the next upload reuses.
-        self.originals.put(data)
+        self.originals.put(data, digest)
         try:
             return self._open_application(digest, name, len(data), actor, then)
         except IntegrityError:

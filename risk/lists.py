@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from exportdesk.extract.hashing import sha256_file
 from exportdesk.risk.sdn import ListEntry, read_sdn
 
 COMMITTED_DIR = Path(__file__).resolve().parent / "lists"
@@ -34,7 +34,7 @@ class Edition(BaseModel):
 
     @classmethod
     def for_file(cls, path: Path, **fields: object) -> Edition:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = sha256_file(path)
         return cls(sha256=digest, **fields)
 
     @property

@@ -26,7 +26,7 @@ import typer
 from rich.console import Console
 
 from exportdesk.extract.model import ApplicationResult
-from exportdesk.extract.names import EscapingFormatter, escape_control, safe_display_name
+from exportdesk.extract.names import EscapingFormatter, display_name, escape_control
 
 app = typer.Typer(
     name="exportdesk",
@@ -65,7 +65,7 @@ def process(
 
     results: list[ApplicationResult] = []
     for number, path in enumerate(paths, start=1):
-        label = f"[{number}/{len(paths)}] {safe_display_name(str(path))}"
+        label = f"[{number}/{len(paths)}] {display_name(str(path))}"
 
         def progress(done: int, total: int, label: str = label) -> None:
             err.print(f"{label}: page {done}/{total}", highlight=False, markup=False)

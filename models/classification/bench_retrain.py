@@ -24,6 +24,7 @@ import numpy as np
 
 from exportdesk.classify import artefact as art
 from exportdesk.classify.catalogue import JURISDICTIONS, NOT_LISTED, entry_code, load_entries
+from exportdesk.extract.hashing import sha256_bytes
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Evidence, Item
 from exportdesk.extract.settings import Settings
 from exportdesk.models import dataset
@@ -32,7 +33,6 @@ from exportdesk.models.classification.evaluate import load_labelled
 from exportdesk.models.classification.fixed_set import FIXED_SET, evaluate_rows, predict
 from exportdesk.models.classification.retrain import train
 from exportdesk.models.classification.templates import generate
-from exportdesk.review.originals import sha256_of
 from exportdesk.review.store import CaseStore
 
 POOL_SEED = 424242  # the bundled train_items.jsonl uses 20261128
@@ -101,7 +101,7 @@ def confirm_batch(store: CaseStore, rows: list[dict], per_app: int = 4) -> None:
             receipt.sha256,
             ApplicationResult(
                 document=DocumentInfo(
-                    filename=f"bench{n}.pdf", sha256=sha256_of(data), page_count=1
+                    filename=f"bench{n}.pdf", sha256=sha256_bytes(data), page_count=1
                 ),
                 items=items,
             ),

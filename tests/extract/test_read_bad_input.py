@@ -5,7 +5,7 @@ from __future__ import annotations
 import builders
 import pytest
 
-from exportdesk.extract.read import read_bytes, safe_display_name
+from exportdesk.extract.read import display_name, read_bytes
 from exportdesk.extract.settings import Settings
 
 
@@ -100,4 +100,4 @@ def test_ocr_slower_than_timeout_becomes_page_warning_and_other_pages_survive() 
     ],
 )
 def test_hostile_file_names_are_reduced_to_a_printable_base_name(given: str, shown: str) -> None:
-    assert safe_display_name(given) == shown
+    assert display_name(given) == shown

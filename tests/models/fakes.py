@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from exportdesk.extract.hashing import sha256_bytes
 from exportdesk.extract.model import (
     ApplicationResult,
     DocumentInfo,
@@ -19,7 +20,6 @@ from exportdesk.extract.model import (
 )
 from exportdesk.extract.registry import sha256_file
 from exportdesk.models.classification.train import TRAIN_FILES
-from exportdesk.review.originals import sha256_of
 from exportdesk.review.store import CaseStore
 
 
@@ -115,7 +115,7 @@ def _result(
         )
     ]
     return ApplicationResult(
-        document=DocumentInfo(filename="a.pdf", sha256=sha256_of(data), page_count=1),
+        document=DocumentInfo(filename="a.pdf", sha256=sha256_bytes(data), page_count=1),
         parties=[
             Party(
                 role="consignee",

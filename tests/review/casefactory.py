@@ -10,6 +10,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from exportdesk.extract.hashing import sha256_bytes
 from exportdesk.extract.model import (
     ApplicationResult,
     DocumentInfo,
@@ -20,7 +21,6 @@ from exportdesk.extract.model import (
     Party,
     Suggestion,
 )
-from exportdesk.review.originals import sha256_of
 from exportdesk.review.store import CaseStore
 
 HOSTILE_PARTY = "<img src=x onerror=alert(1)>"
@@ -88,7 +88,7 @@ def make_result(
     return ApplicationResult(
         document=DocumentInfo(
             filename=filename,
-            sha256=sha256_of(data),
+            sha256=sha256_bytes(data),
             page_count=1,
             pages=[Page(page=1, source="text_layer", width=595, height=842)],
         ),

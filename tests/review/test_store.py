@@ -18,6 +18,8 @@ from casefactory import (
 from sqlalchemy import delete, func, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from exportdesk.extract.hashing import sha256_bytes
+from exportdesk.extract.names import display_name
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
 from exportdesk.review.db import make_engine
@@ -94,7 +96,8 @@ def test_same_file_uploaded_at_once_by_several_clerks(store: CaseStore) -> None:
 
 def test_hostile_file_name_is_never_a_path(store: CaseStore) -> None:
     receipt = store.receive(pdf_bytes("h"), HOSTILE_FILENAME, "clerk")
-    assert "\x07" not in receipt.filename and "../" in receipt.filename  # shown, not obeyed
+    # The one cleaner (extract.names.display_name): base name, controls escaped, never a path.
+    assert receipt.filename == display_name(HOSTILE_FILENAME) == "b>\\x07.pdf"
     files = [p for p in store.settings.data_dir.rglob("*") if p.is_file()]
     assert all(p.resolve().is_relative_to(store.settings.data_dir.resolve()) for p in files)
     assert not any("passwd" in p.name for p in files)
@@ -513,3 +516,19 @@ def test_parties_and_items_added_and_removed_by_hand(store: CaseStore) -> None:
         store.correct(app_id, version, {}, "anna", removed={"items": [0]})
     with pytest.raises(StoreError, match=r"Party 3 .*name is required"):
         store.correct(app_id, version, {}, "anna", added={"parties": [{"role": "other"}]})
+
+
+def test_an_upload_is_hashed_once(store: CaseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def counting(data: bytes) -> str:
+        calls.append(len(data))
+        return sha256_bytes(data)
+
+    monkeypatch.setattr("exportdesk.review.store.sha256_bytes", counting)
+    monkeypatch.setattr("exportdesk.review.originals.sha256_bytes", counting)
+    data = pdf_bytes("once")
+    receipt = store.receive(data, "once.pdf", "clerk")
+    assert calls == [len(data)]
+    assert receipt.sha256 == sha256_bytes(data)
+    assert store.originals.path_for(receipt.sha256).read_bytes() == data

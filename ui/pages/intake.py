@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from exportdesk.extract.names import display_name
 from exportdesk.review.intake import Submitted, submit
-from exportdesk.review.originals import display_name
 from exportdesk.review.store import StoreError
 from exportdesk.ui.pages._common import plain, queue, require, store
 
