@@ -15,6 +15,7 @@ from exportdesk.classify.catalogue import entry_code
 from exportdesk.models.queries import DecisionRow, OpenItem, decisions, latest_decisions
 from exportdesk.models.queries import undecided_items as _undecided
 from exportdesk.models.registry import Registry
+from exportdesk.review.decisions import family_name
 from exportdesk.review.store import CaseStore
 
 
@@ -75,7 +76,9 @@ def by_model_version(rows: list[DecisionRow]) -> list[dict]:
 def uncertainty_queue(items: list[OpenItem], limit: int = 50, by: str = "confidence") -> list[dict]:
     """Active learning: undecided items the model is least sure of, first. ``by="confidence"``
     ranks by the lowest top-1 confidence, ``by="margin"`` by the smallest gap between the
-    top suggestion and the runner-up; the other measure breaks ties."""
+    top suggestion and the runner-up within the same catalogue family (an EU code and the
+    same entry in the US list are two decisions, not rivals); the other measure breaks ties.
+    Codes are shown in full (``ML1.c``), beside the item's description."""
 
     def margin(i: OpenItem) -> float:
         return i.top_confidence - (i.second_confidence or 0.0)
@@ -87,13 +90,17 @@ def uncertainty_queue(items: list[OpenItem], limit: int = 50, by: str = "confide
         if by == "confidence"
         else (margin, lambda i: i.top_confidence)
     )
-    ranked = sorted(items, key=lambda i: (first(i), second(i), i.application_id, i.item_index))
+    ranked = sorted(
+        items, key=lambda i: (first(i), second(i), i.application_id, i.item_index, i.family)
+    )
     return [
         {
             "application": i.application_id,
             "file": i.filename,
             "item": i.item_index,
-            "top suggestion": _label(i.top_catalogue, i.top_code),
+            "description": i.description,
+            "family": family_name(i.family),
+            "top suggestion": f"{i.top_catalogue} {i.top_code}",
             "confidence": round(i.top_confidence, 4),
             "margin": round(margin(i), 4),
             "model_version": i.model_version,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from exportdesk.classify.catalogue import jurisdiction_of
 from exportdesk.review.store import CaseStore
-from exportdesk.review.tables import Application, Decision, SuggestionRow
+from exportdesk.review.tables import Application, Decision, Extraction, SuggestionRow
 
 
 def utc_iso(value: datetime | None) -> str | None:
@@ -96,7 +97,9 @@ def latest_decisions(rows: list[DecisionRow]) -> list[DecisionRow]:
 
 @dataclass(frozen=True)
 class OpenItem:
-    """An item still waiting for a decision, with its model's top suggestions."""
+    """An item still waiting for a decision in one catalogue family (EU, US), with the
+    model's two best suggestions in that family: suggestions compete within a family, so the
+    runner-up of an EU code is the next EU code, never the same entry in the US list."""
 
     application_id: int
     filename: str
@@ -106,11 +109,14 @@ class OpenItem:
     top_confidence: float
     second_confidence: float | None
     model_version: str | None
+    family: str = "eu"
+    description: str = ""
 
 
 def undecided_items(store: CaseStore) -> list[OpenItem]:
-    """Items of applications in review or extracted that nobody has decided yet, with the
-    newest extraction's suggestions (rank 0 and rank 1)."""
+    """(item, family) pairs of applications in review or extracted that nobody has decided
+    yet, with the newest extraction's two best suggestions within the family and the item's
+    description as extracted."""
     with store.session() as s:
         apps = {
             a.id: a.filename
@@ -121,36 +127,43 @@ def undecided_items(store: CaseStore) -> list[OpenItem]:
         if not apps:
             return []
         decided = {
-            (d.application_id, d.item_index)
+            (d.application_id, d.item_index, d.family)
             for d in s.execute(
                 select(Decision).where(Decision.application_id.in_(list(apps)))
             ).scalars()
         }
+        newest = dict(
+            s.execute(
+                select(Extraction.application_id, func.max(Extraction.id))
+                .where(Extraction.application_id.in_(list(apps)))
+                .group_by(Extraction.application_id)
+            ).all()
+        )
         sugg = (
             s.execute(
                 select(SuggestionRow)
-                .where(SuggestionRow.application_id.in_(list(apps)), SuggestionRow.rank < 2)
+                .where(SuggestionRow.extraction_id.in_(list(newest.values())))
                 .order_by(
-                    SuggestionRow.application_id,
-                    SuggestionRow.item_index,
-                    SuggestionRow.extraction_id.desc(),
-                    SuggestionRow.rank,
+                    SuggestionRow.application_id, SuggestionRow.item_index, SuggestionRow.rank
                 )
             )
             .scalars()
             .all()
         )
-    newest: dict[tuple[int, int], int] = {}
-    ranked: dict[tuple[int, int], list[SuggestionRow]] = {}
+        descriptions = {
+            (e.application_id, item.get("index")): str(item.get("description") or "")
+            for e in s.execute(
+                select(Extraction).where(Extraction.id.in_(list(newest.values())))
+            ).scalars()
+            for item in (e.result or {}).get("items") or []
+        }
+    ranked: dict[tuple[int, int, str], list[SuggestionRow]] = {}
     for row in sugg:
-        key = (row.application_id, row.item_index)
-        if key in decided:
-            continue
-        newest.setdefault(key, row.extraction_id)
-        if row.extraction_id == newest[key]:
+        key = (row.application_id, row.item_index, jurisdiction_of(row.catalogue))
+        if key not in decided:
             ranked.setdefault(key, []).append(row)
     out = []
-    for (app_id, idx), rows in sorted(ranked.items()):
+    for (app_id, idx, family), rows in sorted(ranked.items()):
         top = rows[0]
         out.append(
             OpenItem(
@@ -162,6 +175,8 @@ def undecided_items(store: CaseStore) -> list[OpenItem]:
                 top.confidence,
                 rows[1].confidence if len(rows) > 1 else None,
                 top.model_version,
+                family,
+                descriptions.get((app_id, idx), ""),
             )
         )
     return out

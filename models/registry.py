@@ -20,7 +20,7 @@ from typing import Any
 
 from exportdesk.extract.registry import KINDS, SCHEMA, RegistryError, RegistryReader, sha256_file
 
-__all__ = ["KINDS", "ActivationRefused", "Registry", "RegistryError", "diff"]
+__all__ = ["KINDS", "ActivationRefused", "Registry", "RegistryError", "built_by", "diff"]
 
 EVALUATIONS = "evaluations"  # <models_dir>/evaluations/<kind>/<version>.json
 
@@ -33,6 +33,8 @@ class VersionInfo:
     active: bool
     fixed_set: dict | None  # overall fixed-set metrics when known
     trained_by: str | None
+    figures_note: str | None = None  # why fixed_set is None, and what to run
+    broken: str | None = None  # the integrity failure against the manifest, if any
 
 
 @dataclass
@@ -52,6 +54,18 @@ class Activation:
     previous: str | None
     forced: bool
     gate: Gate
+
+
+def built_by(script: str) -> str:
+    """Who built a version from the command line: the account and the script, for the
+    manifest's ``trained_by`` (the Trainer page and ``models list`` show it)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry for the uid (containers)
+        user = "unknown account"
+    return f"{user} ({script})"
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
@@ -96,6 +110,30 @@ class Registry(RegistryReader):
                 return fixed
         return None
 
+    def missing_figures(self, kind: str, version: str, fixed_sha: str) -> str:
+        """Why a version has no fixed-set figures for the evaluation file ``fixed_sha``, and
+        the command that measures them (for the Trainer page and ``models list``)."""
+        run = f"`exportdesk models evaluate {version}` measures it"
+        measured = []
+        own = self.folder(kind, version) / "metrics.json"
+        if own.exists():
+            measured.append(json.loads(own.read_text(encoding="utf-8")).get("fixed_set"))
+        cache = self.root / EVALUATIONS / kind / f"{version}.json"
+        stale_model = False
+        if cache.exists():
+            data = json.loads(cache.read_text(encoding="utf-8"))
+            measured.append(data.get("fixed_set"))
+            try:
+                stale_model = data.get("model_manifest_sha256") != self.model_digest(kind, version)
+            except RegistryError:
+                stale_model = True
+        measured = [m for m in measured if m]
+        if any(m.get("sha256") == fixed_sha for m in measured) and stale_model:
+            return f"measured before the model's files changed; {run} again"
+        if measured:
+            return f"measured on an older fixed evaluation set only; {run} on the current one"
+        return f"not measured on the fixed evaluation set yet; {run}"
+
     def store_evaluation(self, kind: str, version: str, fixed: dict) -> None:
         _write_json_atomic(
             self.root / EVALUATIONS / kind / f"{version}.json",
@@ -107,11 +145,21 @@ class Registry(RegistryReader):
         )
 
     def list(self, kind: str = "classifier", fixed_sha: str | None = None) -> list[VersionInfo]:
+        """Every version on disk with its figures, who trained it, and whether its files still
+        match its manifest (a broken version is listed with the failure, not left out)."""
         active = self.active(kind)
         out = []
         for v in self.versions(kind):
             manifest = self.manifest(kind, v)
+            try:
+                self.verify(kind, v)
+                broken = None
+            except RegistryError as exc:
+                broken = str(exc)
             fixed = self.fixed_set_metrics(kind, v, fixed_sha) if fixed_sha else None
+            note = None
+            if fixed_sha and not fixed:
+                note = self.missing_figures(kind, v, fixed_sha)
             out.append(
                 VersionInfo(
                     kind,
@@ -120,6 +168,8 @@ class Registry(RegistryReader):
                     v == active,
                     fixed["overall"] if fixed else None,
                     manifest.get("trained_by"),
+                    note,
+                    broken,
                 )
             )
         return out

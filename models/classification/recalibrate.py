@@ -54,6 +54,7 @@ from exportdesk.models.classification.train import (
     ranked_codes,
     split,
 )
+from exportdesk.models.registry import built_by
 
 SCORING_FILES = tuple(f for f in art.FILES if f != "calibration.json")
 CONDITIONS = ("as_written", "concept_unseen", "entry_unseen")
@@ -231,6 +232,7 @@ def write_version(src: Path, dst: Path, version: str, calibrator, extra: dict) -
         {
             "version": version,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "trained_by": built_by("python -m exportdesk.models.classification.recalibrate"),
             "calibration": calibrator.to_json(),
             **extra,
             "files": {name: sha256_file(dst / name) for name in art.FILES},

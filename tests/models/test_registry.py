@@ -192,3 +192,14 @@ def test_a_kind_without_a_recorded_measure_needs_force(settings: Settings) -> No
     with pytest.raises(ActivationRefused, match="label score is missing"):
         workflow.activate(settings, "2026.01.02-1", actor="t", kind="label")
     assert workflow.activate(settings, "2026.01.02-1", actor="t", kind="label", force=True).forced
+
+
+def test_figures_measured_on_an_older_fixed_set_are_named_as_such(settings: Settings) -> None:
+    root = settings.models_dir
+    write_version(root, "2026.01.01-1", top1=0.86)
+    reg = Registry(root)
+    assert reg.fixed_set_metrics("classifier", "2026.01.01-1", "0" * 64) is None
+    assert reg.missing_figures("classifier", "2026.01.01-1", "0" * 64) == (
+        "measured on an older fixed evaluation set only; "
+        "`exportdesk models evaluate 2026.01.01-1` measures it on the current one"
+    )

@@ -61,3 +61,26 @@ def test_dataset_export_prints_the_card(
     card = json.loads(result.stdout)
     assert card["items"]["count"] == 3
     assert card == json.loads((tmp_path / "ds" / "dataset_card.json").read_text())
+
+
+def test_models_list_shows_a_broken_version_and_why_figures_are_missing(
+    settings: Settings,
+) -> None:
+    # Issue 12 item 11: a version with one flipped bit was not shown as broken.
+    root = settings.models_dir
+    write_version(root, "2026.01.01-1", top1=0.86)
+    broken = write_version(root, "2026.01.02-1", top1=0.80)
+    data = bytearray((broken / "metrics.json").read_bytes())
+    data[3] ^= 0x01
+    (broken / "metrics.json").write_bytes(bytes(data))
+    write_version(root, "2026.01.03-1", top1=0.80, measured=False)
+    md = ["--models-dir", str(root)]
+    listed = {v["version"]: v for v in json.loads(_run("models", "list", "--json", *md).stdout)}
+    assert listed["2026.01.01-1"]["broken"] is None
+    assert "does not match the SHA-256 in its manifest" in listed["2026.01.02-1"]["broken"]
+    assert listed["2026.01.03-1"]["figures_note"].startswith("not measured on the fixed")
+    shown = _run("models", "list", *md)
+    assert shown.exit_code == 0
+    assert "BROKEN" in shown.stdout
+    assert "classifier 2026.01.02-1 is broken:" in shown.stderr
+    assert "2026.01.03-1: not measured on the fixed evaluation set yet" in shown.stderr

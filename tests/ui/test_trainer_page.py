@@ -96,7 +96,39 @@ def test_trainer_page_puts_versions_side_by_side(store: CaseStore, models_dir: P
     table = next(df.value for df in at.dataframe if "top-1" in df.value.columns)
     assert list(table["version"]) == ["2026.01.01-1", "2026.01.02-1"]
     assert list(table["active"]) == [True, False]
-    assert list(table["top-1"]) == [0.81, 0.86]
+    assert list(table["top-1"]) == ["0.810", "0.860"]
+    assert list(table["created"]) == ["2026-01-01 00:00 UTC"] * 2
+
+
+def test_versions_table_says_why_figures_are_missing_who_trained_and_what_is_broken(
+    store: CaseStore, models_dir: Path
+) -> None:
+    write_version(models_dir, "2026.01.01-1", top1=0.81)
+    unmeasured = write_version(models_dir, "2026.01.02-1", top1=0.80, measured=False)
+    manifest = json.loads((unmeasured / "manifest.json").read_text())
+    manifest["trained_by"] = "tina"
+    (unmeasured / "manifest.json").write_text(json.dumps(manifest))
+    broken = write_version(models_dir, "2026.01.03-1", top1=0.90)
+    (broken / "metrics.json").write_text("{}")  # changed after sealing
+    at = open_page("trainer", "trainer")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "top-1" in df.value.columns)
+    rows = table.set_index("version").to_dict("index")
+    assert rows["2026.01.01-1"]["trained by"] == "not recorded"
+    assert rows["2026.01.01-1"]["why no figures"] == ""
+    assert rows["2026.01.02-1"]["trained by"] == "tina"
+    assert rows["2026.01.02-1"]["top-1"] == "–"
+    assert rows["2026.01.02-1"]["why no figures"] == (
+        "not measured on the fixed evaluation set yet; "
+        "`exportdesk models evaluate 2026.01.02-1` measures it"
+    )
+    assert [r["files"] for r in rows.values()] == [
+        "intact",
+        "intact",
+        "changed since sealed: do not activate",
+    ]
+    assert "Version 2026.01.03-1:" in texts(at)
+    assert "does not match the SHA-256 in its manifest" in texts(at)
 
 
 def test_start_retrain_launches_a_background_job(

@@ -108,6 +108,19 @@ def test_queue_counts_filters_and_sort(store: CaseStore) -> None:
     assert list(at.dataframe[0].value["id"]) == [first + 1, first]
 
 
+def test_queue_offers_declared_code_clashes_first(store: CaseStore) -> None:
+    plain_case = _extracted(store, "plain")
+    data = pdf_bytes("clash")
+    receipt = store.receive(data, "clash.pdf", "clerk")
+    store.record_extraction(receipt.sha256, make_result(data, "clash.pdf", declared="ML13.d"))
+    at = open_page("queue", "reviewer")
+    assert list(at.dataframe[0].value["id"]) == [plain_case, receipt.application_id]
+    at.radio(key="q_sort").set_value("Declared-code clashes first").run()
+    frame = at.dataframe[0].value
+    assert list(frame["id"]) == [receipt.application_id, plain_case]
+    assert list(frame["declared-code clashes"]) == [1, 0]
+
+
 def _review(store: CaseStore, app_id: int) -> AppTest:
     at = AppTest.from_file(str(UI / "pages" / "review.py"), default_timeout=30)
     from datetime import UTC, datetime, timedelta

@@ -153,7 +153,7 @@ def models_list(
     if as_json:
         _print_json([vars(i) for i in infos])
         return
-    table = Table("", "version", "created", "top-1", "top-3", "ECE", "trained by")
+    table = Table("", "version", "created", "top-1", "top-3", "ECE", "trained by", "files")
     for i in infos:
         m = i.fixed_set or {}
         table.add_row(
@@ -161,9 +161,15 @@ def models_list(
             i.version,
             i.created or "-",
             *(f"{m[k]:.3f}" if m.get(k) is not None else "-" for k in ("top1", "top3", "ece")),
-            i.trained_by or "-",
+            i.trained_by or "not recorded",
+            "BROKEN" if i.broken else "intact",
         )
     Console().print(table)
+    for i in infos:
+        if i.broken:
+            err.print(f"{i.kind} {i.version} is broken: {i.broken}", markup=False)
+        elif i.figures_note:
+            err.print(f"{i.version}: {i.figures_note}", markup=False)
     if not infos:
         err.print(f"no {kind} versions yet; run `exportdesk train`")
 

@@ -10,6 +10,7 @@ from exportdesk.ui.pages._common import CASE, require, store, when
 
 SORTS = {
     "Oldest first": "oldest",
+    "Declared-code clashes first": "attention",
     "Lowest confidence first": "lowest_confidence",
     "Newest first": "newest",
     "Highest risk first": "risk",
@@ -50,6 +51,7 @@ st.dataframe(
             "status": r.status.replace("_", " "),
             "risk": risk[r.id].badge if r.id in risk else "not yet",
             "lowest confidence": r.min_confidence,
+            "declared-code clashes": r.declared_conflicts,
             "countries": ", ".join(r.countries),
             "catalogues": ", ".join(r.catalogues),
             "pages": r.page_count,

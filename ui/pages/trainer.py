@@ -10,7 +10,7 @@ from exportdesk.extract.registry import sha256_file
 from exportdesk.models import insights, jobs, workflow
 from exportdesk.models.classification.fixed_set import FIXED_SET
 from exportdesk.models.registry import Registry, RegistryError
-from exportdesk.ui.pages._common import plain, require, settings, store
+from exportdesk.ui.pages._common import plain, require, settings, store, when
 
 identity = require("trainer")
 st.title("Trainer")
@@ -62,6 +62,10 @@ else:
 
 st.subheader("Label next (least certain first)")
 st.radio("Rank by", list(QUEUE_ORDER), key="t_queue_by", horizontal=True)
+st.caption(
+    "One row per item and catalogue family (EU, US): the margin compares the top suggestion "
+    "with the next one in the same family."
+)
 if data["queue"]:
     st.dataframe(
         pd.DataFrame(data["queue"]),
@@ -94,23 +98,33 @@ registry = Registry(settings().models_dir)
 fixed_sha = sha256_file(FIXED_SET)
 versions = registry.list("classifier", fixed_sha)
 if versions:
+
+    def _figure(v, key: str) -> str:
+        value = (v.fixed_set or {}).get(key)
+        return "–" if value is None else f"{value:.3f}"
+
     st.dataframe(
         pd.DataFrame(
             [
                 {
                     "version": v.version,
                     "active": v.active,
-                    "created": v.created,
-                    "top-1": (v.fixed_set or {}).get("top1"),
-                    "top-3": (v.fixed_set or {}).get("top3"),
-                    "ECE": (v.fixed_set or {}).get("ece"),
-                    "trained by": v.trained_by,
+                    "created": when(v.created) if v.created else "not recorded",
+                    "top-1": _figure(v, "top1"),
+                    "top-3": _figure(v, "top3"),
+                    "ECE": _figure(v, "ece"),
+                    "trained by": v.trained_by or "not recorded",
+                    "files": "changed since sealed: do not activate" if v.broken else "intact",
+                    "why no figures": v.figures_note or "",
                 }
                 for v in versions
             ]
         ),
         hide_index=True,
     )
+    for v in versions:
+        if v.broken:
+            st.error(plain(f"Version {v.version}: {v.broken}"))
     pick, force_col = st.columns([3, 2])
     chosen = pick.selectbox("Version", [v.version for v in versions], key="t_version")
     force = force_col.checkbox("Activate even if worse on the fixed set", key="t_force")
