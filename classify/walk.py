@@ -230,7 +230,7 @@ def walk(
             if target not in cand:
                 cand.append(target)
                 p = np.append(p, 0.0)
-            pos = cand.index(target)
+            pos: int | None = cand.index(target)
         else:
             pos = nl_pos
         if pos is None:

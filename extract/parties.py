@@ -649,7 +649,7 @@ def letterhead_party(layout: PageLayout, role: str = "applicant") -> Party | Non
                 continue
             conf = 0.7 * (0.6 + 0.4 * mean_confidence(tokens))
             return Party(
-                role=role,  # type: ignore[arg-type]
+                role=role,
                 name=orgs[0].text,
                 address=address,
                 country=country,

@@ -81,7 +81,7 @@ def resolve(
             continue
         out.append(
             Party(
-                role=ref.role,  # type: ignore[arg-type]
+                role=ref.role,
                 name=target.name,
                 address=target.address,
                 country=target.country,

@@ -78,7 +78,7 @@ def correction_digest(row: Correction) -> str:
 
 
 # Which event detail key names the row, for each table bound into the chain.
-BOUND_ROWS: tuple[tuple[str, type, Any], ...] = (
+BOUND_ROWS: tuple[tuple[str, Any, Any], ...] = (
     ("extraction_id", Extraction, extraction_digest),
     ("decision_id", Decision, decision_digest),
     ("correction_id", Correction, correction_digest),

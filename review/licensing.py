@@ -340,7 +340,7 @@ def snapshot_of(case: CaseView) -> dict:
 
 def _decisions(case: CaseView) -> list:
     """The current decisions of a case, whatever shape the store keys them by."""
-    out = []
+    out: list = []
     for value in case.decisions.values():
         out.extend(value if isinstance(value, list | tuple) else [value])
     return out

@@ -100,7 +100,7 @@ def repeat_stream(
                 no_model = rng.random() < no_model_share
                 copy = SynItem(**{**original.__dict__})
                 copy.description = _reword(original.description, rng)
-                copy.model = None if no_model else _model_variant(original.model, rng)  # type: ignore[assignment]
+                copy.model = None if no_model else _model_variant(original.model, rng)
                 copy.manufacturer = _maker_variant(original.manufacturer, rng)
                 copy.quantity, copy.total = item.quantity, item.total
                 kind = "repeat_no_model" if no_model else "repeat"

@@ -21,7 +21,7 @@ Save = Callable[[Callable[[int], int], str], None]
 
 
 @st.cache_resource(show_spinner=False)
-def _embedder():  # type: ignore[no-untyped-def]
+def _embedder():
     from exportdesk.classify.embed import default_embedder
 
     return default_embedder()
@@ -29,7 +29,7 @@ def _embedder():  # type: ignore[no-untyped-def]
 
 def _current(case: CaseView, index: int) -> list:
     """The item's current decisions, whatever shape the store keys them by."""
-    found = []
+    found: list = []
     for key, value in case.decisions.items():
         if key == index or (isinstance(key, tuple) and key[0] == index):
             found.extend(value if isinstance(value, list | tuple) else [value])

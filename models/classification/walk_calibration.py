@@ -40,8 +40,9 @@ ALPHA = 0.10  # conformal: sets that hold the right entry for at least 90 % of i
 def _scorer(dev: Path):
     """The other author's scorer: its entry rule and ECE define the figures reported."""
     spec = importlib.util.spec_from_file_location("dev_score", dev / "score.py")
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"no scorer at {dev / 'score.py'}: check the dev-external folder")
     mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
     spec.loader.exec_module(mod)
     return mod
 
@@ -122,7 +123,7 @@ def _prob(w: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 def _gold_probability(cands, accept, top_p: float | None) -> float:
     """Probability the (recalibrated) list gives the right entry; 0 when it is missing."""
-    probs = dict()
+    probs: dict = {}
     ps = np.array([p for _, p in cands])
     top = int(np.argmax(ps))
     if top_p is not None:

@@ -18,6 +18,7 @@ import pickle
 import sys
 import time
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -62,6 +63,10 @@ def _fmt_item(item: dict) -> str:
     return f"{item.get('description', '')[:60]!r} " + " ".join(f"{k}={item.get(k)}" for k in keys)
 
 
+def _closeness(scorer: ModuleType, gold_description: str, item: dict) -> float:
+    return float(scorer.desc_score(item["description"], gold_description))
+
+
 def report(args: argparse.Namespace) -> dict:
     scorer = load_scorer(args.scorer)
     index = json.loads((args.dir / "index.json").read_text(encoding="utf-8"))
@@ -100,7 +105,7 @@ def report(args: argparse.Namespace) -> dict:
             for g in gold["items"]:
                 best = max(
                     out["items"],
-                    key=lambda p, g=g: scorer.desc_score(p["description"], g["description"]),
+                    key=partial(_closeness, scorer, g["description"]),
                     default=None,
                 )
                 if best is None or scorer.desc_score(best["description"], g["description"]) < 80:

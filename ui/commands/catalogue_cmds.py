@@ -17,7 +17,7 @@ err = Console(stderr=True)
 catalogues = typer.Typer(help="Control-list editions: compare them, see what a new one touches.")
 
 
-def _edition(name: str):  # type: ignore[no-untyped-def]
+def _edition(name: str):
     from exportdesk.classify.edition_diff import load_edition
 
     try:

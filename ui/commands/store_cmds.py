@@ -83,7 +83,7 @@ def _new_password(from_stdin: bool) -> str:
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
-def _account_change(data_dir: Path | None, change, done: str) -> None:  # type: ignore[no-untyped-def]
+def _account_change(data_dir: Path | None, change, done: str) -> None:
     """Run ``change(session, actor)`` in one transaction; an AuthError is a clean exit 1."""
     from exportdesk.review.auth import AuthError
 

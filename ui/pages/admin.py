@@ -58,7 +58,7 @@ if "a_flash" in st.session_state:
     (st.success if kind == "ok" else st.error)(plain(text))
 
 
-def _change(action, done: str) -> None:  # type: ignore[no-untyped-def]
+def _change(action, done: str) -> None:
     """Run one account change in its own transaction and report it on the next run."""
     try:
         with store().session() as session:
@@ -99,8 +99,8 @@ if accounts:
 
 st.subheader("Workers and queue")
 depth = queue().depth()
-cols = st.columns(4)
-for col, status in zip(cols, ("queued", "running", "done", "failed"), strict=True):
+queue_cols = st.columns(4)
+for col, status in zip(queue_cols, ("queued", "running", "done", "failed"), strict=True):
     col.metric(status.capitalize(), depth[status])
 seen = list_workers(store())
 if not seen:

@@ -115,7 +115,7 @@ def _finish(case_id: int, outcome: str) -> None:
     save(
         case_id,
         "finish",
-        lambda v: store().finish(case_id, v, outcome, identity.username, reason),  # type: ignore[arg-type]
+        lambda v: store().finish(case_id, v, outcome, identity.username, reason),
         f"Application {case_id} {outcome}.",
     )
 
@@ -187,10 +187,12 @@ with left:
     evidence = facts[fact_key][2] if fact_key else []
     pages = result.document.page_count or 1
     page = evidence[0].page if evidence else 1
-    tools = st.columns([1, 2]) if pages > 1 else [None, st.container()]
-    if pages > 1 and tools[0] is not None:
-        page = tools[0].number_input("Page", 1, pages, page, key=f"r_page_{case_id}_{fact_key}")
-    tools[1].select_slider(
+    if pages > 1:
+        pager, zoom_at = st.columns([1, 2])
+        page = pager.number_input("Page", 1, pages, page, key=f"r_page_{case_id}_{fact_key}")
+    else:
+        zoom_at = st.container()
+    zoom_at.select_slider(
         "Zoom", options=[100, 150, 200, 300], value=100, key="r_zoom", format_func="{}%".format
     )
     for w in warnings.get(f"page:{int(page)}", []):
