@@ -13,7 +13,7 @@ from exportdesk.extract.enduse import extract_end_use
 from exportdesk.extract.items import extract_items
 from exportdesk.extract.layout import build_layout, paragraphs
 from exportdesk.extract.model import ApplicationResult, Warning
-from exportdesk.extract.nlp import ner_version
+from exportdesk.extract.nlp import ner_integrity_error, ner_version
 from exportdesk.extract.parties import extract_parties
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,17 @@ def extract_fields(result: ApplicationResult) -> None:
     ner = ner_version()
     if ner:
         result.versions["ner"] = ner
+    refused = ner_integrity_error()
+    if refused:
+        result.warnings.append(
+            Warning(
+                code="model_integrity_failed",
+                message=f"The organisation NER was not used: {refused}. Parties were read by "
+                "the rules alone, so prose mentions may be missing; check the parties by hand "
+                "and ask an admin to restore or retrain the model (`exportdesk models list "
+                "--kind ner`).",
+            )
+        )
 
 
 def nothing_found(result: ApplicationResult) -> list[Warning]:

@@ -21,7 +21,7 @@ from spacy.util import filter_spans
 
 from exportdesk.extract import labels
 from exportdesk.extract.normalise import fold
-from exportdesk.extract.registry import RegistryReader, verify_files
+from exportdesk.extract.registry import RegistryError, RegistryReader, verify_files
 
 log = logging.getLogger(__name__)
 
@@ -363,9 +363,27 @@ def ner_model_dir() -> Path:
 
 
 def ner() -> Language | None:
-    """The active organisation NER, or None (rules only) when none is installed. Resolved on
-    every call (one small JSON read), so activating another version reaches a running app."""
-    return _load_ner(ner_model_dir())
+    """The active organisation NER, or None (rules only) when none is installed or its files
+    fail its manifest (``ner_integrity_error`` says which, and extraction reports it as
+    ``model_integrity_failed``). Resolved on every call (one small JSON read), so activating
+    another version reaches a running app."""
+    return _checked_ner(ner_model_dir())[0]
+
+
+def ner_integrity_error() -> str | None:
+    """Why the active NER was refused (its files do not match its manifest), or None."""
+    return _checked_ner(ner_model_dir())[1]
+
+
+@lru_cache(maxsize=2)
+def _checked_ner(path: Path) -> tuple[Language | None, str | None]:
+    # Corrupted weights once cut parties from 4 to 1 under the same version label: an altered
+    # model is never used, and the failure is kept so each document can say so.
+    try:
+        return _load_ner(path), None
+    except RegistryError as exc:
+        log.error("NER refused: %s", exc)
+        return None, str(exc)
 
 
 @lru_cache(maxsize=2)

@@ -1,7 +1,8 @@
 """The `exportdesk` command: thin typer wrappers that parse arguments and call library functions.
 
 Stdout carries only data (JSON); logs and progress go to stderr. Exit status follows
-shared/contract/CLI.md: 0 all read, 1 some file unreadable, 2 usage error.
+shared/contract/CLI.md: 0 all read, 1 some file unreadable, 2 usage error; `process
+--strict-models` adds 3 (every file read, but a model failed its integrity check).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rich.console import Console
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.names import EscapingFormatter, display_name, escape_control
 
+MODEL_INTEGRITY_FAILED = "model_integrity_failed"
 app = typer.Typer(
     name="exportdesk",
     help="Intake assistant for export-licence applications.",
@@ -59,6 +61,15 @@ def process(
     no_suggestions: Annotated[
         bool, typer.Option("--no-suggestions", help="Skip control-list classification.")
     ] = False,
+    strict_models: Annotated[
+        bool,
+        typer.Option(
+            "--strict-models",
+            help="Exit 3 when every file was read but a model (classifier, NER) failed its "
+            "integrity check. Without it such a run exits 0, as the contract says for files "
+            "that were read, with model_integrity_failed on each result and on stderr.",
+        ),
+    ] = False,
 ) -> None:
     """Read application PDFs and print what the pipeline found."""
     from exportdesk.review.pipeline import process_path
@@ -83,6 +94,21 @@ def process(
         _print_summary(results)
     if not all(r.readable for r in results):
         raise typer.Exit(1)
+    refused = {
+        w.message.split(":", 1)[0]
+        for r in results
+        for w in r.warnings
+        if w.code == MODEL_INTEGRITY_FAILED
+    }
+    if refused:
+        err.print(
+            "error: a model failed its integrity check, so results were made without it "
+            f"({'; '.join(sorted(refused))}); run `exportdesk models list` and restore or "
+            "retrain it." + ("" if strict_models else " Exit status 0: every file was read."),
+            markup=False,
+        )
+        if strict_models:
+            raise typer.Exit(3)
 
 
 def _print_summary(results: list[ApplicationResult]) -> None:

@@ -1,9 +1,11 @@
-"""Admin: check the audit log, manage the accounts, watch the workers, retry failed jobs."""
+"""Admin: check the audit log, manage the accounts, watch the workers, retry failed jobs,
+see which model versions fail their manifest."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from exportdesk.models.registry import KINDS, Registry, RegistryError
 from exportdesk.review.audit import verify
 from exportdesk.review.auditkeys import anchor_file
 from exportdesk.review.auth import (
@@ -140,3 +142,36 @@ for job in failed:
             st.error(plain(str(exc)))
         else:
             st.rerun()
+
+st.subheader("Models")
+registry = Registry(settings().models_dir)
+model_rows = []
+for kind in KINDS:
+    try:
+        infos = registry.list(kind)
+    except RegistryError as exc:
+        st.error(plain(f"The {kind} versions cannot be listed: {exc}"))
+        continue
+    model_rows += [
+        {
+            "model": kind,
+            "version": v.version,
+            "active": "yes" if v.active else "",
+            "files": "BROKEN: changed since sealed" if v.broken else "match the manifest",
+            "trained by": v.trained_by or "not recorded",
+        }
+        for v in infos
+    ]
+    for v in infos:
+        if v.broken:
+            st.error(
+                plain(
+                    f"{kind} {v.version}"
+                    + (" (the active version)" if v.active else "")
+                    + f" is broken: {v.broken}"
+                )
+            )
+if model_rows:
+    st.table(model_rows)
+else:
+    st.caption("No trained models are installed.")
