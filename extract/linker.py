@@ -145,21 +145,37 @@ def model_dir() -> Path:
 
 
 def _load(key: str) -> object | None:
-    """One artefact named in the manifest, checked against its sha256; None if absent/altered."""
+    """One artefact named in the manifest, checked against its sha256; None if absent/altered.
+
+    The plain-array form (``<key>_arrays``, read by numpy alone) is preferred: unpickling the
+    scikit-learn objects would import scikit-learn and scipy, 1-2 s of every command's start.
+    """
     folder = model_dir()
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         log.info("no linker model at %s; party blocks are anchored by rules", folder)
         return None
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    path = folder / manifest[key]
+    if manifest.get("features") != FEATURES:
+        log.warning("linker model in %s was trained on other features; not used", folder)
+        return None
+    arrays = manifest.get(f"{key}_arrays")
+    name = arrays or manifest[key]
+    path = folder / name
     data = path.read_bytes()
-    if sha256_bytes(data) != manifest["files"].get(manifest[key]):
+    if sha256_bytes(data) != manifest["files"].get(name):
         log.warning("linker artefact %s does not match its manifest; not used", path)
         return None
-    if manifest.get("features") != FEATURES:
-        log.warning("linker model %s was trained on other features; not used", path)
-        return None
+    if arrays:
+        from exportdesk.extract.linear import load_arrays
+
+        return load_arrays(data)
+    log.info(
+        "linker %s has no plain-array export; loading scikit-learn (slower start). "
+        "Run `python -m exportdesk.models.extraction.export_linear %s` once.",
+        folder,
+        folder,
+    )
     # our own committed artefact, checked against the manifest's hash above
     # scikit-learn's estimators load pandas when it is installed; nothing here uses it
     with without("pandas"):

@@ -3,9 +3,10 @@
     python -m exportdesk.models.extraction.train_linker [--train 600] [--test 200]
 
 Training pages use seeds from 70,000,000, held-out pages seeds from 80,000,000 (never used
-in training). Writes models/linker/<version>/ (model.pickle, labels.pickle, manifest.json
-with sha256 of each file, metrics.json) and prints held-out figures: linker accuracy per
-label, label-classifier accuracy, and parties F1 of the whole extraction on held-out pages.
+in training). Writes models/linker/<version>/ (model.pickle, labels.pickle, their plain-array
+exports model.npz and labels.npz, manifest.json with sha256 of each file, metrics.json) and
+prints held-out figures: linker accuracy per label, label-classifier accuracy, and parties F1
+of the whole extraction on held-out pages.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from exportdesk.extract.layout import build_layout
 from exportdesk.extract.linker import FEATURES, LINKER_VERSION, candidates, features, model_dir
 from exportdesk.extract.parties import find_role_labels
 from exportdesk.extract.registry import sha256_file
+from exportdesk.models.extraction.export_linear import export
 from exportdesk.samples.random_forms import random_form
 
 TRAIN_SEED = 70_000_000
@@ -139,7 +141,9 @@ def train(args: argparse.Namespace) -> dict:
         training_seconds=round(seconds, 1),
     )
     _write_manifest(folder, metrics)
+    export(folder)  # model.npz, labels.npz: what the run path reads, without scikit-learn
     linker_mod.load_model.cache_clear()
+    linker_mod.load_label_model.cache_clear()
     metrics["parties_heldout"] = heldout_parties(TEST_SEED, args.test)
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
