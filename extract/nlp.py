@@ -400,6 +400,32 @@ def _load_ner(path: Path) -> Language | None:
         # A registry version: its files must match the manifest before they are trusted.
         files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
         verify_files(path.parent, files)
+    return _load_sharing_tokenizer(path)
+
+
+_SHARED_TOKENIZER = "exportdesk.shared_tokenizer.v1"
+
+
+@spacy.registry.tokenizers(_SHARED_TOKENIZER)
+def _shared_tokenizer() -> Any:
+    return lambda nlp: blank().tokenizer
+
+
+def _load_sharing_tokenizer(path: Path) -> Language:
+    """The model on `blank()`'s vocab and tokenizer when its saved tokenizer is the same one.
+
+    Building an English tokenizer (4,000 special cases) costs about as much as loading the
+    NER itself; the model trained on ``spacy.blank("en")`` saved exactly that tokenizer, so
+    when the bytes agree it is built once. A model with another tokenizer loads its own.
+    """
+    saved = path / "tokenizer"
+    if saved.is_file() and saved.read_bytes() == blank().tokenizer.to_bytes(exclude=["vocab"]):
+        return spacy.load(
+            path,
+            vocab=blank().vocab,
+            exclude=["tokenizer"],
+            config={"nlp": {"tokenizer": {"@tokenizers": _SHARED_TOKENIZER}}},
+        )
     return spacy.load(path)
 
 

@@ -123,6 +123,12 @@ class StoreSettings(SettingsGroup):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; None means SQLite at <data_dir>/exportdesk.db."
     )
+    cache_dir: Path | None = Field(
+        None,
+        description="Derived caches that are rebuilt when missing (the screening list's name "
+        "index, keyed by the list's and the code's hashes); None means <data_dir>/cache. "
+        "Deleting it is always safe.",
+    )
 
     audit_key_file: Path | None = Field(
         None,

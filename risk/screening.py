@@ -8,12 +8,17 @@ from its development split (``models/risk/screening_bench.py``).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import marshal
 import math
+import sys
+import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
@@ -28,6 +33,11 @@ COUNTRY_MISMATCH_FACTOR = 0.9
 # A key shared by more forms than this says little; it is used only when nothing rarer is.
 COMMON_KEY_FORMS = 300
 PREFILTER = 25
+# The name index of a whole list takes about a second to build; it is kept in the cache
+# folder under a key made of the list's hash and the source of the code that builds it.
+_INDEX_CODE = ("names.py", "screening.py", "sdn.py")
+
+log = logging.getLogger(__name__)
 
 
 class Hit(BaseModel):
@@ -42,8 +52,7 @@ class Hit(BaseModel):
     country_mismatch: bool = False
 
 
-@dataclass(frozen=True)
-class _Form:
+class _Form(NamedTuple):
     entry: int
     text: str
     tokens: tuple[str, ...]
@@ -101,11 +110,19 @@ class ScreeningIndex:
     """Every name and alias of a list, indexed by word, skeleton, prefix and suffix."""
 
     def __init__(
-        self, entries: tuple[ListEntry, ...] | list[ListEntry], edition: Edition | None = None
+        self,
+        entries: tuple[ListEntry, ...] | list[ListEntry],
+        edition: Edition | None = None,
+        state: tuple | None = None,
     ):
         self.entries = tuple(entries)
         self.edition = edition
-        self.forms: list[_Form] = []
+        if state is not None:  # from `state()` of an index over the same entries
+            forms, blocks, self._idf, self._max_idf = state
+            self.forms = [_Form(*f) for f in forms]
+            self.blocks = defaultdict(list, blocks)
+            return
+        self.forms = []
         for n, entry in enumerate(self.entries):
             seen: set[tuple[str, ...]] = set()
             for text in (entry.name, *entry.aliases):
@@ -130,6 +147,11 @@ class ScreeningIndex:
         total = len(self.forms) or 1
         self._idf = {tok: math.log((1 + total) / (1 + count)) + 1 for tok, count in df.items()}
         self._max_idf = math.log(1 + total) + 1
+
+    def state(self) -> tuple:
+        """The built index as plain tuples, lists and dicts (what `marshal` can store)."""
+        forms = [tuple(f) for f in self.forms]
+        return forms, dict(self.blocks), self._idf, self._max_idf
 
     def weight(self, token: str) -> float:
         if len(token) == 1:
@@ -225,10 +247,49 @@ def threshold() -> float:
     return float(json.loads(THRESHOLD_FILE.read_text())["threshold"])
 
 
+def _cache_file(edition: Edition) -> Path | None:
+    """Where the index of this list edition, built by this code, is cached (None: no cache)."""
+    from exportdesk.extract.settings import get_settings
+
+    settings = get_settings()
+    folder = settings.cache_dir or settings.data_dir / "cache"
+    code = hashlib.sha256(edition.sha256.encode())
+    code.update(sys.version.encode())
+    here = Path(__file__).resolve().parent
+    for name in _INDEX_CODE:
+        code.update((here / name).read_bytes())
+    return folder / f"screening-index-{code.hexdigest()[:24]}.marshal"
+
+
+def _cached_index(entries: tuple[ListEntry, ...], edition: Edition | None) -> ScreeningIndex:
+    """The index from the cache when this list and code built it before, else built and kept.
+
+    A cache that cannot be read or written is only slower: the index is then built here.
+    """
+    path = _cache_file(edition) if edition is not None else None
+    if path is not None and path.is_file():
+        try:
+            state = marshal.loads(path.read_bytes())
+            if len(state) == 5 and state[0] == len(entries):
+                return ScreeningIndex(entries, edition, state=state[1:])
+        except (OSError, EOFError, ValueError, TypeError) as exc:
+            log.info("screening index cache %s unusable (%s); rebuilding it", path, exc)
+    index = ScreeningIndex(entries, edition)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+            tmp.write_bytes(marshal.dumps((len(entries), *index.state())))
+            tmp.replace(path)  # atomic: a reader sees the old file or the whole new one
+        except OSError as exc:
+            log.info("screening index not cached at %s (%s); it is rebuilt next time", path, exc)
+    return index
+
+
 @lru_cache(maxsize=2)
 def _index_for(data_dir: Path | None) -> ScreeningIndex:
     edition, entries = active_list(data_dir)
-    return ScreeningIndex(entries, edition)
+    return _cached_index(entries, edition)
 
 
 def screening_index(data_dir: Path | None = None) -> ScreeningIndex:

@@ -34,6 +34,8 @@ os.environ.setdefault(
     str(Path(tempfile.mkdtemp(prefix="exportdesk-test-keys-")) / "audit.key"),
 )
 
+# Derived caches (the screening index) in one folder per test session, not ~/.exportdesk.
+os.environ.setdefault("EXPORTDESK_CACHE_DIR", tempfile.mkdtemp(prefix="exportdesk-test-cache-"))
 
 PG_SERVER = os.environ.get(
     "EXPORTDESK_TEST_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
