@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "pdfs"
-HEAVY = ("spacy", "thinc", "torch", "transformers", "streamlit", "pandas")
+HEAVY = ("spacy", "thinc", "torch", "transformers", "streamlit", "pandas", "sklearn")
 
 # Runs the CLI in a fresh interpreter, then reports which heavy modules got imported.
 PROBE = """
@@ -52,3 +52,5 @@ def test_process_of_a_digital_pdf_loads_spacy_but_not_torch() -> None:
     found = loaded(["process", str(pdf), "--json"])
     assert "spacy" in found  # the check can fail: the probe does see libraries it loads
     assert "torch" not in found and "pandas" not in found
+    # the linker's models are read as plain arrays (extract/linear.py), not unpickled
+    assert "sklearn" not in found
