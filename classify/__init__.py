@@ -26,4 +26,11 @@ def suggest_many(
     return _suggest_many(descriptions, catalogues, top_k)
 
 
-__all__ = ["suggest", "suggest_many"]
+def warm_up() -> None:
+    """Load the active classifier and the catalogue criteria now (see ``classify.api``)."""
+    from exportdesk.classify.api import warm_up as _warm_up
+
+    _warm_up()
+
+
+__all__ = ["suggest", "suggest_many", "warm_up"]

@@ -273,6 +273,19 @@ def _current_version() -> str:
     return get_settings().classifier_version or art.active_version(art.classifier_root())
 
 
+def warm_up() -> None:
+    """Load the active classifier and the catalogue criteria now; both stay for the process.
+
+    A batch reader calls this while its first file is read in a child process, so the
+    loading overlaps reading instead of following it.
+    """
+    from exportdesk.classify.criteria import load_criteria
+
+    with _LOCK:
+        load_classifier(_current_version())
+    load_criteria()
+
+
 def suggest(
     description: str, catalogues: list[str] | None = None, top_k: int = 5
 ) -> list[Suggestion]:

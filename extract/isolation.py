@@ -41,28 +41,60 @@ def read_limited(
     read: Reader, name: str, settings: Settings, progress: ProgressFn | None = None
 ) -> ApplicationResult:
     """Run ``read`` in a child under the configured limits; in-process when they are off."""
-    if settings.max_read_memory_mb <= 0 or not hasattr(os, "fork"):
-        return read(progress or _ignore)
-    name = display_name(name)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(rfd)
-        _child(read, settings, wfd)
-    os.close(wfd)
-    with contextlib.suppress(OSError):  # set from both sides: no race with the child's call
-        os.setpgid(pid, pid)
-    try:
-        return _parent(pid, rfd, name, settings, progress)
-    finally:
+    return start_limited(read, name, settings).wait(progress)
+
+
+class PendingRead:
+    """A document being read in its child process; ``wait`` collects the result.
+
+    Started early, the child reads while the parent does other work (interprets the previous
+    document, loads the models). The deadline counts from ``wait``, so time the parent spends
+    elsewhere is never charged to the file.
+    """
+
+    def __init__(self, read: Reader, name: str, settings: Settings):
+        self.read, self.name, self.settings = read, display_name(name), settings
+        self.pid: int | None = None
+        self.rfd: int | None = None
+        if settings.max_read_memory_mb <= 0 or not hasattr(os, "fork"):
+            return  # in-process: read when collected
+        sys.stdout.flush()
+        sys.stderr.flush()
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(rfd)
+            _child(read, settings, wfd)
+        os.close(wfd)
+        with contextlib.suppress(OSError):  # set from both sides: no race with the child's call
+            os.setpgid(pid, pid)
+        self.pid, self.rfd = pid, rfd
+
+    def wait(self, progress: ProgressFn | None = None) -> ApplicationResult:
+        if self.pid is None or self.rfd is None:
+            return self.read(progress or _ignore)
+        try:
+            return _parent(self.pid, self.rfd, self.name, self.settings, progress)
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the child (if still running) and release it; safe to call twice."""
+        if self.pid is None or self.rfd is None:
+            return
+        pid, rfd = self.pid, self.rfd
+        self.pid = self.rfd = None
         os.close(rfd)
         # Kill the group before reaping, so its id cannot have been reused: this ends any
         # Tesseract the child left running (deadline, Ctrl-C, or a crash in the child).
         _kill_group(pid)
         # Tearing down the child's copy of a large parent takes ~20 ms: reap it meanwhile.
         threading.Thread(target=_reap, args=(pid,), daemon=True).start()
+
+
+def start_limited(read: Reader, name: str, settings: Settings) -> PendingRead:
+    """Fork the child that runs ``read`` now; collect it later with ``wait``."""
+    return PendingRead(read, name, settings)
 
 
 def _reap(pid: int) -> None:

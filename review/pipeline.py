@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from exportdesk.extract.fields import extract_fields
-from exportdesk.extract.isolation import read_limited
+from exportdesk.extract.isolation import PendingRead, read_limited, start_limited
 from exportdesk.extract.model import ApplicationResult, Warning
 from exportdesk.extract.read import ProgressFn, read_bytes, read_pdf
 from exportdesk.extract.settings import Settings, get_settings
-from exportdesk.risk.assess import attach_risk
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +26,63 @@ def process_path(
         lambda report: read_pdf(path, settings, progress=report), str(path), settings, progress
     )
     return _interpret(result, settings, suggestions)
+
+
+def process_paths(
+    paths: Sequence[Path],
+    settings: Settings | None = None,
+    suggestions: bool = True,
+    progress_for: Callable[[int], ProgressFn | None] | None = None,
+) -> Iterator[ApplicationResult]:
+    """Read and interpret many files, yielding each result in order. Never raises for a bad file.
+
+    Both cores stay busy: each file is read in its own child process (as in `process_path`),
+    and the next file's child starts before this file is interpreted, so reading file n+1
+    (OCR, mostly) runs beside extraction, classification and risk checks of file n. The
+    models load while the first file is read. ``progress_for(i)`` gives file i's progress
+    callback; a child's progress is reported when its file's turn comes.
+    """
+    settings = settings or get_settings()
+    pending: PendingRead | None = _start(paths[0], settings) if paths else None
+    try:
+        if pending is not None:
+            warm_up(settings, suggestions)
+        for i in range(len(paths)):
+            assert pending is not None
+            result = pending.wait(progress_for(i) if progress_for else None)
+            pending = _start(paths[i + 1], settings) if i + 1 < len(paths) else None
+            yield _interpret(result, settings, suggestions)
+    finally:
+        if pending is not None:  # the consumer stopped early: end the child reading ahead
+            pending.cancel()
+
+
+def _start(path: Path, settings: Settings) -> PendingRead:
+    return start_limited(
+        lambda report: read_pdf(path, settings, progress=report), str(path), settings
+    )
+
+
+def warm_up(settings: Settings, suggestions: bool = True) -> None:
+    """Load what interpretation uses (spaCy and the NER, the linker, the classifier, the
+    screening index), each cached for the process. A failure here is left for the stage
+    itself to report with its own warning."""
+    try:
+        from exportdesk.extract import linker, nlp
+
+        nlp.blank()
+        nlp.ner()
+        linker.load_model()
+        linker.load_label_model()
+        if suggestions:
+            from exportdesk.classify import warm_up as classifier_warm_up
+
+            classifier_warm_up()
+        from exportdesk.risk.screening import screening_index
+
+        screening_index(settings.data_dir)
+    except Exception as exc:  # the stage that needs it reports the same failure properly
+        log.info("warm-up stopped early (%s: %s); the stage will load it", type(exc).__name__, exc)
 
 
 def process_bytes(
@@ -48,6 +104,11 @@ def _interpret(
 ) -> ApplicationResult:
     if not result.readable or not result.document.pages:
         return result
+    # Imported here, not at the top: `process_paths` forks its first reader before spaCy and
+    # the models load, so the child starts small and the loading overlaps its reading.
+    from exportdesk.extract.fields import extract_fields
+    from exportdesk.risk.assess import attach_risk
+
     try:
         extract_fields(result)
     except Exception as exc:  # a bug in one stage must not lose the pages already read

@@ -14,6 +14,7 @@ import logging
 import os
 import pkgutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -73,16 +74,24 @@ def process(
     ] = False,
 ) -> None:
     """Read application PDFs and print what the pipeline found."""
-    from exportdesk.review.pipeline import process_path
+    from exportdesk.review.pipeline import process_paths
+
+    labels = [f"[{n}/{len(paths)}] {display_name(str(p))}" for n, p in enumerate(paths, start=1)]
+
+    def progress_for(index: int) -> Callable[[int, int], None]:
+        def progress(done: int, total: int) -> None:
+            err.print(f"{labels[index]}: page {done}/{total}", highlight=False, markup=False)
+
+        return progress
 
     results: list[ApplicationResult] = []
-    for number, path in enumerate(paths, start=1):
-        label = f"[{number}/{len(paths)}] {display_name(str(path))}"
-
-        def progress(done: int, total: int, label: str = label) -> None:
-            err.print(f"{label}: page {done}/{total}", highlight=False, markup=False)
-
-        results.append(process_path(path, suggestions=not no_suggestions, progress=progress))
+    # The next file is read in its child while this one is interpreted (review.pipeline).
+    for label, result in zip(
+        labels,
+        process_paths(paths, suggestions=not no_suggestions, progress_for=progress_for),
+        strict=True,
+    ):
+        results.append(result)
         for warning in results[-1].warnings:
             where = f" p.{warning.page}" if warning.page else ""
             message = escape_control(warning.message)

@@ -1,0 +1,126 @@
+"""Many files through `process_paths`: the next file is read in its child while this one is
+interpreted, results come back in order and equal to one file at a time, and a consumer that
+stops early leaves no reader behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from exportdesk.extract.settings import Settings
+from exportdesk.review import pipeline
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "pdfs"
+DIGITAL = sorted(p for p in SAMPLES.glob("*.pdf") if not p.stem.endswith("-scan"))[:3]
+
+
+def _comparable(result) -> dict:
+    data = result.to_contract()
+    for page in data["document"]["pages"]:
+        page.pop("seconds", None)
+    return data
+
+
+@pytest.mark.parametrize("memory_mb", [2048, 0], ids=["forked", "in-process"])
+def test_results_in_order_and_equal_to_one_at_a_time(tmp_path, memory_mb):
+    settings = Settings(data_dir=tmp_path, max_read_memory_mb=memory_mb)
+    assert len(DIGITAL) == 3
+    seen: list[tuple[int, int, int]] = []
+    batch = list(
+        pipeline.process_paths(
+            DIGITAL,
+            settings,
+            progress_for=lambda i: lambda done, total: seen.append((i, done, total)),
+        )
+    )
+    single = [pipeline.process_path(p, settings) for p in DIGITAL]
+    assert [r.document.filename for r in batch] == [p.name for p in DIGITAL]
+    assert [_comparable(r) for r in batch] == [_comparable(r) for r in single]
+    assert batch[0].parties and batch[0].items  # interpreted, not only read
+    # every file reported its pages, in file order
+    assert [i for i, _, _ in seen] == sorted(i for i, _, _ in seen)
+    assert {i for i, _, _ in seen} == {0, 1, 2}
+
+
+def test_next_file_starts_before_this_one_is_interpreted(tmp_path, monkeypatch):
+    events: list[str] = []
+    real_start, real_interpret = pipeline.start_limited, pipeline._interpret
+
+    def start(read, name, settings):
+        events.append(f"start {Path(name).name}")
+        return real_start(read, name, settings)
+
+    def interpret(result, settings, suggestions):
+        events.append(f"interpret {result.document.filename}")
+        return real_interpret(result, settings, suggestions)
+
+    monkeypatch.setattr(pipeline, "start_limited", start)
+    monkeypatch.setattr(pipeline, "_interpret", interpret)
+    monkeypatch.setattr(pipeline, "warm_up", lambda s, sug: events.append("warm up"))
+    a, b = DIGITAL[:2]
+    list(pipeline.process_paths([a, b], Settings(data_dir=tmp_path), suggestions=False))
+    assert events == [
+        f"start {a.name}",
+        "warm up",  # models load while the first file is read
+        f"start {b.name}",  # b is read while a is interpreted
+        f"interpret {a.name}",
+        f"interpret {b.name}",
+    ]
+
+
+def test_consumer_stopping_early_ends_the_reader_ahead(tmp_path, monkeypatch):
+    started = []
+    real_start = pipeline.start_limited
+
+    def start(read, name, settings):
+        pending = real_start(read, name, settings)
+        started.append(pending.pid)
+        return pending
+
+    monkeypatch.setattr(pipeline, "start_limited", start)
+    results = pipeline.process_paths(DIGITAL, Settings(data_dir=tmp_path), suggestions=False)
+    first = next(results)
+    assert first.document.filename == DIGITAL[0].name
+    assert len(started) == 2 and started[1] is not None  # the second file's child is reading
+    results.close()
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(started[1], 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the child reading ahead was still alive after the consumer stopped")
+
+
+def test_no_files_no_work(tmp_path):
+    assert list(pipeline.process_paths([], Settings(data_dir=tmp_path))) == []
+
+
+def test_warm_up_loads_what_the_stages_then_reuse(tmp_path):
+    from exportdesk.classify import api
+    from exportdesk.classify.criteria import load_criteria
+    from exportdesk.extract import linker, nlp
+    from exportdesk.risk import screening
+
+    settings = Settings(data_dir=tmp_path)
+    pipeline.warm_up(settings)
+    caches = [
+        api.load_classifier,
+        load_criteria,
+        nlp._checked_ner,
+        linker.load_model,
+        linker.load_label_model,
+        screening._index_for,
+    ]
+    loaded = [cache.cache_info().currsize for cache in caches]
+    assert all(loaded), "warm-up left something unloaded"
+    misses = [cache.cache_info().misses for cache in caches]
+    result = pipeline.process_path(DIGITAL[0], settings)
+    assert result.items and result.items[0].suggestions
+    assert [cache.cache_info().misses for cache in caches] == misses  # nothing loaded twice
