@@ -401,7 +401,7 @@ def stated(text: str) -> Stated:
     for q in qs:
         left = _PHRASE_END.split(text[: q.start])[-1]
         right = _PHRASE_END.split(text[q.end :])[0]
-        labels.append(_words(f"{left} {right}", _LABEL_STOP))
+        labels.append(_words(f"{left} {right}", _LABEL_STOP) - _GENERIC_LABEL)
         ctx.append(_words(text[max(0, q.start - _NEAR) : q.end + 20]))
     return Stated(text, qs, labels, ctx, frozenset(_CAS.findall(text)), _words(_no_values(text)))
 
@@ -409,6 +409,20 @@ def stated(text: str) -> Stated:
 def _stem(w: str) -> str:
     w = w.lower()
     return w[:-1] if w.endswith("s") and len(w) > 4 else w
+
+
+# Words that qualify a stated value without naming a parameter ("range ±10 g", "rated
+# 4 kW", "maximum 1 500 deg/s"): a value labelled only by them is read as unnamed, so it
+# can stand for the list's parameter of its kind when no other value of that kind is named.
+_GENERIC_LABEL = frozenset(
+    _stem(w)
+    for w in [
+        *("range", "rated", "rating", "max", "maximum", "min", "minimum", "up", "nominal"),
+        *("typical", "total", "peak", "capacity", "specified", "spec", "approx"),
+        *("approximately", "about", "least", "most", "over", "under", "full", "scale"),
+        *("full-scale", "measuring", "measurement", "operating", "working", "value"),
+    ]
+)
 
 
 def _describe(c: Comparison, q: Quantity | None) -> str:

@@ -96,6 +96,18 @@ def test_a_value_named_as_another_parameter_is_not_used() -> None:
     assert v.status is None
 
 
+def test_a_value_qualified_only_by_generic_words_stands_for_the_parameter() -> None:
+    # "range 10 g" names no parameter of its own: it is the acceleration the item works at.
+    tree = parse_row(
+        "9Z998.a",
+        "Widget sensors specified to function at linear acceleration levels exceeding 100 g;",
+        decimal_comma=True,
+    )
+    assert evaluate(tree, stated("Widget sensor, range +/-10 g, bias 2 mg")).status is False
+    assert evaluate(tree, stated("Widget sensor, range +/-200 g, bias 2 mg")).status is True
+    assert evaluate(tree, stated("Gadget, range +/-10 g, bias stability 2 mg")).status is False
+
+
 def test_cas_numbers_decide_chemicals() -> None:
     node = parse_row("1Z999", "Chemicals as follows: a. Thing (CAS 1234-56-7);", True)
     assert evaluate(node, stated("Thing, CAS 1234-56-7, 99 %")).status is True
