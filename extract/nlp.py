@@ -217,6 +217,7 @@ def _fuzzy_choices(kinds: tuple[str, ...]) -> tuple[list[str], list[tuple[str, s
         "column": labels.COLUMN_LABELS,
         "end_use": {"end_use": labels.END_USE_LABELS},
         "heading": {"heading": labels.END_USE_HEADINGS},
+        "subfield": labels.SUBFIELD_LABELS,
     }
     phrases: list[str] = []
     keys: list[tuple[str, str]] = []
@@ -252,14 +253,34 @@ def fuzzy_leading_label(text: str, kinds: tuple[str, ...]) -> LabelHit | None:
             continue
         needed = 82 if len(candidate) >= 9 else 90
         for _, score, index in process.extract(
-            candidate, phrases, scorer=fuzz.ratio, score_cutoff=needed, limit=5
+            candidate, phrases, scorer=fuzz.ratio, score_cutoff=min(needed, 80), limit=5
         ):
             if abs(len(phrases[index]) - len(candidate)) > 2:
+                continue
+            if keys[index][0] != "subfield":
+                if score < needed:
+                    continue
+            # a sub-label may lose one letter in seven ("ADORESS"), but only where it looks
+            # like one: "Adressen" in an address is a value, "ADORESS" over a box a label
+            elif not _looks_like_label(text, start, len(candidate)):
                 continue
             if best is None or score > best[0]:
                 kind, key = keys[index]
                 best = (score, LabelHit(kind, key, start, start + len(candidate)))
     return best[1] if best else None
+
+
+def _looks_like_label(text: str, start: int, length: int) -> bool:
+    """A damaged sub-label is printed in capitals, followed by a colon, or stands alone in
+    its cell ("stareprovince"); fold keeps offsets."""
+    span = text[start : start + length]
+    letters = [c for c in span if c.isalpha()]
+    rest = text[start + length :].strip()
+    return (
+        (bool(letters) and all(c.isupper() for c in letters))
+        or rest.startswith(":")
+        or (not rest and start == 0)
+    )
 
 
 def _is_numbering(prefix: str) -> bool:

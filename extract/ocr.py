@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -81,11 +83,24 @@ def _config(settings: Settings, psm: int) -> str:
     return cfg
 
 
+def installed_languages(tessdata_dir: str | None) -> set[str]:
+    """Language and script models Tesseract lists; pytesseract's own list drops the script
+    models ("Latin", "Cyrillic"), so the list is read here."""
+    cmd = [pytesseract.pytesseract.tesseract_cmd, "--list-langs"]
+    if tessdata_dir:
+        cmd += ["--tessdata-dir", tessdata_dir]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return set()
+    lines = (out.stdout or "").splitlines()[1:]  # the first line names the folder
+    return {line.strip() for line in lines if re.fullmatch(r"[A-Za-z_/]+", line.strip())}
+
+
 @lru_cache(maxsize=8)
 def usable_languages(wanted: str, tessdata_dir: str | None) -> str:
     """The installed subset of `wanted` ("eng+fra"); falls back to what is there, loudly."""
-    config = f'--tessdata-dir "{tessdata_dir}"' if tessdata_dir else ""
-    installed = set(pytesseract.get_languages(config=config))
+    installed = installed_languages(tessdata_dir)
     asked = [lang for lang in wanted.split("+") if lang]
     present = [lang for lang in asked if lang in installed]
     if present != asked:

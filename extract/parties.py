@@ -19,7 +19,13 @@ from exportdesk.extract.layout import (
 )
 from exportdesk.extract.linker import bare_subfield, best_value, classify_label
 from exportdesk.extract.model import Party
-from exportdesk.extract.nlp import blank, leading_label, organisations, rule_entities
+from exportdesk.extract.nlp import (
+    LEGAL_FORMS,
+    blank,
+    leading_label,
+    organisations,
+    rule_entities,
+)
 from exportdesk.extract.normalise import clean_spaces, fix_email, fold
 from exportdesk.extract.references import Reference, box_number, parse_reference, resolve
 
@@ -190,6 +196,7 @@ def collect_value(
     left = seg.x0 - 14
     right = nxt.x0 - 6 if nxt is not None else width
     bottom = seg.bottom
+    label_xs: list[float] = []  # where this block's sub-labels start
     for later in layout.lines[seg.line_no + 1 :]:
         cands = [s for s in later.segments if left <= s.x0 < right and not s.used]
         if not cands:
@@ -197,22 +204,29 @@ def collect_value(
                 break
             continue
         cand = cands[0]
+        # a row of a sub-label grid: one of its cells is a sub-label, or its first cell
+        # stands where the block's sub-labels stand (a label the scan garbled: "CITY" as "cry")
+        grid = any(bare_subfield(c.text) is not None for c in cands) or (
+            len(cands) >= 2 and any(abs(cand.x0 - x) < 6 for x in label_xs)
+        )
         # forms leave writing room between sub-label rows (NAME, ADDRESS, CITY ...)
-        allowed = 3.5 * pitch if bare_subfield(cand.text) else 1.6 * pitch
+        allowed = 3.5 * pitch if grid else 1.6 * pitch
         if cand.top - bottom > allowed or _is_any_label(cand.text):
             break
         widest = max((sum(t.x1 - t.x0 for t in toks) for _, toks in values), default=0.0)
         if values and cand.x1 - cand.x0 > max(2.5 * widest, 0.45 * width):
             break  # a line of running text under the block, not part of the address
-        if bare_subfield(cand.text) is not None:
+        if grid:
             # a grid of sub-labels (NAME | value, CITY | value POSTAL CODE | value)
-            values += subfield_pairs(cands)
+            label_xs += [c.x0 for c in cands if bare_subfield(c.text) is not None]
+            garbled = cand if bare_subfield(cand.text) is None else None
+            values += subfield_pairs(cands, garbled)
             for c in cands:
                 c.used = True
         else:
             values.append((cand.text, cand.tokens))
             cand.used = True
-        bottom = max(c.bottom for c in cands) if bare_subfield(cand.text) else cand.bottom
+        bottom = max(c.bottom for c in cands) if grid else cand.bottom
         if len(values) >= 9:
             break
     return values
@@ -226,16 +240,21 @@ def _without_subfield(text: str) -> str:
     return text
 
 
-def subfield_pairs(segments: list[Segment]) -> list[tuple[str, list[Token]]]:
+def subfield_pairs(
+    segments: list[Segment], garbled: Segment | None = None
+) -> list[tuple[str, list[Token]]]:
     """'key: value' lines from a row of sub-labels, each followed by its value segment.
 
     A sub-label with no value of its own (the next segment is another sub-label, or none)
-    is dropped; a segment that is not a sub-label is kept as it is.
+    is dropped; a segment that is not a sub-label is kept as it is. `garbled` is a cell in
+    the sub-label column that no longer reads as one: its value counts as an address part.
     """
     out: list[tuple[str, list[Token]]] = []
     i = 0
     while i < len(segments):
         key = bare_subfield(segments[i].text)
+        if key is None and segments[i] is garbled:
+            key = "address"
         if key is None:
             out.append((segments[i].text, segments[i].tokens))
             i += 1
@@ -615,6 +634,19 @@ def _tokens_matching(para: Paragraph, text: str) -> list[Token]:
     return tokens
 
 
+def _row_from(segments: list[Segment], first: Segment, line_height: float) -> list[Segment]:
+    """`first` and the segments right after it on its line, while the gaps stay small: a
+    letterhead line "street · postcode town · country" whose dots a scan lost."""
+    row = [first]
+    for seg in segments:
+        if seg.x0 <= row[-1].x0:
+            continue
+        if seg.x0 - row[-1].x1 > 3 * max(line_height, 1.0):
+            break
+        row.append(seg)
+    return row
+
+
 def letterhead_party(layout: PageLayout, role: str = "applicant") -> Party | None:
     """The sender in a letterhead: an organisation name near the top of the page."""
     height = layout.page.height or 842
@@ -641,8 +673,9 @@ def letterhead_party(layout: PageLayout, role: str = "applicant") -> Party | Non
                     continue
                 if cands[0].top - bottom > 1.6 * layout.line_height:
                     break
-                lines.append(cands[0].text)
-                tokens += cands[0].tokens
+                row = _row_from(later.segments, cands[0], layout.line_height)
+                lines.append(", ".join(s.text for s in row))
+                tokens += [t for s in row for t in s.tokens]
                 bottom = cands[0].bottom
             name, address, country = parse_party_lines(lines)
             if not name:
@@ -744,6 +777,38 @@ def merge_parties(parties: list[Party]) -> list[Party]:
     return out
 
 
+# Glyphs OCR mixes up with each other in short, letter-only legal forms ("Sp. z 0.0.").
+_LOOKALIKES = [set("0oO"), set("1lI|"), set("5sS"), set("8B"), set("2zZ"), set("6G")]
+
+
+def _lookalike(a: str, b: str) -> bool:
+    return a == b or any(a in group and b in group for group in _LOOKALIKES)
+
+
+def repair_legal_form(name: str) -> str:
+    """The name with an OCR-garbled legal form at its end written as the form itself.
+
+    Only a tail of the same length whose every character equals the form's or is a known
+    look-alike of it (0/o, 1/l, 5/S ...) is replaced, so a real name is never rewritten.
+    """
+    words = name.split()
+    for n in (4, 3, 2, 1):
+        if len(words) <= n:
+            continue
+        tail = " ".join(words[-n:])
+        for form in LEGAL_FORMS:
+            if (
+                len(form) == len(tail) >= 4
+                and tail != form
+                and len(form.split()) == n
+                and all(_lookalike(a, b) for a, b in zip(tail, form, strict=True))
+                and sum(a != b for a, b in zip(tail, form, strict=True)) <= 3
+                and any(a.isdigit() or a == "|" for a in tail)
+            ):
+                return " ".join([*words[:-n], form])
+    return name
+
+
 def extract_parties(layouts: list[PageLayout], prose: list[Paragraph]) -> list[Party]:
     labelled = labelled_parties(layouts)
     found = list(labelled)
@@ -771,5 +836,6 @@ def extract_parties(layouts: list[PageLayout], prose: list[Paragraph]) -> list[P
             and any(same_party(p, q) and q.role != p.role and q.confidence >= 0.8 for q in parties)
         ):
             continue
+        p.name = repair_legal_form(p.name)
         result.append(p)
     return result

@@ -37,12 +37,18 @@ def load_scorer(path: Path) -> ModuleType:
     return module
 
 
+def cache_key(pdf: Path, cache: Path, lang: str) -> Path:
+    """Where the read of `pdf` is kept: by size, time and the OCR languages it was read with."""
+    stat = pdf.stat()
+    return cache / f"{pdf.stem}-{stat.st_size}-{int(stat.st_mtime)}-{lang}.pickle"
+
+
 def read_cached(pdf: Path, cache: Path) -> ApplicationResult:
     """The read (not yet extracted) result for `pdf`, from the cache when the file is unchanged."""
     from exportdesk.extract.read import read_pdf
+    from exportdesk.extract.settings import Settings
 
-    stat = pdf.stat()
-    key = cache / f"{pdf.stem}-{stat.st_size}-{int(stat.st_mtime)}.pickle"
+    key = cache_key(pdf, cache, Settings().ocr_lang)
     if key.exists():
         return pickle.loads(key.read_bytes())
     result = read_pdf(pdf)

@@ -247,3 +247,61 @@ def test_end_use_section_headed_description_of_the_end_use():
     r = result(page(cells))
     extract_fields(r)
     assert [e.statement[:19] for e in r.end_use] == ["Lakeside Optics Ltd"]
+
+
+def test_sub_label_grid_read_with_ocr_damage_keeps_the_country():
+    """A scan garbles sub-labels ("CITY" as "cry", "STATE/PROVINCE" as "stareprovince",
+    "ADDRESS" as "ADORESS"); the row must still be read as label/value pairs."""
+    cells = [
+        (30, 100, "14. APPLICANT"),
+        (30, 112, "NAME"),
+        (90, 112, "Quellwerk Optics Ltd"),
+        (30, 132, "ADORESS"),
+        (90, 132, "Lindenweg 4"),
+        (30, 152, "cry"),
+        (90, 152, "Leeds"),
+        (170, 152, "posraLcooe"),
+        (230, 152, "LS1 4AP"),
+        (30, 172, "stareprovince"),
+        (90, 172, "West Yorkshire"),
+        (170, 172, "COUNTRY"),
+        (230, 172, "GB"),
+        (30, 200, "15. END USER"),
+        (30, 212, "NAME"),
+        (90, 212, "Ostrava Lasertech s.r.o."),
+        (30, 232, "ADORESS"),
+        (90, 232, "Hlavni 12"),
+        (30, 252, "cty"),
+        (90, 252, "Ostrava"),
+        (30, 272, "STATEPROVINCE"),
+        (170, 272, "COUNTRV"),
+        (230, 272, "Czechia"),
+    ]
+    found = _parties([(x, t, s) for x, t, s in cells])
+    applicant = found["applicant"][0]
+    assert applicant.name == "Quellwerk Optics Ltd"
+    assert applicant.country == "GB"
+    assert "Leeds" in (applicant.address or "")
+    end_user = found["end_user"][0]
+    assert end_user.name == "Ostrava Lasertech s.r.o."
+    assert end_user.country == "CZ"
+    assert all(p.name.upper() not in {"ADORESS", "CRY"} for ps in found.values() for p in ps)
+
+
+def test_letterhead_line_whose_separators_a_scan_lost_keeps_the_country():
+    """'Storgatan 3 · 111 22 Stockholm · Sweden' read as three separate segments."""
+    cells = [
+        (40, 40, "Holm Sensorteknik AB"),
+        (40, 56, "Storgatan 3"),
+        (100, 56, "111 22 Stockholm"),
+        (185, 56, "Sweden"),
+        (40, 66, "Tel. +46 8 123 45 67"),
+        (40, 120, "Swedish Inspectorate of Strategic Products"),
+        (40, 131, "Box 6044, 171 06 Solna"),
+        (40, 170, "Dear Sir or Madam,"),
+        (40, 190, "We apply for a licence to export the goods listed in the annex to this letter."),
+    ]
+    found = _parties(cells)
+    applicant = found["applicant"][0]
+    assert applicant.name == "Holm Sensorteknik AB"
+    assert applicant.country == "SE"
