@@ -280,10 +280,13 @@ def warm_up() -> None:
     loading overlaps reading instead of following it.
     """
     from exportdesk.classify.criteria import load_criteria
+    from exportdesk.classify.quantities import registry
 
     with _LOCK:
-        load_classifier(_current_version())
+        clf = load_classifier(_current_version())
     load_criteria()
+    registry()  # pint's unit registry, for quantities in descriptions and criteria
+    clf.embedder.encode(["warm up"])  # lays out the weight matrices for BLAS once
 
 
 def suggest(

@@ -10,9 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from exportdesk.extract.imports import without
+from exportdesk.extract.imports import spacy_without_cli, without
 
-with without("torch"):  # spaCy's thinc would load torch; the pipelines here run on numpy
+# spaCy's thinc would load torch (the pipelines here run on numpy), and spaCy's __init__ its
+# whole command-line package: neither is used here (extract/imports.py)
+with without("torch"), spacy_without_cli():
     import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
