@@ -76,6 +76,7 @@ def item_record(case, position: int, item, decision) -> dict:
     """One confirmed item in the training format (``description``, ``eu``, ``us``) plus its
     final code and provenance."""
     code = decision.final_code
+    top = decision.suggested
     cat = decision.final_catalogue
     jur = jurisdiction_of(cat) if cat in CATALOGUES else None
     label = entry_code(code) if code.upper() != "EAR99" else NOT_LISTED
@@ -98,9 +99,9 @@ def item_record(case, position: int, item, decision) -> dict:
             "decided_by": decision.decided_by,
             "decided_at": utc_iso(decision.decided_at),
             "suggested": {
-                "catalogue": decision.suggested_catalogue,
-                "code": decision.suggested_code,
-                "confidence": decision.suggested_confidence,
+                "catalogue": top.catalogue if top else None,
+                "code": top.code if top else None,
+                "confidence": top.confidence if top else None,
             },
             "override_reason": decision.override_reason,
             "model_version": decision.model_version,

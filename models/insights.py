@@ -23,6 +23,11 @@ def _label(catalogue: str | None, code: str | None) -> str:
     return f"{catalogue} {entry_code(code)}" if catalogue and code else "(no suggestion)"
 
 
+def _suggested(row: DecisionRow) -> str:
+    top = row.suggested
+    return _label(top.catalogue, top.code) if top else _label(None, None)
+
+
 def label_statistics(rows: list[DecisionRow]) -> dict:
     """Counts over the decisions in force (the newest per item)."""
     latest = latest_decisions(rows)
@@ -48,10 +53,7 @@ def confusion(rows: list[DecisionRow], model_version: str | None = None) -> list
         for r in latest_decisions(rows)
         if model_version is None or r.model_version == model_version
     ]
-    pairs = Counter(
-        (_label(r.suggested_catalogue, r.suggested_code), _label(r.final_catalogue, r.final_code))
-        for r in latest
-    )
+    pairs = Counter((_suggested(r), _label(r.final_catalogue, r.final_code)) for r in latest)
     return [
         {"suggested": s, "decided": d, "count": n, "agree": s == d}
         for (s, d), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from exportdesk.classify.catalogue import jurisdiction_of
-from exportdesk.review.store import CaseStore
-from exportdesk.review.tables import Application, Decision, Extraction, SuggestionRow
+from exportdesk.extract.model import Suggestion
+from exportdesk.review.store import CaseStore, Decision, decision_values, latest_items
+from exportdesk.review.tables import Application
+from exportdesk.review.tables import Decision as DecisionRecord
 
 
 def utc_iso(value: datetime | None) -> str | None:
@@ -29,62 +31,25 @@ def application_ids(store: CaseStore, statuses: tuple[str, ...] = ("confirmed",)
         return [r[0] for r in rows]
 
 
-@dataclass(frozen=True)
-class DecisionRow:
-    """One person's decision with what the model had suggested, flattened for statistics."""
+class DecisionRow(Decision):
+    """A decision (the store's type) with its application's status, for statistics."""
 
-    decision_id: int
-    application_id: int
-    item_index: int
-    decided_by: str
-    decided_at: str | None
-    suggested_catalogue: str | None
-    suggested_code: str | None
-    suggested_confidence: float | None
-    final_catalogue: str
-    final_code: str
-    override: bool
-    model_version: str | None
     application_status: str
-    family: str = "eu"  # the catalogue family (EU, US): an item has one decision in each
-
-    @property
-    def top_accepted(self) -> bool:
-        """The model's top suggestion is what the person decided (a lower-ranked suggestion
-        confirmed is no override, but not the top either)."""
-        return (self.suggested_catalogue, self.suggested_code) == (
-            self.final_catalogue,
-            self.final_code,
-        )
 
 
 def decisions(store: CaseStore) -> list[DecisionRow]:
     """Every decision ever recorded (superseded ones included), oldest first."""
     with store.session() as s:
         rows = s.execute(
-            select(Decision, Application.status)
-            .join(Application, Application.id == Decision.application_id)
-            .order_by(Decision.id)
+            select(DecisionRecord, Application.status)
+            .join(Application, Application.id == DecisionRecord.application_id)
+            .order_by(DecisionRecord.id)
         ).all()
-        return [
-            DecisionRow(
-                d.id,
-                d.application_id,
-                d.item_index,
-                d.decided_by,
-                utc_iso(d.decided_at),
-                d.suggested_catalogue,
-                d.suggested_code,
-                d.suggested_confidence,
-                d.final_catalogue,
-                d.final_code,
-                d.override_reason is not None,
-                d.model_version,
-                status,
-                d.family,
-            )
-            for d, status in rows
-        ]
+        typed = decision_values(s, [d for d, _status in rows])
+    return [
+        DecisionRow(**d.model_dump(), application_status=status)
+        for d, (_row, status) in zip(typed, rows, strict=True)
+    ]
 
 
 def latest_decisions(rows: list[DecisionRow]) -> list[DecisionRow]:
@@ -129,42 +94,19 @@ def undecided_items(store: CaseStore) -> list[OpenItem]:
         decided = {
             (d.application_id, d.item_index, d.family)
             for d in s.execute(
-                select(Decision).where(Decision.application_id.in_(list(apps)))
+                select(DecisionRecord).where(DecisionRecord.application_id.in_(list(apps)))
             ).scalars()
         }
-        newest = dict(
-            s.execute(
-                select(Extraction.application_id, func.max(Extraction.id))
-                .where(Extraction.application_id.in_(list(apps)))
-                .group_by(Extraction.application_id)
-            ).all()
-        )
-        sugg = (
-            s.execute(
-                select(SuggestionRow)
-                .where(SuggestionRow.extraction_id.in_(list(newest.values())))
-                .order_by(
-                    SuggestionRow.application_id, SuggestionRow.item_index, SuggestionRow.rank
-                )
-            )
-            .scalars()
-            .all()
-        )
-        descriptions = {
-            (e.application_id, item.get("index")): str(item.get("description") or "")
-            for e in s.execute(
-                select(Extraction).where(Extraction.id.in_(list(newest.values())))
-            ).scalars()
-            for item in (e.result or {}).get("items") or []
-        }
-    ranked: dict[tuple[int, int, str], list[SuggestionRow]] = {}
-    for row in sugg:
-        key = (row.application_id, row.item_index, jurisdiction_of(row.catalogue))
-        if key not in decided:
-            ranked.setdefault(key, []).append(row)
+        items = latest_items(s, list(apps))
+    ranked: dict[tuple[int, int, str], list[Suggestion]] = {}
+    for (app_id, idx), item in items.items():
+        for sug in item.suggestions:
+            key = (app_id, idx, jurisdiction_of(sug.catalogue))
+            if key not in decided:
+                ranked.setdefault(key, []).append(sug)
     out = []
-    for (app_id, idx, family), rows in sorted(ranked.items()):
-        top = rows[0]
+    for (app_id, idx, family), suggestions in sorted(ranked.items()):
+        top = suggestions[0]
         out.append(
             OpenItem(
                 app_id,
@@ -173,10 +115,10 @@ def undecided_items(store: CaseStore) -> list[OpenItem]:
                 top.catalogue,
                 top.code,
                 top.confidence,
-                rows[1].confidence if len(rows) > 1 else None,
+                suggestions[1].confidence if len(suggestions) > 1 else None,
                 top.model_version,
                 family,
-                descriptions.get((app_id, idx), ""),
+                items[(app_id, idx)].description,
             )
         )
     return out

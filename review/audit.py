@@ -16,12 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from exportdesk.extract.settings import get_settings
 from exportdesk.review import auditkeys
 from exportdesk.review.auditkeys import KeyRing
-from exportdesk.review.tables import AuditEvent, AuditHead, Correction, Decision, Extraction
+from exportdesk.review.tables import (
+    AuditEvent,
+    AuditHead,
+    Correction,
+    Decision,
+    Extraction,
+    suggestion_in,
+)
 
 GENESIS = "0" * 64
 
@@ -65,11 +72,23 @@ def extraction_digest(row: Extraction) -> str:
 
 
 def decision_digest(row: Decision) -> str:
+    """The decision's content, with the suggestion it names read from its extraction (so the
+    digest of a decision recorded before that suggestion stopped being copied is unchanged,
+    and an edited rank or extraction no longer matches)."""
     names = (
-        "id application_id item_index suggested_catalogue suggested_code suggested_confidence "
-        "final_catalogue final_code decided_by override_reason model_version catalogue_edition"
+        "id application_id item_index final_catalogue final_code decided_by override_reason "
+        "model_version catalogue_edition"
     )
-    return _digest({name: getattr(row, name) for name in names.split()})
+    values = {name: getattr(row, name) for name in names.split()}
+    suggested: dict[str, Any] = {}
+    session = object_session(row)
+    if row.extraction_id is not None and session is not None:
+        ex = session.get(Extraction, row.extraction_id)
+        found = suggestion_in(ex.result, row.item_index, row.suggestion_rank) if ex else None
+        suggested = found or {}
+    for name in ("catalogue", "code", "confidence"):
+        values[f"suggested_{name}"] = suggested.get(name)
+    return _digest(values)
 
 
 def correction_digest(row: Correction) -> str:

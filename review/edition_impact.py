@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from exportdesk.classify.catalogue import entry_code
 from exportdesk.classify.edition_diff import EditionDiff, EntryChange
 from exportdesk.review.precedents import decided_items
-from exportdesk.review.store import CaseStore
-from exportdesk.review.tables import Application, Decision, SuggestionRow
+from exportdesk.review.store import CaseStore, latest_items
+from exportdesk.review.tables import Application, Decision
 
 OPEN = ("extracted", "in_review")
 SHOWN_SUGGESTIONS = 3  # the review screen shows the top three
@@ -68,24 +68,10 @@ def impact(store: CaseStore, changes: EditionDiff, catalogue: str) -> list[Impac
                         d.decided_at,
                     )
                 )
-        newest = (
-            select(func.max(SuggestionRow.extraction_id))
-            .where(SuggestionRow.application_id.in_(open_apps))
-            .group_by(SuggestionRow.application_id)
-        )
-        suggestions = s.execute(
-            select(SuggestionRow)
-            .where(
-                SuggestionRow.extraction_id.in_(newest),
-                SuggestionRow.catalogue == catalogue,
-                SuggestionRow.rank < SHOWN_SUGGESTIONS,
-            )
-            .order_by(SuggestionRow.application_id, SuggestionRow.item_index, SuggestionRow.rank)
-        ).scalars()
-        for sug in suggestions:
-            change = hit.get(entry_code(sug.code))
-            if change is not None:
-                out.append(
-                    Impact("open_suggestion", sug.application_id, sug.item_index, sug.code, change)
-                )
+        open_ids = list(s.execute(open_apps).scalars())
+        for (app_id, item_index), item in sorted(latest_items(s, open_ids).items()):
+            for sug in item.suggestions[:SHOWN_SUGGESTIONS]:
+                change = hit.get(entry_code(sug.code))
+                if sug.catalogue == catalogue and change is not None:
+                    out.append(Impact("open_suggestion", app_id, item_index, sug.code, change))
     return sorted(out, key=lambda i: (i.kind, i.application_id, i.item_index))

@@ -305,7 +305,7 @@ def snapshot_of(case: CaseView) -> dict:
     if result is None:
         raise LicensingError(f"Application {case.id} was never read; there is nothing to license.")
     codes: dict[int, list[dict]] = {}
-    for d in _decisions(case):
+    for d in case.in_force():
         codes.setdefault(d.item_index, []).append(
             {
                 "catalogue": d.final_catalogue,
@@ -336,14 +336,6 @@ def snapshot_of(case: CaseView) -> dict:
         ],
         "end_use": [e.statement for e in result.end_use],
     }
-
-
-def _decisions(case: CaseView) -> list:
-    """The current decisions of a case, whatever shape the store keys them by."""
-    out: list = []
-    for value in case.decisions.values():
-        out.extend(value if isinstance(value, list | tuple) else [value])
-    return out
 
 
 def _conditions(s: Session, draft: LicenceDraft) -> list[dict]:

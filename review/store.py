@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -16,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from exportdesk.extract.errors import ExportdeskError
 from exportdesk.extract.hashing import sha256_bytes
-from exportdesk.extract.model import ApplicationResult
+from exportdesk.extract.model import ApplicationResult, Item, Suggestion
 from exportdesk.extract.names import display_name
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
@@ -37,12 +35,15 @@ from exportdesk.review.tables import (
     STATUSES,
     Application,
     Correction,
-    Decision,
     Document,
     Extraction,
-    SuggestionRow,
+    suggestion_in,
     utcnow,
 )
+from exportdesk.review.tables import Decision as DecisionRecord
+from exportdesk.review.values import CaseView, Decision, HistoryEntry, QueueRow, Receipt
+
+__all__ = ["CaseStore", "CaseView", "Decision", "HistoryEntry", "QueueRow", "Receipt"]
 
 # Fields a reviewer may correct, per kind of fact.
 EDITABLE: dict[str, tuple[str, ...]] = {
@@ -72,60 +73,6 @@ class ConflictError(StoreError):
 
 class NotFoundError(StoreError):
     pass
-
-
-@dataclass(frozen=True)
-class Receipt:
-    application_id: int
-    sha256: str
-    filename: str
-    duplicate: bool
-
-
-@dataclass
-class QueueRow:
-    id: int
-    filename: str
-    status: str
-    created_at: datetime
-    min_confidence: float | None
-    countries: list[str]
-    catalogues: list[str]
-    readable: bool | None
-    page_count: int | None
-    declared_conflicts: int = 0
-
-
-@dataclass
-class CaseView:
-    """One application as the review screen shows it: corrected result, suggestions, decisions."""
-
-    id: int
-    filename: str
-    sha256: str
-    status: str
-    version: int
-    created_at: datetime
-    result: ApplicationResult | None
-    versions: dict[str, Any]
-    decisions: dict[int, Decision] = field(default_factory=dict)  # latest per item index
-    corrected_fields: set[str] = field(default_factory=set)
-    # The decision in force per (item index, family), and every decision oldest first.
-    by_family: dict[tuple[int, str], Decision] = field(default_factory=dict)
-    all_decisions: list[Decision] = field(default_factory=list)
-
-    @property
-    def editable(self) -> bool:
-        return self.status in ("extracted", "in_review")
-
-
-@dataclass
-class HistoryEntry:
-    seq: int
-    at: str
-    actor: str
-    action: str
-    detail: dict[str, Any]
 
 
 class CaseStore:
@@ -192,7 +139,12 @@ class CaseStore:
                 audit.append(
                     s, actor, "duplicate_upload", existing.id, {"filename": name, "sha256": digest}
                 )
-                receipt = Receipt(existing.id, digest, existing.filename, duplicate=True)
+                receipt = Receipt(
+                    application_id=existing.id,
+                    sha256=digest,
+                    filename=existing.filename,
+                    duplicate=True,
+                )
                 if then is not None:
                     then(s, receipt)
                 return receipt
@@ -208,7 +160,7 @@ class CaseStore:
                 app.id,
                 {"filename": name, "sha256": digest, "size_bytes": size},
             )
-            receipt = Receipt(app.id, digest, name, duplicate=False)
+            receipt = Receipt(application_id=app.id, sha256=digest, filename=name, duplicate=False)
             if then is not None:
                 then(s, receipt)
             return receipt
@@ -263,24 +215,6 @@ class CaseStore:
         ex = Extraction(application_id=app.id, result=contract, versions=dict(result.versions))
         s.add(ex)
         s.flush()
-        for item in result.items:
-            for rank, sug in enumerate(item.suggestions):
-                s.add(
-                    SuggestionRow(
-                        extraction_id=ex.id,
-                        application_id=app.id,
-                        item_index=item.index,
-                        rank=rank,
-                        catalogue=sug.catalogue,
-                        code=sug.code,
-                        title=sug.title,
-                        confidence=sug.confidence,
-                        rationale=sug.rationale,
-                        model_version=sug.model_version or result.versions.get("classifier"),
-                        catalogue_edition=sug.catalogue_edition
-                        or result.versions.get("catalogues"),
-                    )
-                )
         confidences = [f.confidence for f in (*result.parties, *result.items, *result.end_use)]
         confidences += [i.suggestions[0].confidence for i in result.items if i.suggestions]
         countries = sorted({p.country for p in result.parties if p.country})
@@ -352,16 +286,16 @@ class CaseStore:
         with self.session() as s:
             return [
                 QueueRow(
-                    a.id,
-                    a.filename,
-                    a.status,
-                    a.created_at,
-                    a.min_confidence,
-                    _split(a.countries),
-                    _split(a.catalogues),
-                    a.readable,
-                    a.page_count,
-                    a.declared_conflicts or 0,
+                    id=a.id,
+                    filename=a.filename,
+                    status=a.status,
+                    created_at=a.created_at,
+                    min_confidence=a.min_confidence,
+                    countries=_split(a.countries),
+                    catalogues=_split(a.catalogues),
+                    readable=a.readable,
+                    page_count=a.page_count,
+                    declared_conflicts=a.declared_conflicts or 0,
                 )
                 for a in s.execute(stmt).scalars()
             ]
@@ -390,7 +324,9 @@ class CaseStore:
         with self.session() as s:
             self._get(s, application_id)
             return [
-                HistoryEntry(e.seq, e.at, e.actor, e.action, json.loads(e.detail))
+                HistoryEntry(
+                    seq=e.seq, at=e.at, actor=e.actor, action=e.action, detail=json.loads(e.detail)
+                )
                 for e in audit.events_for(s, application_id)
             ]
 
@@ -447,11 +383,16 @@ class CaseStore:
                                 f"Item {index} already has a decision, so it cannot be removed."
                             )
                         del edited[kind][position]
+                # A new item is numbered after every item ever read, so it never takes the
+                # index (and with it the suggestions) of one removed before.
+                extracted = s.get(Extraction, case.extraction_id)
+                read_items = list(extracted.result.get("items") or []) if extracted else []
                 for kind, facts in added.items():
                     for values in facts:
                         for name in NUMBER_FIELDS & values.keys():
                             values = {**values, name: parse_number(values[name], locale)}
-                        edited[kind].append(new_fact(kind, values, edited[kind]))
+                        taken = edited[kind] + (read_items if kind == "items" else [])
+                        edited[kind].append(new_fact(kind, values, taken))
                 corrected = _validated(edited)
             except CorrectionError as exc:
                 raise StoreError(f"{exc} Nothing was saved; fix it and save again.") from None
@@ -500,8 +441,8 @@ class CaseStore:
                     Correction(
                         application_id=application_id,
                         field=kind,
-                        old_value=json.dumps(current[kind]),
-                        new_value=json.dumps(checked[kind]),
+                        old_value=json.dumps(_without_suggestions(current[kind])),
+                        new_value=json.dumps(_without_suggestions(checked[kind])),
                         corrected_by=actor,
                     )
                 )
@@ -563,25 +504,21 @@ class CaseStore:
                 raise StoreError(f"{subject}: say why the decision changes. Nothing was saved.")
             if current is None and change is not None:
                 raise StoreError(f"{subject} has no decision to change yet. Nothing was saved.")
-            ranked = (
-                s.execute(
-                    select(SuggestionRow)
-                    .where(
-                        SuggestionRow.application_id == application_id,
-                        SuggestionRow.item_index == item_index,
-                    )
-                    .order_by(SuggestionRow.extraction_id.desc(), SuggestionRow.rank)
-                )
-                .scalars()
-                .all()
-            )
-            newest = ranked[0].extraction_id if ranked else None
+            # The suggestions the screen shows are the ones checked here: the item's, in the
+            # newest extraction (the one stored copy), ranked as the model ranked them.
+            item = next(i for i in case.result.items if i.index == item_index)
             in_family = [
-                r for r in ranked if r.extraction_id == newest and family_of(r.catalogue) == family
+                (rank, sug)
+                for rank, sug in enumerate(item.suggestions)
+                if family_of(sug.catalogue) == family
             ]
-            top = in_family[0] if in_family else None
+            top_rank, top = in_family[0] if in_family else (None, None)
             chosen = next(
-                (r for r in in_family if (r.catalogue, r.code) == (final_catalogue, final_code)),
+                (
+                    rank
+                    for rank, sug in in_family
+                    if (sug.catalogue, sug.code) == (final_catalogue, final_code)
+                ),
                 None,
             )
             override = chosen is None
@@ -592,13 +529,12 @@ class CaseStore:
                     "so an override reason is required. Nothing was saved."
                 )
             ex_versions = case.versions
-            decision = Decision(
+            decision = DecisionRecord(
                 application_id=application_id,
                 item_index=item_index,
                 family=family,
-                suggested_catalogue=top.catalogue if top else None,
-                suggested_code=top.code if top else None,
-                suggested_confidence=top.confidence if top else None,
+                extraction_id=case.extraction_id,
+                suggestion_rank=top_rank,
                 final_catalogue=final_catalogue,
                 final_code=final_code,
                 decided_by=actor,
@@ -619,7 +555,7 @@ class CaseStore:
                 "sha256_row": audit.decision_digest(decision),
                 "suggested": f"{top.catalogue} {top.code}" if top else None,
                 "final": f"{final_catalogue} {final_code}",
-                "rank": chosen.rank + 1 if chosen else None,
+                "rank": chosen + 1 if chosen is not None else None,
                 "reason": decision.override_reason,
                 "model_version": decision.model_version,
                 "catalogue_edition": decision.catalogue_edition,
@@ -699,11 +635,11 @@ class CaseStore:
             .scalars()
             .all()
         )
-        decisions = list(
+        records = list(
             s.execute(
-                select(Decision)
-                .where(Decision.application_id == application_id)
-                .order_by(Decision.id)
+                select(DecisionRecord)
+                .where(DecisionRecord.application_id == application_id)
+                .order_by(DecisionRecord.id)
             ).scalars()
         )
         result = None
@@ -712,6 +648,7 @@ class CaseStore:
             for c in corrections:
                 set_field(data, c.field, json.loads(c.new_value) if c.new_value else None)
             data.setdefault("versions", ex.versions)
+            _attach_suggestions(data, ex.result)
             result = ApplicationResult.model_validate(data)
         return CaseView(
             id=app.id,
@@ -722,10 +659,9 @@ class CaseStore:
             created_at=app.created_at,
             result=result,
             versions=dict(ex.versions) if ex else {},
-            decisions={d.item_index: d for d in decisions},
-            corrected_fields={c.field for c in corrections},
-            by_family={(d.item_index, d.family): d for d in decisions},
-            all_decisions=decisions,
+            extraction_id=ex.id if ex else None,
+            corrected_fields=frozenset(c.field for c in corrections),
+            all_decisions=decision_values(s, records),
         )
 
     def _bump(
@@ -767,6 +703,79 @@ class CaseStore:
         if now_status == "extracted":
             audit.append(s, actor, "review_started", application_id, {})
         return version + 1
+
+
+def _without_suggestions(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Facts as a correction stores them: items without their suggestions, which stay only
+    in the extraction (``_attach_suggestions`` puts them back by index)."""
+    return [{k: v for k, v in f.items() if k != "suggestions"} for f in facts]
+
+
+def _attach_suggestions(data: dict[str, Any], extracted: dict[str, Any]) -> None:
+    """Give each item of a corrected result its suggestions from the extraction (their one
+    stored copy), by item index; an item typed in by hand has none."""
+    stored = {item.get("index"): item.get("suggestions") or [] for item in extracted["items"]}
+    for item in data.get("items") or []:
+        item["suggestions"] = json.loads(json.dumps(stored.get(item.get("index"), [])))
+
+
+def _suggestion(raw: dict[str, Any], versions: dict[str, Any]) -> Suggestion:
+    """A stored suggestion, with the run's versions where it names none itself."""
+    sug = Suggestion.model_validate(raw)
+    return sug.model_copy(
+        update={
+            "model_version": sug.model_version or versions.get("classifier"),
+            "catalogue_edition": sug.catalogue_edition or versions.get("catalogues"),
+        }
+    )
+
+
+def decision_values(s: Session, records: list[DecisionRecord]) -> list[Decision]:
+    """Decisions as typed values, each with the suggestion it names read from its extraction."""
+    wanted = {r.extraction_id for r in records if r.extraction_id is not None}
+    extractions = {
+        ex.id: ex for ex in s.execute(select(Extraction).where(Extraction.id.in_(wanted))).scalars()
+    }
+    out = []
+    for r in records:
+        ex = extractions.get(r.extraction_id) if r.extraction_id is not None else None
+        raw = suggestion_in(ex.result, r.item_index, r.suggestion_rank) if ex else None
+        out.append(
+            Decision(
+                id=r.id,
+                application_id=r.application_id,
+                item_index=r.item_index,
+                family=r.family,
+                final_catalogue=r.final_catalogue,
+                final_code=r.final_code,
+                decided_by=r.decided_by,
+                decided_at=r.decided_at,
+                override_reason=r.override_reason,
+                change_reason=r.change_reason,
+                replaces_id=r.replaces_id,
+                model_version=r.model_version,
+                catalogue_edition=r.catalogue_edition,
+                suggested=_suggestion(raw, ex.versions) if raw and ex else None,
+            )
+        )
+    return out
+
+
+def latest_items(s: Session, application_ids: list[int]) -> dict[tuple[int, int], Item]:
+    """Each item as its application's newest extraction read it, keyed by (application id,
+    item index), with its suggestions ranked as the model ranked them (their one copy)."""
+    newest = (
+        select(func.max(Extraction.id))
+        .where(Extraction.application_id.in_(application_ids))
+        .group_by(Extraction.application_id)
+    )
+    out: dict[tuple[int, int], Item] = {}
+    for ex in s.execute(select(Extraction).where(Extraction.id.in_(newest))).scalars():
+        for raw in ex.result.get("items") or []:
+            item = Item.model_validate(raw)
+            item.suggestions = [_suggestion(g.model_dump(), ex.versions) for g in item.suggestions]
+            out[(ex.application_id, item.index)] = item
+    return out
 
 
 def _split(value: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""The case store's tables. Suggestions (a model's) and decisions (a person's) live apart."""
+"""The case store's tables. Suggestions (a model's, inside the extraction's result) and
+decisions (a person's, naming the suggestion they were made against) live apart."""
 
 from __future__ import annotations
 
@@ -89,23 +90,15 @@ class Extraction(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SuggestionRow(Base):
-    """A model's proposal for one item. Never edited; decisions refer to it."""
-
-    __tablename__ = "suggestions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    extraction_id: Mapped[int] = mapped_column(ForeignKey("extractions.id"), index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    item_index: Mapped[int] = mapped_column(Integer)
-    rank: Mapped[int] = mapped_column(Integer)
-    catalogue: Mapped[str] = mapped_column(String(40))
-    code: Mapped[str] = mapped_column(String(60))
-    title: Mapped[str | None] = mapped_column(Text)
-    confidence: Mapped[float] = mapped_column(Float)
-    rationale: Mapped[str] = mapped_column(Text)
-    model_version: Mapped[str | None] = mapped_column(String(200))
-    catalogue_edition: Mapped[str | None] = mapped_column(String(300))
+def suggestion_in(result: dict[str, Any], item_index: int, rank: int | None) -> dict | None:
+    """The suggestion at ``rank`` of item ``item_index`` in a stored result, or None."""
+    if rank is None:
+        return None
+    for item in result.get("items") or []:
+        if item.get("index") == item_index:
+            ranked = item.get("suggestions") or []
+            return ranked[rank] if 0 <= rank < len(ranked) else None
+    return None
 
 
 class Decision(Base):
@@ -121,9 +114,10 @@ class Decision(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     item_index: Mapped[int] = mapped_column(Integer)
     family: Mapped[str] = mapped_column(String(10), default="eu")
-    suggested_catalogue: Mapped[str | None] = mapped_column(String(40))
-    suggested_code: Mapped[str | None] = mapped_column(String(60))
-    suggested_confidence: Mapped[float | None] = mapped_column(Float)
+    # The suggestion it was made against: the family's top one, at this rank among the
+    # item's suggestions in this extraction (the one stored copy); NULL rank: there was none.
+    extraction_id: Mapped[int | None] = mapped_column(ForeignKey("extractions.id"))
+    suggestion_rank: Mapped[int | None] = mapped_column(Integer)
     final_catalogue: Mapped[str] = mapped_column(String(40))
     final_code: Mapped[str] = mapped_column(String(60))
     decided_by: Mapped[str] = mapped_column(String(200))

@@ -27,15 +27,6 @@ def _embedder():
     return default_embedder()
 
 
-def _current(case: CaseView, index: int) -> list:
-    """The item's current decisions, whatever shape the store keys them by."""
-    found: list = []
-    for key, value in case.decisions.items():
-        if key == index or (isinstance(key, tuple) and key[0] == index):
-            found.extend(value if isinstance(value, list | tuple) else [value])
-    return found
-
-
 def _open_case(application_id: int) -> None:
     st.session_state[CASE] = application_id
     st.session_state.pop("r_case", None)
@@ -43,7 +34,7 @@ def _open_case(application_id: int) -> None:
 
 def show_precedents(store: CaseStore, case: CaseView, item: Item, actor: str, save: Save) -> None:
     """Up to a few earlier confirmed decisions for ``item``; ``save`` runs a locked write."""
-    taken = [precedent_of(store, d.id) for d in _current(case, item.index)]
+    taken = [precedent_of(store, d.id) for d in case.in_force(item.index)]
     for source in filter(None, taken):
         st.caption(plain(f"This item's decision was taken from precedent decision {source}."))
     try:

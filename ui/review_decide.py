@@ -15,7 +15,7 @@ from exportdesk.review.decisions import (
     family_name,
     family_of,
 )
-from exportdesk.review.tables import Decision
+from exportdesk.review.store import Decision
 from exportdesk.ui.catalogue_view import label, lookup, search
 from exportdesk.ui.pages._common import plain, store, when
 from exportdesk.ui.review_state import ReviewContext, save, say, show_messages

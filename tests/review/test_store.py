@@ -17,11 +17,13 @@ from casefactory import (
 )
 from sqlalchemy import delete, func, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from exportdesk.extract.hashing import sha256_bytes
 from exportdesk.extract.names import display_name
 from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
+from exportdesk.review.auditkeys import keyring
 from exportdesk.review.db import make_engine
 from exportdesk.review.intake import submit
 from exportdesk.review.jobs import DatabaseJobQueue
@@ -34,7 +36,6 @@ from exportdesk.review.tables import (
     Decision,
     Document,
     Extraction,
-    SuggestionRow,
 )
 from exportdesk.review.worker import run_worker
 
@@ -45,7 +46,8 @@ def test_migration_empty_to_head(settings: Settings) -> None:
     upgrade(engine)
     assert current_revision(engine) == head_revision() is not None
     tables = set(inspect(engine).get_table_names())
-    assert {"applications", "documents", "decisions", "suggestions", "audit_events"} <= tables
+    assert {"applications", "documents", "decisions", "audit_events"} <= tables
+    assert "suggestions" not in tables  # one copy: inside the extraction's result
     upgrade(engine)  # an up-to-date database is left alone
     downgrade(engine, "base")
     assert "applications" not in inspect(engine).get_table_names()
@@ -126,13 +128,21 @@ def test_override_needs_a_reason_and_is_kept_apart_from_suggestions(store: CaseS
         store.decide(app_id, version, 2, "eu-dual-use", "6A005", "anna")
     version = store.decide(app_id, version, 2, "eu-dual-use", "6A005", "anna", reason="optics")
     decision = store.case(app_id).decisions[2]
-    assert (decision.suggested_code, decision.final_code) == ("NOT_LISTED", "6A005")
+    assert decision.suggested is not None
+    assert (decision.suggested.code, decision.final_code) == ("NOT_LISTED", "6A005")
+    assert decision.suggested.model_version == "fake-classifier-1"
     assert decision.override_reason == "optics"
     assert decision.model_version == "fake-classifier-1"
     assert decision.catalogue_edition == "test-edition"
-    with store.session() as s:
-        codes = s.execute(select(SuggestionRow.code).where(SuggestionRow.item_index == 2))
-        assert "6A004" in codes.scalars().all()  # the suggestion rows are untouched
+    item = next(i for i in store.case(app_id).result.items if i.index == 2)
+    assert [g.code for g in item.suggestions][:2] == ["NOT_LISTED", "6A004"]  # untouched
+    extraction_id = store.case(app_id).extraction_id
+    with store.session() as s:  # the decision names the suggestion; it does not copy it
+        row = s.execute(select(Decision).where(Decision.item_index == 2)).scalar_one()
+        assert (row.extraction_id, row.suggestion_rank) == (extraction_id, 0)
+        columns = {c["name"] for c in inspect(s.connection()).get_columns("decisions")}
+        assert not {c for c in columns if c.startswith("suggested_")}
+        assert "suggestions" not in inspect(s.connection()).get_table_names()
 
 
 def test_decision_for_an_item_that_does_not_exist_is_refused(store: CaseStore) -> None:
@@ -361,7 +371,7 @@ def test_any_suggestion_can_be_confirmed_without_a_reason(store: CaseStore) -> N
     app_id = extracted_case(store)
     store.decide(app_id, store.case(app_id).version, 2, "eu-dual-use", "6A004", "anna")
     decision = store.case(app_id).decisions[2]
-    assert decision.override_reason is None and decision.suggested_code == "NOT_LISTED"
+    assert decision.override_reason is None and decision.suggested.code == "NOT_LISTED"
     event = store.history(app_id)[-1]
     assert event.action == "confirmed_suggestion" and event.detail["rank"] == 2
 
@@ -374,7 +384,7 @@ def test_item_is_decided_per_catalogue_family(store: CaseStore) -> None:
     case = store.case(app_id)
     assert case.by_family[(1, "eu")].final_code == "6A003"
     us_decision = case.by_family[(1, "us")]
-    assert us_decision.final_code == "XII(c)" and us_decision.suggested_code == "6A003.b.4"
+    assert us_decision.final_code == "XII(c)" and us_decision.suggested.code == "6A003.b.4"
     assert us_decision.override_reason is None
     store.finish(app_id, version, "confirmed", "a")
 
@@ -532,3 +542,124 @@ def test_an_upload_is_hashed_once(store: CaseStore, monkeypatch: pytest.MonkeyPa
     assert calls == [len(data)]
     assert receipt.sha256 == sha256_bytes(data)
     assert store.originals.path_for(receipt.sha256).read_bytes() == data
+
+
+def test_migration_keeps_one_copy_of_each_suggestion_and_the_audit_chain(
+    settings: Settings,
+) -> None:
+    """Decisions recorded under 0006 (suggestion copied into suggested_* and the suggestions
+    table) name their suggestion after 0007, and the audit chain still verifies."""
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine, "0006_13")
+    data = pdf_bytes("copies")
+    result = make_result(data, "copies.pdf", us=True)
+    contract = result.to_contract()
+    now = "2026-11-29 10:00:00"
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO documents (sha256, filename, size_bytes, received_at, received_by) "
+                "VALUES (:sha, 'copies.pdf', 1, :now, 'clerk')"
+            ),
+            {"sha": result.document.sha256, "now": now},
+        )
+        c.execute(
+            text(
+                "INSERT INTO applications (id, document_sha256, filename, status, version, "
+                "created_at, updated_at, countries, catalogues) "
+                "VALUES (1, :sha, 'copies.pdf', 'in_review', 4, :now, :now, '', '')"
+            ),
+            {"sha": result.document.sha256, "now": now},
+        )
+        c.execute(
+            text(
+                "INSERT INTO extractions (id, application_id, result, versions, created_at) "
+                "VALUES (7, 1, :r, '{}', :now)"
+            ),
+            {"r": json.dumps(contract), "now": now},
+        )
+        for item in contract["items"]:
+            for rank, sug in enumerate(item["suggestions"]):
+                c.execute(
+                    text(
+                        "INSERT INTO suggestions (extraction_id, application_id, item_index, "
+                        "rank, catalogue, code, confidence, rationale) "
+                        "VALUES (7, 1, :i, :r, :cat, :code, :conf, '')"
+                    ),
+                    {
+                        "i": item["index"],
+                        "r": rank,
+                        "cat": sug["catalogue"],
+                        "code": sug["code"],
+                        "conf": sug["confidence"],
+                    },
+                )
+        us_top = contract["items"][0]["suggestions"]
+        us_rank = next(r for r, g in enumerate(us_top) if g["catalogue"].startswith("us-"))
+        old_rows = [  # (id, item, family, suggested rank or None, final catalogue, code)
+            (1, 1, "eu", 0, "eu-dual-use", "6A003"),
+            (2, 1, "us", us_rank, "us-usml", "XII(c)"),
+            (3, 2, "eu", None, "eu-dual-use", "6A005"),
+        ]
+        digests = {}
+        for row_id, item_index, family, rank, catalogue, code in old_rows:
+            item = next(i for i in contract["items"] if i["index"] == item_index)
+            sug = item["suggestions"][rank] if rank is not None else {}
+            values = {
+                "id": row_id,
+                "application_id": 1,
+                "item_index": item_index,
+                "suggested_catalogue": sug.get("catalogue"),
+                "suggested_code": sug.get("code"),
+                "suggested_confidence": sug.get("confidence"),
+                "final_catalogue": catalogue,
+                "final_code": code,
+                "decided_by": "anna",
+                "override_reason": None,
+                "model_version": None,
+                "catalogue_edition": None,
+            }
+            c.execute(
+                text(
+                    "INSERT INTO decisions (id, application_id, item_index, family, "
+                    "suggested_catalogue, suggested_code, suggested_confidence, final_catalogue, "
+                    "final_code, decided_by, decided_at) VALUES (:id, 1, :item_index, :family, "
+                    ":suggested_catalogue, :suggested_code, :suggested_confidence, "
+                    ":final_catalogue, :final_code, 'anna', :now)"
+                ),
+                {**values, "family": family, "now": now},
+            )
+            digests[row_id] = audit._digest(values)  # what 0006's decision_digest recorded
+    with Session(engine) as s, s.begin():
+        s.info["audit_keys"] = keyring(settings)
+        bound = {"id": 7, "application_id": 1, "result": contract, "versions": {}}
+        detail = {"extraction_id": 7, "sha256_row": audit._digest(json.loads(json.dumps(bound)))}
+        audit.append(s, "worker", "extracted", 1, detail)
+        for row_id, digest in digests.items():
+            audit.append(
+                s, "anna", "confirmed_suggestion", 1, {"decision_id": row_id, "sha256_row": digest}
+            )
+    upgrade(engine)
+    store = CaseStore(settings)
+    case = store.case(1)
+    eu, us, hand = case.all_decisions
+    assert (eu.suggested.catalogue, eu.suggested.code) == ("eu-dual-use", us_top[0]["code"])
+    assert us.suggested.code == us_top[us_rank]["code"] and hand.suggested is None
+    with store.session() as s:
+        assert audit.verify(s).ok
+        assert "suggestions" not in inspect(s.connection()).get_table_names()
+        allow_tampering(s)
+        s.execute(update(Decision).where(Decision.id == 1).values(suggestion_rank=1))
+    with store.session() as s:
+        assert any("decision 1" in p or "was edited" in p for p in audit.verify(s).problems)
+    downgrade(engine, "0006_13")  # and back: the copies are rebuilt from the result
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM suggestions")).scalar() == sum(
+            len(i["suggestions"]) for i in contract["items"]
+        )
+        assert (
+            c.execute(text("SELECT suggested_code FROM decisions WHERE id = 2")).scalar()
+            == (us_top[us_rank]["code"])
+        )
+    store.close()
+    engine.dispose()

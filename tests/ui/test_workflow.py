@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from uihelpers import UI, open_page, texts
 
 from exportdesk.extract.model import Warning as ReadWarning
+from exportdesk.extract.names import display_name
 from exportdesk.review.jobs import DatabaseJobQueue
 from exportdesk.review.runner import default_pipeline
 from exportdesk.review.store import CaseStore
@@ -65,7 +66,8 @@ def test_intake_upload_progress_duplicate_and_unreadable(store: CaseStore) -> No
     progress = [p.proto.text for p in at.get("progress")]
     assert "Application 1: read, waiting in the queue" in progress
     assert any("Application 3 is unreadable" in e.value for e in at.error)
-    assert any(t.value == HOSTILE_FILENAME.replace("\x07", "\\x07") for t in at.text)  # escaped
+    shown_name = display_name(HOSTILE_FILENAME)  # base name only, the bell escaped
+    assert shown_name == "b>\\x07.pdf" and any(t.value == shown_name for t in at.text)
     # The same bytes again: recognised, not stored twice.
     assert not at.file_uploader(key="intake_files_1").value  # a fresh, empty uploader
     at.file_uploader(key="intake_files_1").set_value([("again.pdf", good, "application/pdf")]).run()
