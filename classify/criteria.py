@@ -392,7 +392,7 @@ _LABEL_STOP = frozenset(
 
 
 def _words(text: str, stop: frozenset[str] = _STOP) -> frozenset[str]:
-    return frozenset(_stem(w) for w in _WORD.findall(text) if w.lower() not in stop)
+    return frozenset(x for w in _WORD.findall(text) if w.lower() not in stop for x in _stems(w))
 
 
 def stated(text: str) -> Stated:
@@ -408,7 +408,18 @@ def stated(text: str) -> Stated:
 
 def _stem(w: str) -> str:
     w = w.lower()
+    if w.endswith("ies") and len(w) > 5:
+        return w[:-3] + "y"  # frequencies -> frequency, accuracies -> accuracy
     return w[:-1] if w.endswith("s") and len(w) > 4 else w
+
+
+def _stems(w: str) -> set[str]:
+    """A word's stem and, for a hyphenated word, its parts' ("scale-factor" names the
+    scale factor, as the list writes it)."""
+    out = {_stem(w)}
+    if "-" in w:
+        out |= {_stem(p) for p in w.split("-") if len(p) > 2}
+    return out
 
 
 # Words that qualify a stated value without naming a parameter ("range ±10 g", "rated
@@ -456,7 +467,7 @@ def _check(c: Comparison, s: Stated) -> tuple[bool | None, Quantity | None]:
     idx = [i for i, q in enumerate(s.quantities) if q.dim == c.dim]
     if not idx:
         return None, None
-    pw = {_stem(w) for w in c.param.split()}
+    pw = {x for w in c.param.split() for x in _stems(w)}
     # The value whose own phrase names the parameter; else one with no name of its own
     # ("1,070 nm, 800 W"); a value named as something else is not this parameter.
     by_label = [i for i in idx if pw & s.labels[i]]

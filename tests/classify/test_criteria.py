@@ -108,6 +108,16 @@ def test_a_value_qualified_only_by_generic_words_stands_for_the_parameter() -> N
     assert evaluate(tree, stated("Gadget, range +/-10 g, bias stability 2 mg")).status is False
 
 
+def test_plural_and_hyphenated_words_name_the_same_parameter() -> None:
+    # "operating frequencies" in the list, "frequency" in the text; "scale factor" in the
+    # list, "scale-factor" in the text.
+    text = "Widgets having a maximum operating frequencies of 10 GHz or more;"
+    node = parse_row("9Z997.a", text, True)
+    assert evaluate(node, stated("Widget, frequency 2 GHz, 4 W")).status is False
+    node = parse_row("9Z997.b", "Widgets having a scale factor stability less than 100 ppm;", True)
+    assert evaluate(node, stated("Widget, scale-factor stability 1,500 ppm")).status is False
+
+
 def test_cas_numbers_decide_chemicals() -> None:
     node = parse_row("1Z999", "Chemicals as follows: a. Thing (CAS 1234-56-7);", True)
     assert evaluate(node, stated("Thing, CAS 1234-56-7, 99 %")).status is True
