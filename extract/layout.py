@@ -195,9 +195,16 @@ def build_layout(page: Page) -> PageLayout:
         row.sort(key=lambda t: t.x0)
         line = Line(row, page.page, number)
         current: list[Token] = [row[0]]
+        row_limit = gap_limit
+        if page.source == "ocr":
+            # OCR boxes hug the ink: a word is about 0.65 of its font size high and the
+            # gaps between words grow by the side bearings, so a word space reaches about
+            # one box height; a field gap is wider than one and a half.
+            row_height = statistics.median(t.height for t in row)
+            row_limit = max(gap_limit, min(1.5 * row_height, 2.0 * line_height))
         for prev, tok in itertools.pairwise(row):
             # a larger font (a letterhead) spaces its words wider than the body text
-            local = max(gap_limit, 0.8 * min(prev.height, tok.height))
+            local = max(row_limit, 0.8 * min(prev.height, tok.height))
             if tok.x0 - prev.x1 > local:
                 line.segments.append(Segment(current, page.page, number, index))
                 index += 1
@@ -207,6 +214,11 @@ def build_layout(page: Page) -> PageLayout:
         line.segments.append(Segment(current, page.page, number, index))
         index += 1
         lines.append(line)
+    if page.source == "ocr" and rows:
+        # OCR boxes hug the ink, so their median height (x-height words) is well under
+        # the font size that the vertical rules (1.6 line heights between a label and its
+        # value ...) were written for; the tallest word of a line is close to it.
+        line_height = max(line_height, statistics.median(max(t.height for t in r) for r in rows))
     return PageLayout(page, lines, skew, line_height)
 
 

@@ -149,9 +149,15 @@ def _label_matcher() -> PhraseMatcher:
     return matcher
 
 
+_PLURAL_MARK = re.compile(r"(?<=[a-z])\((s|es|ies|n|en|in|innen|e|x)\)")
+
+
 def label_hits(text: str) -> list[LabelHit]:
     """Every lexicon label in `text`, matched case- and accent-insensitively."""
-    doc = blank().make_doc(fold(text))
+    # plural marks glued to a word ("consignee(s)", "Empfänger(in)") hide the word from the
+    # tokenizer; blanked with spaces of the same length, offsets stay those of `text`
+    folded = _PLURAL_MARK.sub(lambda m: " " * len(m.group(0)), fold(text))
+    doc = blank().make_doc(folded)
     hits = []
     for match_id, start, end in _label_matcher()(doc):
         kind, key = blank().vocab.strings[match_id].split(":", 1)

@@ -196,7 +196,13 @@ def collect_value(
     left = seg.x0 - 14
     right = nxt.x0 - 6 if nxt is not None else width
     bottom = seg.bottom
-    label_xs: list[float] = []  # where this block's sub-labels start
+    # where this block's sub-labels start, from the rows below that read as sub-labels
+    label_xs = [
+        s.x0
+        for later in layout.lines[seg.line_no + 1 : seg.line_no + 9]
+        for s in later.segments
+        if left <= s.x0 < right and not s.used and bare_subfield(s.text) is not None
+    ]
     for later in layout.lines[seg.line_no + 1 :]:
         cands = [s for s in later.segments if left <= s.x0 < right and not s.used]
         if not cands:
@@ -207,7 +213,9 @@ def collect_value(
         # a row of a sub-label grid: one of its cells is a sub-label, or its first cell
         # stands where the block's sub-labels stand (a label the scan garbled: "CITY" as "cry")
         grid = any(bare_subfield(c.text) is not None for c in cands) or (
-            len(cands) >= 2 and any(abs(cand.x0 - x) < 6 for x in label_xs)
+            len(cands) >= 2
+            and len(cand.text.split()) == 1
+            and any(abs(cand.x0 - x) < 6 for x in label_xs)
         )
         # forms leave writing room between sub-label rows (NAME, ADDRESS, CITY ...)
         allowed = 3.5 * pitch if grid else 1.6 * pitch
@@ -218,7 +226,6 @@ def collect_value(
             break  # a line of running text under the block, not part of the address
         if grid:
             # a grid of sub-labels (NAME | value, CITY | value POSTAL CODE | value)
-            label_xs += [c.x0 for c in cands if bare_subfield(c.text) is not None]
             garbled = cand if bare_subfield(cand.text) is None else None
             values += subfield_pairs(cands, garbled)
             for c in cands:

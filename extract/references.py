@@ -12,7 +12,9 @@ from exportdesk.extract.normalise import fold
 
 # Openings that point at another box, in the lexicon's languages (matched after `fold`).
 _REFERENCE = re.compile(
-    r"^[\W\d]*(same as|same|identical (to|with)|idem|ditto|as above|see (above|block|box|field|"
+    # a ticked box before the words reads as a stray letter or two ("X", "C1") in a scan
+    r"^[\W\d]*(?:[a-z\d]{1,2}\s+)?"
+    r"(same as|same|identical (to|with)|idem|ditto|as above|see (above|block|box|field|"
     r"section|item)|refer to|siehe|wie (oben|feld|block|kasten|nr)|identisch mit|gleich wie|"
     r"voir (ci-dessus|case|rubrique|bloc|cadre)|comme (ci-dessus|le |la |l')|identique (a|au)|"
     r"meme que|igual (que|a)|vease|ver (casilla|arriba)|idem que|come sopra|vedi|stesso|"

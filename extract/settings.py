@@ -39,7 +39,10 @@ class ReadingSettings(SettingsGroup):
     ocr_lang: str = Field(
         "eng+fra",
         description="Tesseract languages. 'eng+fra' read 95.3% of words on our scanned "
-        "samples against 92.0% for 'eng' alone (names with diacritics), at ~1.5x the time.",
+        "samples against 92.0% for 'eng' alone (names with diacritics), at ~1.5x the time. "
+        "'Latin' (the script model, tesseract-ocr-script-latn) keeps far more diacritics "
+        "(91% against 28% of such words on another author's scans) but read our own scans' "
+        "tables worse; see docs/benchmarks-extract.md.",
     )
     ocr_timeout_seconds: float = Field(
         120.0, description="Per-page OCR time limit; a slower page becomes a warning."

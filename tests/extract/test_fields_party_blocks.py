@@ -305,3 +305,63 @@ def test_letterhead_line_whose_separators_a_scan_lost_keeps_the_country():
     applicant = found["applicant"][0]
     assert applicant.name == "Holm Sensorteknik AB"
     assert applicant.country == "SE"
+
+
+def _ocr_words(x: float, top: float, text: str, gap: float = 5.5) -> list[Word]:
+    """Words as Tesseract boxes them: tight to the ink (x-height words low), wide gaps."""
+    out = []
+    for word in text.split():
+        tall = any(c.isupper() or c.isdigit() or c in "bdfhklt" for c in word)
+        height = 6.6 if tall else 4.6
+        width = len(word) * 4.6
+        out.append(
+            Word(
+                text=word,
+                x0=x,
+                top=top + (0 if tall else 2.0),
+                x1=x + width,
+                bottom=top + (0 if tall else 2.0) + height,
+                source="ocr",
+                confidence=0.9,
+            )
+        )
+        x += width + gap
+    return out
+
+
+def test_ocr_word_gaps_do_not_split_a_name_into_fields():
+    """Tesseract's boxes hug the ink, so a word space is about one box high: the words of
+    a name must stay one value, the gap to the next column must still part them."""
+    from pagebuilder import result as make_result
+
+    from exportdesk.extract.model import Page
+
+    words = _ocr_words(40, 100, "BUYER") + _ocr_words(300, 100, "SHIP TO / CONSIGNEE")
+    words += _ocr_words(40, 112, "Vaasan Mittaustekniikka Oy")
+    words += _ocr_words(300, 112, "Kestrel Optik GmbH")
+    words += _ocr_words(40, 124, "Teollisuustie 12") + _ocr_words(300, 124, "Hafenstraße 4")
+    words += _ocr_words(40, 136, "FI-65100 Vaasa") + _ocr_words(300, 136, "20457 Hamburg")
+    words += _ocr_words(40, 148, "Finland") + _ocr_words(300, 148, "Germany")
+    page_ = Page(page=1, source="ocr", width=595, height=842, words=words)
+    r = make_result(page_)
+    extract_fields(r)
+    names = {p.role: p.name for p in r.parties}
+    assert names.get("purchaser") == "Vaasan Mittaustekniikka Oy", names
+    assert names.get("consignee") == "Kestrel Optik GmbH", names
+
+
+def test_plural_mark_and_ticked_box_do_not_hide_a_label_or_a_reference():
+    cells = [
+        (40, 100, "1 Applicant"),
+        *lines(40, 114, ["Holm Sensorteknik AB", "Storgatan 3", "SE-111 22 Stockholm", "Sweden"]),
+        (300, 100, "2 Consignee"),
+        *lines(300, 114, ["Tagus Optica Lda.", "Rua Augusta 9", "1100-048 Lisboa", "Portugal"]),
+        (40, 200, "3 End user"),
+        (40, 214, "X Same as consignee (box 2)"),
+        (300, 200, "4 Intermediate consignee(s) / forwarding agent"),
+        *lines(300, 214, ["Rheinhafen Spedition GmbH", "Hafenweg 8", "4057 Basel", "Switzerland"]),
+    ]
+    found = _parties(cells)
+    assert [p.name for p in found["intermediate_consignee"]] == ["Rheinhafen Spedition GmbH"]
+    assert found["intermediate_consignee"][0].country == "CH"
+    assert [p.name for p in found["end_user"]] == ["Tagus Optica Lda."]
