@@ -243,9 +243,8 @@ def load_classifier(version: str | None = None, root: Path | None = None) -> Cla
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from exportdesk.extract.settings import get_settings
 
-    root = root or art.classifier_root()
     version = version or get_settings().classifier_version or art.active_version(root)
-    artefact = art.load(root / version)
+    artefact = art.load(art.version_folder(version, root))
     entries = load_entries()
     rows = [r for _, r in index_rows(entries)]
     if len(rows) != len(artefact.index.row_entry) or len(entries) != len(artefact.index.entry_code):
@@ -270,7 +269,7 @@ def suggest_many(
 def _current_version() -> str:
     from exportdesk.extract.settings import get_settings
 
-    return get_settings().classifier_version or art.active_version(art.classifier_root())
+    return get_settings().classifier_version or art.active_version()
 
 
 def warm_up() -> None:

@@ -114,22 +114,38 @@ def write_calibration(folder: Path, calibrator: TemperatureCalibrator) -> None:
     (folder / "calibration.json").write_text(json.dumps(calibrator.to_json(), indent=1))
 
 
+def _reader(root: Path | None) -> RegistryReader:
+    """An explicit ``root`` (``<folder>/classifier``) is read alone; without one, the shipped
+    models and the data folder's trained ones (settings)."""
+    if root is not None:
+        return RegistryReader(root.parent)
+    from exportdesk.extract.settings import get_settings
+
+    return RegistryReader.for_settings(get_settings())
+
+
 def versions(root: Path | None = None) -> list[str]:
-    root = root or classifier_root()
-    return RegistryReader(root.parent).versions(root.name)
+    return _reader(root).versions("classifier" if root is None else root.name)
+
+
+def version_folder(version: str, root: Path | None = None) -> Path:
+    """Where ``version`` lives: under ``root`` when given, else shipped or trained."""
+    return root / version if root is not None else _reader(None).folder("classifier", version)
 
 
 def active_version(root: Path | None = None) -> str:
     """The version to load: the registry's active classifier (so activating an older version
-    is the rollback), else the newest folder. ``root`` is ``<models_dir>/classifier``."""
-    root = root or classifier_root()
+    is the rollback), else the newest folder. ``root`` is ``<models_dir>/classifier``; without
+    it, the shipped and the data folder's versions are considered together."""
+    reader = _reader(root)
     try:
-        version = RegistryReader(root.parent).active(root.name)
+        version = reader.active("classifier" if root is None else root.name)
     except RegistryError as exc:
         raise ArtefactError(str(exc)) from exc
     if version is None:
+        where = root or " or ".join(str(b / "classifier") for b in reader.bases)
         raise ArtefactError(
-            f"no trained classifier under {root}; train one with "
+            f"no trained classifier under {where}; train one with "
             "`python -m exportdesk.models.classification.train`"
         )
     return version

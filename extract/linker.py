@@ -135,9 +135,10 @@ def model_dir() -> Path:
     from exportdesk.extract.registry import RegistryError, RegistryReader
     from exportdesk.extract.settings import get_settings
 
-    root = get_settings().models_dir
+    settings = get_settings()
+    root = settings.models_dir
     try:
-        folder = RegistryReader(root).active_folder("linker")
+        folder = RegistryReader.for_settings(settings).active_folder("linker")
     except RegistryError as exc:
         log.warning("linker registry entry unusable (%s); using %s", exc, LINKER_VERSION)
         folder = None

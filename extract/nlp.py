@@ -387,7 +387,7 @@ def ner_model_dir() -> Path:
     settings = get_settings()
     if settings.ner_model_dir:
         return settings.ner_model_dir
-    folder = RegistryReader(settings.models_dir).active_folder("ner")
+    folder = RegistryReader.for_settings(settings).active_folder("ner")
     return (folder or settings.models_dir / "ner" / "none") / "model"
 
 

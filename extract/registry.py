@@ -4,14 +4,20 @@ and each version's files checked against its manifest. Activation lives in model
 Layout under ``<models_dir>``: ``<kind>/<version>/manifest.json`` names every file of the
 version (paths relative to the version folder) with its SHA-256; ``registry.json`` names the
 active version per kind. Without an entry for a kind, the newest version is active.
+The shipped ``models/`` folder is read only; trained versions, activations and evaluations
+go to the data folder (``<data_dir>/models``, settings.trained_dir) and are read beside it.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 from exportdesk.extract.errors import ModelError
+
+if TYPE_CHECKING:
+    from exportdesk.extract.settings import Settings
 from exportdesk.extract.hashing import sha256_file
 
 SCHEMA = "exportdesk.model-registry/v1"
@@ -48,21 +54,41 @@ def verify_files(folder: Path, files: dict[str, str]) -> None:
 
 
 class RegistryReader:
-    """Reads ``<models_dir>/registry.json`` and the version folders of every model kind."""
+    """Reads the registry over two folders: the shipped models (``models_dir``, read only)
+    and, when given, the data folder's trained models (``trained_dir``), where retraining
+    writes new versions and activations and evaluations are recorded. Versions of both are
+    listed together; the data folder's ``registry.json``, once an activation wrote it, takes
+    over from the shipped one (it starts as a copy of it)."""
 
-    def __init__(self, models_dir: Path) -> None:
+    def __init__(self, models_dir: Path, trained_dir: Path | None = None) -> None:
         self.root = Path(models_dir)
-        self.path = self.root / "registry.json"
+        # One folder for both (an explicit --models-dir): it is read and written, as before.
+        same = trained_dir is not None and Path(trained_dir) == self.root
+        self.trained = Path(trained_dir) if trained_dir is not None and not same else None
+        self.home = self.trained if self.trained is not None else self.root  # written here
+        self.path = self.home / "registry.json"
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Self:
+        return cls(settings.models_dir, settings.trained_dir)
+
+    @property
+    def bases(self) -> list[Path]:
+        """The folders versions are read from: shipped first, then trained."""
+        return [self.root] if self.trained is None else [self.root, self.trained]
 
     def read(self) -> dict:
-        if not self.path.exists():
+        path = self.path
+        if not path.exists() and self.trained is not None:
+            path = self.root / "registry.json"  # nothing activated here yet: the shipped one
+        if not path.exists():
             return {"schema": SCHEMA, "active": {}, "history": []}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise RegistryError(
-                f"{self.path} is not valid JSON ({exc.msg}); restore it from "
-                "git (`git checkout models/registry.json`)"
+                f"{path} is not valid JSON ({exc.msg}); restore it from "
+                "git (`git checkout models/registry.json`) or from a backup of the data folder"
             ) from exc
         data.setdefault("active", {})
         data.setdefault("history", [])
@@ -74,15 +100,21 @@ class RegistryReader:
             raise RegistryError(f"unknown model kind {kind!r}; known kinds: {', '.join(KINDS)}")
 
     def folder(self, kind: str, version: str) -> Path:
+        """The version's folder: where it exists (shipped first), else where a new version of
+        that name is written (the data folder's, when there is one)."""
         self.check_kind(kind)
-        return self.root / kind / version
+        for base in self.bases:
+            if (base / kind / version / "manifest.json").exists():
+                return base / kind / version
+        return self.home / kind / version
 
     def versions(self, kind: str = "classifier") -> list[str]:
         self.check_kind(kind)
-        base = self.root / kind
-        if not base.is_dir():
-            return []
-        return sorted(p.name for p in base.iterdir() if (p / "manifest.json").exists())
+        found = set()
+        for base in self.bases:
+            if (base / kind).is_dir():
+                found |= {p.name for p in (base / kind).iterdir() if (p / "manifest.json").exists()}
+        return sorted(found)
 
     def named(self, kind: str) -> str | None:
         """The version registry.json names as active for ``kind``, if any."""
@@ -109,8 +141,9 @@ class RegistryReader:
         if not path.exists():
             known = ", ".join(self.versions(kind)) or "none"
             raise RegistryError(
-                f"there is no {kind} version {version!r} under {self.root / kind}"
-                f" (known: {known}); `exportdesk models list` shows them"
+                f"there is no {kind} version {version!r} under "
+                + " or ".join(str(base / kind) for base in self.bases)
+                + f" (known: {known}); `exportdesk models list` shows them"
             )
         return json.loads(path.read_text(encoding="utf-8"))
 

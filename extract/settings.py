@@ -239,8 +239,15 @@ class ModelSettings(SettingsGroup):
 
     models_dir: Path = Field(
         Path(__file__).resolve().parent.parent / "models",
-        description="Where trained models, models/registry.json and fixed-set evaluations "
-        "live; the classifier versions sit in <models_dir>/classifier/<version>/.",
+        description="The shipped models (read only): <models_dir>/<kind>/<version>/, the "
+        "shipped registry.json and fixed-set evaluations. Nothing is written here when "
+        "trained_models_dir (default <data_dir>/models) is elsewhere.",
+    )
+    trained_models_dir: Path | None = Field(
+        None,
+        description="Where retraining writes new versions, and where activations "
+        "(registry.json) and fixed-set evaluations are recorded; None means "
+        "<data_dir>/models. The registry lists the shipped and these versions together.",
     )
     activation_top1_tolerance: float = Field(
         0.0,
@@ -269,6 +276,11 @@ class Settings(
 ):
     """The one settings object, composed from each owner's group. A new field goes into its
     owner's group; ``tests/extract/test_settings_groups.py`` fails on a field defined here."""
+
+    @property
+    def trained_dir(self) -> Path:
+        """Where trained model versions and the registry's records are written."""
+        return self.trained_models_dir or self.data_dir / "models"
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from exportdesk.extract.registry import KINDS, SCHEMA, RegistryError, RegistryRe
 
 __all__ = ["KINDS", "ActivationRefused", "Registry", "RegistryError", "built_by", "diff"]
 
-EVALUATIONS = "evaluations"  # <models_dir>/evaluations/<kind>/<version>.json
+EVALUATIONS = "evaluations"  # <home>/evaluations/<kind>/<version>.json (read: shipped too)
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,7 @@ class Registry(RegistryReader):
             fixed = json.loads(own.read_text(encoding="utf-8")).get("fixed_set")
             if fixed and fixed.get("sha256") == fixed_sha:
                 return fixed
-        cache = self.root / EVALUATIONS / kind / f"{version}.json"
-        if cache.exists():
+        for cache in self._evaluation_files(kind, version):
             data = json.loads(cache.read_text(encoding="utf-8"))
             fixed = data.get("fixed_set")
             if (
@@ -110,6 +109,12 @@ class Registry(RegistryReader):
                 return fixed
         return None
 
+    def _evaluation_files(self, kind: str, version: str) -> list[Path]:
+        """Cached evaluations of a version: the data folder's first, then the shipped one."""
+        homes = [self.home] + [b for b in self.bases if b != self.home]
+        found = [base / EVALUATIONS / kind / f"{version}.json" for base in homes]
+        return [path for path in found if path.exists()]
+
     def missing_figures(self, kind: str, version: str, fixed_sha: str) -> str:
         """Why a version has no fixed-set figures for the evaluation file ``fixed_sha``, and
         the command that measures them (for the Trainer page and ``models list``)."""
@@ -118,13 +123,14 @@ class Registry(RegistryReader):
         own = self.folder(kind, version) / "metrics.json"
         if own.exists():
             measured.append(json.loads(own.read_text(encoding="utf-8")).get("fixed_set"))
-        cache = self.root / EVALUATIONS / kind / f"{version}.json"
         stale_model = False
-        if cache.exists():
+        for cache in self._evaluation_files(kind, version):
             data = json.loads(cache.read_text(encoding="utf-8"))
             measured.append(data.get("fixed_set"))
             try:
-                stale_model = data.get("model_manifest_sha256") != self.model_digest(kind, version)
+                stale_model = stale_model or (
+                    data.get("model_manifest_sha256") != self.model_digest(kind, version)
+                )
             except RegistryError:
                 stale_model = True
         measured = [m for m in measured if m]
@@ -136,7 +142,7 @@ class Registry(RegistryReader):
 
     def store_evaluation(self, kind: str, version: str, fixed: dict) -> None:
         _write_json_atomic(
-            self.root / EVALUATIONS / kind / f"{version}.json",
+            self.home / EVALUATIONS / kind / f"{version}.json",
             {
                 "version": version,
                 "model_manifest_sha256": self.model_digest(kind, version),

@@ -74,7 +74,7 @@ def activate(
     """Activate a version of any model kind after its integrity check and its kind's gate:
     the classifier's fixed evaluation set, the NER's F1 on the generated test sentences
     recorded at training; a kind without a recorded measure is activated only by force."""
-    registry = Registry(settings.models_dir)
+    registry = Registry.for_settings(settings)
     if kind != "classifier":
         return registry.activate(
             version,
@@ -131,7 +131,7 @@ def rollback(
 ) -> Activation:
     """Return to the version of ``kind`` that was active before the current one (forced: it
     is a deliberate step back, whatever the gate says)."""
-    registry = Registry(settings.models_dir)
+    registry = Registry.for_settings(settings)
     previous = registry.previous_active(kind)
     if previous is None:
         raise RegistryError(

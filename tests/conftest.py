@@ -36,6 +36,9 @@ os.environ.setdefault(
 
 # Derived caches (the screening index) in one folder per test session, not ~/.exportdesk.
 os.environ.setdefault("EXPORTDESK_CACHE_DIR", tempfile.mkdtemp(prefix="exportdesk-test-cache-"))
+# Nor a data folder of the machine's: its models/registry.json (trained versions and their
+# activations live there) would change which model a test's process loads.
+os.environ.setdefault("EXPORTDESK_DATA_DIR", tempfile.mkdtemp(prefix="exportdesk-test-data-"))
 
 PG_SERVER = os.environ.get(
     "EXPORTDESK_TEST_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

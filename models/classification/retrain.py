@@ -237,11 +237,12 @@ def train(
     ner_options: dict | None = None,
 ) -> TrainResult:
     """Train a classifier version from base rows plus the confirmed items of a dataset export,
-    evaluate it, and write it under ``<models_dir>/classifier/<version>/``. With the export's
-    ``spans_path``, also fine-tune the extraction NER into ``<models_dir>/ner/<version>/``.
+    evaluate it, and write it under ``<trained_dir>/classifier/<version>/`` (the data folder's
+    ``models/``; the shipped models stay read only). With the export's ``spans_path``, also
+    fine-tune the extraction NER into ``<trained_dir>/ner/<version>/``.
     Does not activate."""
     t0 = time.time()
-    registry = Registry(settings.models_dir)
+    registry = Registry.for_settings(settings)
     version = version or next_version(registry)
     folder = registry.folder("classifier", version)
     if folder.exists():
@@ -394,7 +395,7 @@ def _retrain_ner(
             "reason": f"no NER model at {base} to start from; train "
             "one with `python -m exportdesk.models.extraction.train_ner`",
         }
-    out = settings.models_dir / "ner" / version
+    out = Registry.for_settings(settings).folder("ner", version)  # the data folder's
     try:
         metrics = retrain_ner(
             spans_path,

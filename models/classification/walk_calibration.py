@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.version:
         print("--write needs --version", file=sys.stderr)
         return 2
-    src = art.classifier_root() / clf.version
+    src = art.version_folder(clf.version)
     dst = art.classifier_root() / args.version
     if dst.exists():
         print(f"{dst} exists; choose another version name", file=sys.stderr)

@@ -14,6 +14,12 @@ from exportdesk.models import workflow
 from exportdesk.models.registry import ActivationRefused, Registry, RegistryError, diff
 
 
+@pytest.fixture(autouse=True)
+def loader_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader (classify/artefact.py) reads the process settings: make them the test's."""
+    monkeypatch.setattr("exportdesk.extract.settings.get_settings", lambda: settings)
+
+
 def _no_embedder():
     raise AssertionError("fixed-set figures were cached; nothing should be measured")
 
@@ -29,14 +35,14 @@ def test_the_loader_follows_the_registry(settings: Settings) -> None:
     write_version(root, "2026.01.01-1", top1=0.80)
     # One version and no registry entry: the loader takes the newest folder, as before, and
     # activating it simply records that.
-    assert art.active_version(root / "classifier") == "2026.01.01-1"
+    assert art.active_version() == "2026.01.01-1"
     assert _activate(settings, "2026.01.01-1").gate.allowed
     write_version(root, "2026.01.02-1", top1=0.85)
-    assert art.active_version(root / "classifier") == "2026.01.01-1"
+    assert art.active_version() == "2026.01.01-1"
     done = _activate(settings, "2026.01.02-1")
     assert (done.previous, done.forced) == ("2026.01.01-1", False)
-    assert art.active_version(root / "classifier") == "2026.01.02-1"
-    assert Registry(root).active() == "2026.01.02-1"
+    assert art.active_version() == "2026.01.02-1"
+    assert Registry.for_settings(settings).active() == "2026.01.02-1"
     with pytest.raises(RegistryError, match="already active"):
         _activate(settings, "2026.01.02-1")
 
@@ -48,10 +54,10 @@ def test_a_worse_version_is_refused_unless_forced(settings: Settings) -> None:
     _activate(settings, "2026.01.01-1", force=True)
     with pytest.raises(ActivationRefused, match=r"top-1 0\.8400 is below .* 0\.8600"):
         _activate(settings, "2026.01.02-1")
-    assert Registry(root).active() == "2026.01.01-1"
+    assert Registry.for_settings(settings).active() == "2026.01.01-1"
     done = _activate(settings, "2026.01.02-1", force=True)
     assert done.forced
-    history = Registry(root).read()["history"]
+    history = Registry.for_settings(settings).read()["history"]
     assert history[-1]["forced"] is True and history[-1]["version"] == "2026.01.02-1"
 
 
@@ -79,6 +85,7 @@ def test_an_altered_version_cannot_be_activated(settings: Settings) -> None:
     with pytest.raises(RegistryError, match="does not match the SHA-256"):
         _activate(settings, "2026.01.01-1")
     assert not (root / "registry.json").exists()
+    assert not (settings.trained_dir / "registry.json").exists()
 
 
 def test_rollback_returns_to_the_previous_version(settings: Settings) -> None:
@@ -89,7 +96,7 @@ def test_rollback_returns_to_the_previous_version(settings: Settings) -> None:
     _activate(settings, "2026.01.02-1")
     done = workflow.rollback(settings, actor="test")
     assert (done.version, done.previous) == ("2026.01.01-1", "2026.01.02-1")
-    assert art.active_version(root / "classifier") == "2026.01.01-1"
+    assert art.active_version() == "2026.01.01-1"
 
 
 def test_registry_naming_a_missing_version_is_an_error(settings: Settings) -> None:
@@ -97,7 +104,7 @@ def test_registry_naming_a_missing_version_is_an_error(settings: Settings) -> No
     write_version(root, "2026.01.01-1", top1=0.80)
     (root / "registry.json").write_text(json.dumps({"active": {"classifier": "1999.01.01-1"}}))
     with pytest.raises(art.ArtefactError, match=r"1999\.01\.01-1"):
-        art.active_version(root / "classifier")
+        art.active_version()
 
 
 def test_diff_reports_metric_deltas(settings: Settings) -> None:
@@ -106,7 +113,9 @@ def test_diff_reports_metric_deltas(settings: Settings) -> None:
     root = settings.models_dir
     write_version(root, "2026.01.01-1", top1=0.80)
     write_version(root, "2026.01.02-1", top1=0.85)
-    out = diff(Registry(root), "2026.01.01-1", "2026.01.02-1", sha256_file(FIXED_SET))
+    out = diff(
+        Registry.for_settings(settings), "2026.01.01-1", "2026.01.02-1", sha256_file(FIXED_SET)
+    )
     assert out["metrics"]["overall:all"]["top1"] == {"a": 0.8, "b": 0.85, "delta": 0.05}
     assert out["metrics"]["per_catalogue:eu-dual-use"]["top1"]["delta"] == 0.05
 
@@ -130,7 +139,7 @@ def test_figures_of_a_replaced_model_are_not_reused(settings: Settings) -> None:
 
     root = settings.models_dir
     folder = write_version(root, "2026.01.01-1", top1=0.80)
-    registry = Registry(root)
+    registry = Registry.for_settings(settings)
     sha = sha256_file(FIXED_SET)
     fixed = registry.fixed_set_metrics("classifier", "2026.01.01-1", sha)
     assert fixed is not None and fixed["overall"]["top1"] == 0.80
@@ -163,11 +172,14 @@ def test_ner_versions_activate_behind_their_own_gate_and_roll_back(settings: Set
     with pytest.raises(ActivationRefused, match=r"NER F1 .* 0\.8500 is below .* 0\.9000"):
         workflow.activate(settings, "2026.01.02-1", actor="t", kind="ner")
     done = workflow.activate(settings, "2026.01.03-1", actor="t", kind="ner")
-    assert (done.previous, Registry(root).active("ner")) == ("1.0.0", "2026.01.03-1")
+    assert (done.previous, Registry.for_settings(settings).active("ner")) == (
+        "1.0.0",
+        "2026.01.03-1",
+    )
     # The classifier's entry is untouched by NER activations.
-    assert Registry(root).named("classifier") is None
+    assert Registry.for_settings(settings).named("classifier") is None
     back = workflow.rollback(settings, actor="t", kind="ner")
-    assert (back.version, Registry(root).active("ner")) == ("1.0.0", "1.0.0")
+    assert (back.version, Registry.for_settings(settings).active("ner")) == ("1.0.0", "1.0.0")
 
 
 def test_an_altered_ner_version_cannot_be_activated(settings: Settings) -> None:
@@ -197,9 +209,40 @@ def test_a_kind_without_a_recorded_measure_needs_force(settings: Settings) -> No
 def test_figures_measured_on_an_older_fixed_set_are_named_as_such(settings: Settings) -> None:
     root = settings.models_dir
     write_version(root, "2026.01.01-1", top1=0.86)
-    reg = Registry(root)
+    reg = Registry.for_settings(settings)
     assert reg.fixed_set_metrics("classifier", "2026.01.01-1", "0" * 64) is None
     assert reg.missing_figures("classifier", "2026.01.01-1", "0" * 64) == (
         "measured on an older fixed evaluation set only; "
         "`exportdesk models evaluate 2026.01.01-1` measures it on the current one"
     )
+
+
+def test_shipped_models_stay_read_only_and_trained_ones_live_in_the_data_folder(
+    settings: Settings,
+) -> None:
+    # Issue 13: retraining from `make demo` wrote into the checkout's models/. The shipped
+    # folder is read, never written; new versions, activations and evaluations go to
+    # <data_dir>/models, and the registry lists both.
+    from exportdesk.extract.registry import sha256_tree
+
+    shipped = settings.models_dir
+    write_version(shipped, "2026.01.01-1", top1=0.80)
+    (shipped / "registry.json").write_text(json.dumps({"active": {"classifier": "2026.01.01-1"}}))
+    before = sha256_tree(shipped)
+    registry = Registry.for_settings(settings)
+    new = registry.folder("classifier", "2026.01.02-1")
+    assert new == settings.data_dir / "models" / "classifier" / "2026.01.02-1"
+    write_version(settings.trained_dir, "2026.01.02-1", top1=0.85)
+    assert registry.versions() == ["2026.01.01-1", "2026.01.02-1"]
+    assert registry.active() == "2026.01.01-1"  # the shipped registry until one activates
+    done = _activate(settings, "2026.01.02-1")
+    assert (done.previous, art.active_version()) == ("2026.01.01-1", "2026.01.02-1")
+    assert art.version_folder("2026.01.02-1") == new
+    assert art.version_folder("2026.01.01-1") == shipped / "classifier" / "2026.01.01-1"
+    registry.store_evaluation("classifier", "2026.01.01-1", {"sha256": "x", "overall": {}})
+    assert sha256_tree(shipped) == before  # nothing written to the shipped folder
+    trained = json.loads((settings.trained_dir / "registry.json").read_text())
+    assert trained["active"] == {"classifier": "2026.01.02-1"}
+    assert (settings.trained_dir / "evaluations" / "classifier" / "2026.01.01-1.json").exists()
+    assert workflow.rollback(settings, actor="test").version == "2026.01.01-1"
+    assert sha256_tree(shipped) == before

@@ -68,7 +68,7 @@ def test_decisions_to_an_active_version(
     assert card["items"]["count"] == len(batch)
     second = _train(settings, embedder, ds, "2026.01.02-1", base, fixed, activate=True)
 
-    folder = settings.models_dir / "classifier" / "2026.01.02-1"
+    folder = settings.trained_dir / "classifier" / "2026.01.02-1"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert (
         manifest["training_data"]["confirmed_decisions"]["items.jsonl"]
@@ -100,8 +100,8 @@ def test_decisions_to_an_active_version(
     assert "Fixed evaluation set" in card_md and "Held-out confirmed decisions" in card_md
 
     assert second["activation"]["activated"], second["activation"]
-    assert Registry(settings.models_dir).active() == "2026.01.02-1"
-    assert art.active_version(settings.models_dir / "classifier") == "2026.01.02-1"
+    assert Registry.for_settings(settings).active() == "2026.01.02-1"
+    assert art.active_version(settings.trained_dir / "classifier") == "2026.01.02-1"
     loaded = art.load(folder)  # integrity-checked load of what is now active
     assert loaded.version == "2026.01.02-1"
     probe = [batch[0]["description"], "Plastic garden chair"]
@@ -118,6 +118,7 @@ def _suggested_versions(settings: Settings, texts: list[str], monkeypatch) -> se
     from exportdesk.extract import settings as settings_module
 
     monkeypatch.setenv("EXPORTDESK_MODELS_DIR", str(settings.models_dir))
+    monkeypatch.setenv("EXPORTDESK_DATA_DIR", str(settings.data_dir))  # trained versions
     monkeypatch.setattr(api, "default_embedder", HashingEmbedder)
     settings_module.get_settings.cache_clear()
     api.load_classifier.cache_clear()  # a process keeps its loaded version until cleared
@@ -149,7 +150,7 @@ def test_a_deliberately_worse_model_is_refused(
     assert bad["fixed_set"]["top1"] < good["fixed_set"]["top1"]
     assert bad["activation"]["activated"] is False
     assert "below the active version" in bad["activation"]["gate"][0]
-    assert Registry(settings.models_dir).active() == "2026.01.01-1"
+    assert Registry.for_settings(settings).active() == "2026.01.01-1"
     with pytest.raises(ActivationRefused):
         workflow.activate(
             settings,
@@ -196,8 +197,8 @@ def test_background_job_runs_export_and_training(
     assert (folder / "dataset" / "items.jsonl").read_text().count("\n") == 12
     ner = job.summary["ner"]
     assert ner["retrained"], ner
-    assert Path(ner["folder"]) == settings.models_dir / "ner" / "2026.01.01-1"
+    assert Path(ner["folder"]) == settings.trained_dir / "ner" / "2026.01.01-1"
     assert (
         "Extraction NER: fine-tuned"
-        in (settings.models_dir / "classifier" / "2026.01.01-1" / "MODEL_CARD.md").read_text()
+        in (settings.trained_dir / "classifier" / "2026.01.01-1" / "MODEL_CARD.md").read_text()
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from uihelpers import open_page, texts
 
+from exportdesk.extract.settings import Settings
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import ROLES
 
@@ -161,16 +162,16 @@ def test_activate_refuse_force_and_roll_back_from_the_page(
     at.selectbox(key="t_version").select("2026.01.02-1").run()
     at.button(key="t_activate_version").click().run()
     assert "2026.01.02-1 was not activated" in texts(at)
-    assert Registry(models_dir).active() == "2026.01.01-1"
+    assert Registry.for_settings(Settings()).active() == "2026.01.01-1"
     at.checkbox(key="t_force").check().run()
     at.button(key="t_activate_version").click().run()
     assert "2026.01.02-1 is now active (was 2026.01.01-1). Forced" in texts(at)
-    assert Registry(models_dir).active() == "2026.01.02-1"
-    history = Registry(models_dir).read()["history"]
+    assert Registry.for_settings(Settings()).active() == "2026.01.02-1"
+    history = Registry.for_settings(Settings()).read()["history"]
     assert (history[-1]["by"], history[-1]["forced"]) == ("trainer", True)
     at.button(key="t_rollback").click().run()
     assert "Rolled back: 2026.01.01-1 is active again." in texts(at)
-    assert Registry(models_dir).active() == "2026.01.01-1"
+    assert Registry.for_settings(Settings()).active() == "2026.01.01-1"
 
 
 def test_activation_without_measured_figures_says_what_to_run(

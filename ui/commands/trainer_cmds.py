@@ -22,7 +22,12 @@ DataDir = Annotated[
 ]
 ModelsDir = Annotated[
     Path | None,
-    typer.Option("--models-dir", help="Models folder (default: EXPORTDESK_MODELS_DIR or models/)."),
+    typer.Option(
+        "--models-dir",
+        help="One models folder to read and write. Default: the shipped models (read only) "
+        "plus the data folder's trained ones (<data_dir>/models), where new versions, "
+        "activations and evaluations are written.",
+    ),
 ]
 Kind = Annotated[
     str,
@@ -36,7 +41,9 @@ models_app = typer.Typer(
 
 
 def _settings(data_dir: Path | None = None, models_dir: Path | None = None) -> Settings:
-    overrides = {"data_dir": data_dir, "models_dir": models_dir}
+    # An explicit --models-dir is one folder, read and written; without it the shipped models
+    # are read only and trained versions and activations go to <data_dir>/models.
+    overrides = {"data_dir": data_dir, "models_dir": models_dir, "trained_models_dir": models_dir}
     return Settings(**{k: v.resolve() for k, v in overrides.items() if v is not None})
 
 
@@ -147,7 +154,7 @@ def models_list(
 
     fixed_sha = sha256_file(FIXED_SET) if kind == "classifier" else None
     try:
-        infos = Registry(_settings(models_dir=models_dir).models_dir).list(kind, fixed_sha)
+        infos = Registry.for_settings(_settings(models_dir=models_dir)).list(kind, fixed_sha)
     except Exception as exc:
         _fail(exc)
     if as_json:
@@ -233,7 +240,10 @@ def models_diff(
     try:
         _print_json(
             diff(
-                Registry(_settings(models_dir=models_dir).models_dir), a, b, sha256_file(FIXED_SET)
+                Registry.for_settings(_settings(models_dir=models_dir)),
+                a,
+                b,
+                sha256_file(FIXED_SET),
             )
         )
     except Exception as exc:
@@ -245,12 +255,13 @@ def models_evaluate(
     version: Annotated[str, typer.Argument(help="The version to measure.")],
     models_dir: ModelsDir = None,
 ) -> None:
-    """Measure a version on the fixed evaluation set (cached under models/evaluations/)."""
+    """Measure a version on the fixed evaluation set (cached under the data folder's
+    models/evaluations/)."""
     from exportdesk.models.classification.retrain import fixed_set_for, stderr_progress
     from exportdesk.models.registry import Registry
     from exportdesk.models.workflow import default_embedder
 
-    registry = Registry(_settings(models_dir=models_dir).models_dir)
+    registry = Registry.for_settings(_settings(models_dir=models_dir))
     try:
         fixed = fixed_set_for(registry, version, default_embedder(), progress=stderr_progress)
     except Exception as exc:

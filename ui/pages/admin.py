@@ -144,7 +144,7 @@ for job in failed:
             st.rerun()
 
 st.subheader("Models")
-registry = Registry(settings().models_dir)
+registry = Registry.for_settings(settings())
 model_rows = []
 for kind in KINDS:
     try:

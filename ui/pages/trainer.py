@@ -94,7 +94,7 @@ else:
 st.subheader("Model versions on the fixed evaluation set")
 if "t_flash" in st.session_state:
     st.success(plain(st.session_state.pop("t_flash")))
-registry = Registry(settings().models_dir)
+registry = Registry.for_settings(settings())
 fixed_sha = sha256_file(FIXED_SET)
 versions = registry.list("classifier", fixed_sha)
 if versions:
