@@ -93,7 +93,7 @@ def item_record(case, position: int, item, decision) -> dict:
             "application_id": case.id,
             "document_sha256": case.sha256,
             "item_index": item.index,
-            "description_corrected": f"items.{position}.description" in case.corrected_fields,
+            "description_corrected": f"items[{item.index}].description" in case.corrected_fields,
             "evidence": _evidence(item.evidence),
             "decision_id": decision.id,
             "decided_by": decision.decided_by,

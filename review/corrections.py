@@ -4,11 +4,13 @@ by hand, and validation errors said in plain language instead of pydantic's."""
 from __future__ import annotations
 
 import contextlib
+import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import pycountry
 from babel.numbers import NumberFormatError, parse_decimal
+from pydantic import BaseModel, ConfigDict, Field
 
 from exportdesk.extract.errors import ExportdeskError
 
@@ -89,3 +91,91 @@ def new_fact(kind: str, values: dict[str, Any], existing: list[dict[str, Any]]) 
     if kind == "end_use":
         fact.setdefault("flags", [])
     return {**fact, **HAND_ADDED}
+
+
+# Fields a reviewer may correct, per kind of fact.
+EDITABLE: dict[str, tuple[str, ...]] = {
+    "parties": ("role", "name", "address", "country"),
+    "items": (
+        "description",
+        "quantity",
+        "unit",
+        "total_value",
+        "currency",
+        "model",
+        "manufacturer",
+        "declared_classification",
+    ),
+    "end_use": ("statement", "end_user"),
+}
+_ITEM_PATH = re.compile(r"^items\[(\d+)\]\.(\w+)$")
+_POSITION_PATH = re.compile(r"^(parties|items|end_use)\.(\d+)\.(\w+)$")
+
+
+class FieldPath(BaseModel):
+    """One correctable field. An item is named by its ``index`` (1-based, its one identity);
+    a party or end-use statement, which has no identity of its own, by its 0-based position.
+
+    Written as ``items[3].quantity`` and ``parties.0.name``. Corrections stored before items
+    had one identity name items by position (``items.2.quantity``); they read back with
+    ``by_position`` set and are replayed as they were recorded.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["parties", "items", "end_use"]
+    key: int = Field(ge=0)  # items: the item's index; otherwise the position in the list
+    name: str
+    by_position: bool = False  # only an item path in the old form
+
+    @classmethod
+    def parse(cls, path: str | FieldPath, stored: bool = False) -> FieldPath:
+        """``path`` as typed or stored; ``stored`` also accepts the old positional item form."""
+        if isinstance(path, FieldPath):
+            return path
+        if match := _ITEM_PATH.match(path):
+            found = cls(kind="items", key=int(match[1]), name=match[2])
+        elif (match := _POSITION_PATH.match(path)) and (match[1] != "items" or stored):
+            found = cls(
+                kind=match[1],  # type: ignore[arg-type]
+                key=int(match[2]),
+                name=match[3],
+                by_position=match[1] == "items",
+            )
+        else:
+            raise CorrectionError(
+                f"{path!r} does not name a field: write items[INDEX].field for an item "
+                "(e.g. items[1].quantity) and parties.POSITION.field or end_use.POSITION.field "
+                "for the others (e.g. parties.0.name)."
+            )
+        if found.name not in EDITABLE[found.kind]:
+            raise CorrectionError(f"{path!r} is not a field a reviewer can correct.")
+        return found
+
+    def __str__(self) -> str:
+        if self.kind == "items" and not self.by_position:
+            return f"items[{self.key}].{self.name}"
+        return f"{self.kind}.{self.key}.{self.name}"
+
+    def position(self, facts: list[dict[str, Any]]) -> int:
+        """Where the field's fact stands in ``facts``; CorrectionError if it is not there."""
+        if self.kind == "items" and not self.by_position:
+            for position, fact in enumerate(facts):
+                if fact.get("index") == self.key:
+                    return position
+        elif self.key < len(facts):
+            return self.key
+        raise CorrectionError(f"{self} does not exist in this application.")
+
+    def by_index(self, facts: list[dict[str, Any]]) -> FieldPath:
+        """The same field in today's form (an old positional item path gets the index)."""
+        if not self.by_position:
+            return self
+        index = facts[self.position(facts)].get("index")
+        return FieldPath(kind="items", key=int(index or 0), name=self.name)
+
+    def describe(self) -> str:
+        """“item 3 quantity”, “party 1 name”: how a person names the field."""
+        what = {"parties": "party", "items": "item", "end_use": "end-use statement"}[self.kind]
+        number = self.key if self.kind == "items" and not self.by_position else self.key + 1
+        return f"{what} {number} {self.name.replace('_', ' ')}"

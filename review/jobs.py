@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -46,26 +47,34 @@ class QueueFull(StoreError):
     """More jobs wait than ``job_queue_limit`` allows; the upload was not stored."""
 
 
-@dataclass(frozen=True)
-class JobState:
+class JobState(BaseModel):
+    """A job as the pages and the CLI see it; progress is whole units, never text."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: int
     kind: str
     status: str  # queued, running, done, failed
     attempts: int
     max_attempts: int
     error: str | None
-    done: int  # units done (pages read, or training steps)
-    total: int | None
+    done: int = Field(ge=0)  # units done (pages read, or training steps)
+    total: int | None = Field(default=None, ge=0)  # units in all, once known
     worker: str | None = None
     document_sha256: str | None = None
     requested_by: str | None = None
     payload: dict[str, Any] | None = None
     result: dict[str, Any] | None = None
-    log: list[str] = field(default_factory=list)
+    log: list[str] = Field(default_factory=list)
     queued_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     lease_until: datetime | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        """Share of the work done (0 to 1), or None while the total is unknown."""
+        return min(self.done / self.total, 1.0) if self.total else None
 
 
 @dataclass(frozen=True)
@@ -84,24 +93,24 @@ class Claim:
 
 def _state(job: Job) -> JobState:
     return JobState(
-        job.id,
-        job.kind,
-        job.status,
-        job.attempts,
-        job.max_attempts,
-        job.error,
-        job.done_units,
-        job.total_units,
-        job.worker,
-        job.document_sha256,
-        job.requested_by,
-        job.payload,
-        job.result,
-        (job.log or "").splitlines(),
-        job.queued_at,
-        job.started_at,
-        job.finished_at,
-        job.lease_until,
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        error=job.error,
+        done=job.done_units or 0,
+        total=job.total_units,
+        worker=job.worker,
+        document_sha256=job.document_sha256,
+        requested_by=job.requested_by,
+        payload=job.payload,
+        result=job.result,
+        log=(job.log or "").splitlines(),
+        queued_at=job.queued_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        lease_until=job.lease_until,
     )
 
 

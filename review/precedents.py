@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import weakref
 from collections import OrderedDict
@@ -13,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 from rapidfuzz import fuzz
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from exportdesk.classify.catalogue import CATALOGUES, editions, jurisdiction_of
 from exportdesk.classify.cues import parameters
@@ -21,8 +20,8 @@ from exportdesk.classify.embed import Embedder
 from exportdesk.extract.model import Item
 from exportdesk.review import audit
 from exportdesk.review.licensing_tables import PrecedentUse
-from exportdesk.review.store import CaseStore, StoreError, set_field
-from exportdesk.review.tables import Application, Correction, Decision, Extraction
+from exportdesk.review.store import CaseStore, StoreError, latest_results
+from exportdesk.review.tables import Application, Decision
 
 Match = Literal["model", "description"]
 
@@ -130,40 +129,15 @@ def decided_items(store: CaseStore, exclude_application: int | None = None) -> l
         apps = {d.application_id for d in decisions}
         if not apps:
             return []
-        newest = (
-            select(func.max(Extraction.id))
-            .where(Extraction.application_id.in_(apps))
-            .group_by(Extraction.application_id)
-        )
-        results = {
-            ex.application_id: ex.result
-            for ex in s.execute(select(Extraction).where(Extraction.id.in_(newest))).scalars()
-        }
-        corrections = s.execute(
-            select(Correction)
-            .where(Correction.application_id.in_(apps), Correction.field.startswith("items."))
-            .order_by(Correction.id)
-        ).scalars()
-        items: dict[int, dict[int, dict]] = {}
-        for app_id, result in results.items():
-            items[app_id] = {i: dict(it) for i, it in enumerate(result.get("items", []))}
-        for c in corrections:
-            data = {"items": [items[c.application_id][i] for i in sorted(items[c.application_id])]}
-            set_field(data, c.field, json.loads(c.new_value) if c.new_value else None)
+        results = latest_results(s, list(apps))
     # The newest decision per (application, item, jurisdiction) is the one that stands.
     current: dict[tuple[int, int, str], Decision] = {}
     for d in decisions:
         current[(d.application_id, d.item_index, jurisdiction_of(d.final_catalogue))] = d
     out = []
     for d in current.values():
-        item = next(
-            (
-                it
-                for it in items.get(d.application_id, {}).values()
-                if it.get("index") == d.item_index
-            ),
-            None,
-        )
+        result = results.get(d.application_id)
+        item = next((i for i in result.items if i.index == d.item_index), None) if result else None
         if item is None:
             continue
         out.append(
@@ -176,9 +150,9 @@ def decided_items(store: CaseStore, exclude_application: int | None = None) -> l
                 decided_by=d.decided_by,
                 decided_at=d.decided_at,
                 catalogue_edition=d.catalogue_edition,
-                description=str(item.get("description") or ""),
-                model=item.get("model"),
-                manufacturer=item.get("manufacturer"),
+                description=item.description,
+                model=item.model,
+                manufacturer=item.manufacturer,
             )
         )
     return sorted(out, key=lambda x: x.decision_id)

@@ -20,8 +20,10 @@ from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
 from exportdesk.review.auditkeys import keyring
 from exportdesk.review.corrections import (
+    EDITABLE,
     NUMBER_FIELDS,
     CorrectionError,
+    FieldPath,
     new_fact,
     parse_number,
     plain_error,
@@ -43,23 +45,17 @@ from exportdesk.review.tables import (
 from exportdesk.review.tables import Decision as DecisionRecord
 from exportdesk.review.values import CaseView, Decision, HistoryEntry, QueueRow, Receipt
 
-__all__ = ["CaseStore", "CaseView", "Decision", "HistoryEntry", "QueueRow", "Receipt"]
+__all__ = [
+    "EDITABLE",
+    "CaseStore",
+    "CaseView",
+    "Decision",
+    "FieldPath",
+    "HistoryEntry",
+    "QueueRow",
+    "Receipt",
+]
 
-# Fields a reviewer may correct, per kind of fact.
-EDITABLE: dict[str, tuple[str, ...]] = {
-    "parties": ("role", "name", "address", "country"),
-    "items": (
-        "description",
-        "quantity",
-        "unit",
-        "total_value",
-        "currency",
-        "model",
-        "manufacturer",
-        "declared_classification",
-    ),
-    "end_use": ("statement", "end_user"),
-}
 SortKey = Literal["oldest", "newest", "lowest_confidence", "attention"]
 
 
@@ -351,8 +347,10 @@ class CaseStore:
     ) -> int:
         """Record field corrections and facts added or removed by hand; returns the new version.
 
-        ``changes`` maps paths (``items.0.quantity``) to values as typed (numbers in
-        ``locale``); ``removed`` lists positions per kind, ``added`` new facts per kind.
+        ``changes`` maps field paths (``FieldPath`` or its text: ``items[1].quantity`` names
+        item 1 by its index, ``parties.0.name`` the first party) to values as typed (numbers
+        in ``locale``); ``removed`` lists item indices, and positions of parties and end-use
+        statements; ``added`` new facts per kind.
         Unchanged values are skipped, so saving an untouched form changes nothing.
         """
         added, removed = added or {}, removed or {}
@@ -362,21 +360,25 @@ class CaseStore:
             if current is None:
                 raise StoreError("This application has not been read yet; nothing to correct.")
             trial = json.loads(json.dumps(current))
+            located: list[tuple[FieldPath, int]] = []
             try:
                 for path, value in changes.items():
-                    kind, index, name = _parse_field(path)
+                    field_path = FieldPath.parse(path)
+                    kind, name = field_path.kind, field_path.name
+                    position = field_path.position(current[kind])
+                    located.append((field_path, position))
                     if name in NUMBER_FIELDS:
                         try:
                             value = parse_number(value, locale)
                         except CorrectionError as exc:
-                            place = where(kind, index, name, current[kind][index])
+                            place = where(kind, position, name, current[kind][position])
                             raise CorrectionError(f"{place}: {exc}") from None
-                    set_field(trial, path, None if value == "" else value)
-                # Field edits are checked first: their paths name positions before removals.
+                    trial[kind][position][name] = None if value == "" else value
+                # Field edits are checked first: their paths name facts before removals.
                 trial = _validated(trial).to_contract()
                 edited = json.loads(json.dumps(trial))
-                for kind, positions in removed.items():
-                    for position in sorted(set(positions), reverse=True):
+                for kind, keys in removed.items():
+                    for position in sorted(_positions(kind, keys, edited[kind]), reverse=True):
                         index = edited[kind][position].get("index")
                         if kind == "items" and index in case.decisions:
                             raise CorrectionError(
@@ -398,11 +400,11 @@ class CaseStore:
                 raise StoreError(f"{exc} Nothing was saved; fix it and save again.") from None
             checked = corrected.to_contract()
             recorded = []
-            for path in changes:
-                kind, index, name = _parse_field(path)
-                old, value = current[kind][index].get(name), trial[kind][index].get(name)
+            for field_path, position in located:
+                kind, name = field_path.kind, field_path.name
+                old, value = current[kind][position].get(name), trial[kind][position].get(name)
                 if old != value:
-                    recorded.append((path, old, value))
+                    recorded.append((str(field_path), old, value))
             lists = [k for k in EDITABLE if k in added or k in removed]
             if not recorded and not lists:
                 return version  # nothing changed, so nothing to save or to conflict with
@@ -642,14 +644,7 @@ class CaseStore:
                 .order_by(DecisionRecord.id)
             ).scalars()
         )
-        result = None
-        if ex is not None:
-            data = json.loads(json.dumps(ex.result))
-            for c in corrections:
-                set_field(data, c.field, json.loads(c.new_value) if c.new_value else None)
-            data.setdefault("versions", ex.versions)
-            _attach_suggestions(data, ex.result)
-            result = ApplicationResult.model_validate(data)
+        result, corrected = replay(ex, corrections) if ex is not None else (None, frozenset())
         return CaseView(
             id=app.id,
             filename=app.filename,
@@ -660,7 +655,7 @@ class CaseStore:
             result=result,
             versions=dict(ex.versions) if ex else {},
             extraction_id=ex.id if ex else None,
-            corrected_fields=frozenset(c.field for c in corrections),
+            corrected_fields=corrected,
             all_decisions=decision_values(s, records),
         )
 
@@ -798,25 +793,55 @@ def _fact_title(kind: str, fact: dict[str, Any]) -> str:
     return str(fact.get("statement", ""))[:80]
 
 
-def _parse_field(path: str) -> tuple[str, int, str]:
-    try:
-        kind, index, name = path.split(".")
-        position = int(index)
-    except ValueError:
-        raise StoreError(
-            f"{path!r} does not name a field (expected e.g. parties.0.name)."
-        ) from None
-    if kind not in EDITABLE or name not in EDITABLE[kind]:
-        raise StoreError(f"{path!r} is not a field a reviewer can correct.")
-    return kind, position, name
+def _positions(kind: str, keys: list[int], facts: list[dict[str, Any]]) -> set[int]:
+    """Where the facts to remove stand: items named by index, the others by position."""
+    name = EDITABLE[kind][0]
+    return {FieldPath(kind=kind, key=key, name=name).position(facts) for key in set(keys)}  # type: ignore[arg-type]
 
 
-def set_field(data: dict[str, Any], path: str, value: Any) -> None:
-    if path in EDITABLE:  # a whole list: facts were added or removed by hand
-        data[path] = value if isinstance(value, list) else []
-        return
-    kind, index, name = _parse_field(path)
-    try:
-        data[kind][index][name] = value
-    except (IndexError, KeyError):
-        raise StoreError(f"{path!r} does not exist in this application.") from None
+def replay(
+    extraction: Extraction, corrections: list[Correction]
+) -> tuple[ApplicationResult, frozenset[str]]:
+    """The extraction's result with the corrections applied in order, and the fields they
+    corrected (items by index). Suggestions come from the extraction, never a correction."""
+    data = json.loads(json.dumps(extraction.result))
+    corrected: set[str] = set()
+    for c in corrections:
+        value = json.loads(c.new_value) if c.new_value else None
+        if c.field in EDITABLE:  # a whole list: facts were added or removed by hand
+            data[c.field] = value if isinstance(value, list) else []
+            continue
+        try:
+            path = FieldPath.parse(c.field, stored=True)
+            facts = data[path.kind]
+            facts[path.position(facts)][path.name] = value
+        except CorrectionError as exc:
+            raise StoreError(
+                f"Correction {c.id} of application {c.application_id} cannot be applied ({exc}); "
+                "report it to the exportdesk team."
+            ) from None
+        corrected.add(str(path.by_index(facts)))
+    data.setdefault("versions", extraction.versions)
+    _attach_suggestions(data, extraction.result)
+    return ApplicationResult.model_validate(data), frozenset(corrected)
+
+
+def latest_results(s: Session, application_ids: list[int]) -> dict[int, ApplicationResult]:
+    """Each application's newest extraction with its corrections applied, in one pass."""
+    newest = (
+        select(func.max(Extraction.id))
+        .where(Extraction.application_id.in_(application_ids))
+        .group_by(Extraction.application_id)
+    )
+    extractions = list(s.execute(select(Extraction).where(Extraction.id.in_(newest))).scalars())
+    corrections: dict[int, list[Correction]] = {}
+    for c in s.execute(
+        select(Correction)
+        .where(Correction.application_id.in_(application_ids))
+        .order_by(Correction.id)
+    ).scalars():
+        corrections.setdefault(c.application_id, []).append(c)
+    return {
+        ex.application_id: replay(ex, corrections.get(ex.application_id, []))[0]
+        for ex in extractions
+    }

@@ -9,7 +9,7 @@ import streamlit as st
 
 from exportdesk.extract.model import PartyRole
 from exportdesk.review.corrections import NUMBER_FIELDS
-from exportdesk.review.store import EDITABLE
+from exportdesk.review.store import EDITABLE, FieldPath
 from exportdesk.ui.pages._common import plain, store
 from exportdesk.ui.review_state import ReviewContext, save, show_messages
 from exportdesk.ui.wording import missing_facts, number
@@ -56,21 +56,27 @@ def _columns(kind: str) -> dict[str, Any]:
 
 def changes_from_editors(
     original: dict[str, list[dict[str, Any]]], states: dict[str, dict[str, Any]]
-) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
+) -> tuple[dict[FieldPath, Any], dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
     """The data editors' edits as the store takes them: field changes, added and removed facts.
 
     Only cells that differ from what was shown count, so an untouched table changes nothing.
     """
-    changes: dict[str, Any] = {}
+    changes: dict[FieldPath, Any] = {}
     added: dict[str, list[dict[str, Any]]] = {}
     removed: dict[str, list[int]] = {}
     for kind, state in states.items():
         shown = original.get(kind, [])
+
+        def key(position: int | str, shown: list[dict[str, Any]] = shown, kind: str = kind) -> int:
+            # An item is named by its index (the "#" column), the others by their row.
+            return int(shown[int(position)]["#"]) if kind == "items" else int(position)
+
         for position, edits in (state.get("edited_rows") or {}).items():
             row = shown[int(position)]
             for name, value in edits.items():
                 if name in EDITABLE[kind] and value != row.get(name):
-                    changes[f"{kind}.{int(position)}.{name}"] = "" if value is None else value
+                    path = FieldPath(kind=kind, key=key(position), name=name)  # type: ignore[arg-type]
+                    changes[path] = "" if value is None else value
         new = [
             {k: v for k, v in r.items() if k in EDITABLE[kind]}
             for r in state.get("added_rows") or []
@@ -79,7 +85,7 @@ def changes_from_editors(
         if new:
             added[kind] = new
         if state.get("deleted_rows"):
-            removed[kind] = sorted(int(p) for p in state["deleted_rows"])
+            removed[kind] = sorted(key(p) for p in state["deleted_rows"])
     return changes, added, removed
 
 

@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.model import Warning as ReadWarning
+from exportdesk.review.corrections import CorrectionError, FieldPath
 
 _ITEM_WARNING = re.compile(r"^Item (\d+)\b")
 
@@ -78,12 +79,10 @@ def _value(value: Any) -> str:
 
 
 def _field(path: str) -> str:
-    parts = path.split(".")
-    if len(parts) != 3:
+    try:
+        return FieldPath.parse(path, stored=True).describe()
+    except CorrectionError:
         return path.replace("_", " ")
-    kind, position, name = parts
-    what = {"parties": "party", "items": "item", "end_use": "end-use statement"}.get(kind, kind)
-    return f"{what} {int(position) + 1} {name.replace('_', ' ')}"
 
 
 def _family(detail: dict[str, Any]) -> str:

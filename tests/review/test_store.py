@@ -33,6 +33,7 @@ from exportdesk.review.store import CaseStore, ConflictError, StoreError
 from exportdesk.review.tables import (
     Application,
     AuditEvent,
+    Correction,
     Decision,
     Document,
     Extraction,
@@ -412,7 +413,7 @@ def test_declared_code_conflict_counts_in_queue_order(store: CaseStore) -> None:
     store.correct(
         conflicting,
         store.case(conflicting).version,
-        {"items.0.declared_classification": "ECCN 6A003"},
+        {"items[1].declared_classification": "ECCN 6A003"},
         "anna",
     )
     assert {r.id: r.declared_conflicts for r in store.queue()}[conflicting] == 0
@@ -485,15 +486,15 @@ def test_correction_errors_are_plain_language_and_numbers_as_typed(store: CaseSt
     )
     assert "(for Chile that is CL)" in str(bad_country.value)
     with pytest.raises(StoreError) as bad_number:
-        store.correct(app_id, version, {"items.0.quantity": "twelve"}, "anna")
+        store.correct(app_id, version, {"items[1].quantity": "twelve"}, "anna")
     assert "“twelve” is not a number" in str(bad_number.value)
     assert "pattern" not in str(bad_country.value) and "parse" not in str(bad_number.value)
     version = store.correct(
-        app_id, version, {"items.0.total_value": "51.500,50"}, "anna", locale="de"
+        app_id, version, {"items[1].total_value": "51.500,50"}, "anna", locale="de"
     )
     assert store.case(app_id).result.items[0].total_value == 51500.5  # type: ignore[union-attr]
     # Saving the same values again is not a change.
-    assert store.correct(app_id, version, {"items.0.total_value": "51500.5"}, "anna") == version
+    assert store.correct(app_id, version, {"items[1].total_value": "51500.5"}, "anna") == version
 
 
 def test_parties_and_items_added_and_removed_by_hand(store: CaseStore) -> None:
@@ -523,7 +524,7 @@ def test_parties_and_items_added_and_removed_by_hand(store: CaseStore) -> None:
     # An item with a decision cannot be removed.
     version = store.decide(app_id, version, 1, "eu-dual-use", "6A003", "anna")
     with pytest.raises(StoreError, match="Item 1 already has a decision"):
-        store.correct(app_id, version, {}, "anna", removed={"items": [0]})
+        store.correct(app_id, version, {}, "anna", removed={"items": [1]})
     with pytest.raises(StoreError, match=r"Party 3 .*name is required"):
         store.correct(app_id, version, {}, "anna", added={"parties": [{"role": "other"}]})
 
@@ -663,3 +664,47 @@ def test_migration_keeps_one_copy_of_each_suggestion_and_the_audit_chain(
         )
     store.close()
     engine.dispose()
+
+
+def test_items_are_named_by_their_index_and_keep_their_suggestions(store: CaseStore) -> None:
+    app_id = extracted_case(store)
+    case = store.case(app_id)
+    second = case.result.items[1]  # type: ignore[union-attr]
+    assert second.index == 2 and second.suggestions
+    with pytest.raises(StoreError, match=r"items\[INDEX\]"):  # positions no longer name items
+        store.correct(app_id, case.version, {"items.1.quantity": "3"}, "anna")
+    # Item 1 goes; item 2 is still item 2 (now first in the list) with its own suggestions.
+    version = store.correct(app_id, case.version, {}, "anna", removed={"items": [1]})
+    version = store.correct(app_id, version, {"items[2].quantity": "7"}, "anna")
+    case = store.case(app_id)
+    (item,) = case.result.items  # type: ignore[union-attr]
+    assert (item.index, item.quantity) == (2, 7.0)
+    assert item.suggestions == second.suggestions
+    assert "items[2].quantity" in case.corrected_fields
+    with store.session() as s:  # stored once: the correction of the list holds no suggestions
+        stored = s.execute(select(Correction.new_value).where(Correction.field == "items"))
+        assert "suggestions" not in stored.scalar_one()
+    # Decided against the suggestions the screen shows for item 2.
+    version = store.decide(app_id, version, 2, "eu-dual-use", second.suggestions[1].code, "anna")
+    assert store.case(app_id).decisions[2].suggested == second.suggestions[0]
+    # A hand-added item never takes the index (and suggestions) of one removed before.
+    store.correct(app_id, version, {}, "anna", added={"items": [{"description": "Cable"}]})
+    added = store.case(app_id).result.items[-1]  # type: ignore[union-attr]
+    assert (added.index, added.suggestions) == (3, [])
+
+
+def test_a_correction_stored_by_position_is_replayed_as_recorded(store: CaseStore) -> None:
+    app_id = extracted_case(store)
+    with store.session() as s:  # as corrections were stored before items had one identity
+        s.add(
+            Correction(
+                application_id=app_id,
+                field="items.1.description",
+                old_value=json.dumps("x"),
+                new_value=json.dumps("Lens assembly"),
+                corrected_by="anna",
+            )
+        )
+    case = store.case(app_id)
+    assert case.result.items[1].description == "Lens assembly"  # type: ignore[union-attr]
+    assert case.corrected_fields == {"items[2].description"}

@@ -15,7 +15,7 @@ def _with_model(store: CaseStore, label: str, model: str) -> int:
     receipt = store.receive(data, f"{label}.pdf", "clerk")
     store.record_extraction(receipt.sha256, make_result(data, f"{label}.pdf"))
     app = receipt.application_id
-    store.correct(app, store.case(app).version, {"items.0.model": model}, "reviewer")
+    store.correct(app, store.case(app).version, {"items[1].model": model}, "reviewer")
     return app
 
 

@@ -50,9 +50,9 @@ def show_progress() -> None:
             box.info(plain(submitted.message))
             continue
         state = queue().state(submitted.job_id)
-        if state.status == "running" and state.total:
+        if state.status == "running" and state.fraction is not None:
             box.progress(
-                0.1 + 0.8 * state.done / max(state.total, 1),
+                0.1 + 0.8 * state.fraction,
                 text=f"Application {app_id}: read page {state.done} of {state.total}",
             )
         elif state.status in PROGRESS:
