@@ -6,6 +6,7 @@ import itertools
 import math
 import statistics
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from exportdesk.extract.model import BBox, Evidence, Page, Word
 
@@ -155,13 +156,41 @@ def _tokens(page: Page, skew: float) -> list[Token]:
 _RULE_CHARS = "|[]{}_¦"
 
 
+# Glyphs OCR confuses with each other; one representative per group.
+_LOOKALIKE = str.maketrans({c: g[0] for g in ("o0O", "l1Ii|", "s5S", "B8", "zZ2", "G6") for c in g})
+
+
+@lru_cache(maxsize=1)
+def _legal_form_lookalikes() -> dict[str, str]:
+    from exportdesk.extract.nlp import LEGAL_FORMS
+
+    return {f.translate(_LOOKALIKE): f for f in LEGAL_FORMS if len(f) >= 3 and " " not in f}
+
+
+def _legal_form_read_right(text: str, previous: str | None) -> str:
+    """'pic' after a capitalised word is 'plc' ('5.A.' is 'S.A.'): a legal form OCR garbled."""
+    if previous is None or not previous[:1].isupper() or len(text) < 3:
+        return text
+    form = _legal_form_lookalikes().get(text.translate(_LOOKALIKE))
+    if form is None or form == text:
+        return text
+    swapped = {c for a, b in zip(text, form, strict=True) if a != b for c in (a, b)}
+    if "i" in swapped and not (text.islower() and form.islower()):
+        return text  # "Sri" (Lanka) is no "Srl"; "pic" after a firm's name is "plc"
+    return form
+
+
 def _clean_ocr_words(words: list[Word]) -> list[Word]:
     """Drop table rulings that OCR read as '|', '[' or '_' and strip them from word edges."""
-    out = []
+    out: list[Word] = []
     for w in words:
         text = w.text.strip(_RULE_CHARS + " ")
         if not text or all(ch in _RULE_CHARS + "-—=~'\".,:;" for ch in text):
             continue
+        core = text.rstrip(",;")
+        fixed = _legal_form_read_right(core, out[-1].text if out else None)
+        if fixed != core:
+            text = fixed + text[len(core) :]
         out.append(w if text == w.text else w.model_copy(update={"text": text}))
     return out
 

@@ -119,6 +119,7 @@ def _subfield_rest(text: str) -> bool:
     return sub is not None and sub.start == 0 and text[sub.end :].lstrip().startswith(":")
 
 
+_BOX_HEADING = re.compile(r"^\(?\d{1,2}[a-z]?[.)]?\s+[A-ZÀ-Þ]")
 _NUMBERED_HEADING = re.compile(r"^\(?\d{1,2}[a-z]?[.)]\s+\S")
 
 
@@ -150,6 +151,8 @@ def _value_beside(
     seg = label.segment
     if label.rest or nxt is None or _is_any_label(nxt.text):
         return False
+    if _BOX_HEADING.match(seg.text) and _BOX_HEADING.match(nxt.text) and len(nxt.text.split()) <= 4:
+        return False  # "5 Purchaser ... | 6 Countries": the next numbered box, not a value
     linked = best_value(layout, seg, others or [seg])
     if linked is not None:
         anchor, _ = linked

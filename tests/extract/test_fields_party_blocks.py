@@ -365,3 +365,37 @@ def test_plural_mark_and_ticked_box_do_not_hide_a_label_or_a_reference():
     assert [p.name for p in found["intermediate_consignee"]] == ["Rheinhafen Spedition GmbH"]
     assert found["intermediate_consignee"][0].country == "CH"
     assert [p.name for p in found["end_user"]] == ["Tagus Optica Lda."]
+
+
+def test_legal_form_misread_by_ocr_still_makes_a_letterhead_party():
+    """'plc' read as 'pic' (and 'S.A.' as '5.A.') on a scanned letterhead."""
+    from pagebuilder import result as make_result
+
+    from exportdesk.extract.layout import _legal_form_read_right
+    from exportdesk.extract.model import Page
+
+    words = _ocr_words(40, 40, "Pennant Coatings pic")
+    words += _ocr_words(40, 54, "Unit 4, Dock Road") + _ocr_words(40, 66, "Swansea SA1 8QX")
+    words += _ocr_words(40, 78, "United Kingdom")
+    words += _ocr_words(40, 130, "Dear Sir or Madam,")
+    words += _ocr_words(40, 146, "We apply for an export licence for the goods in the annex.")
+    r = make_result(Page(page=1, source="ocr", width=595, height=842, words=words))
+    extract_fields(r)
+    applicants = [p for p in r.parties if p.role == "applicant"]
+    assert [p.name for p in applicants] == ["Pennant Coatings plc"]
+    assert applicants[0].country == "GB"
+    assert _legal_form_read_right("5.A.", "Acme") == "S.A."
+    assert _legal_form_read_right("Sri", "Colombo,") == "Sri"  # a word, not 'Srl'
+    assert _legal_form_read_right("pic", "the") == "pic"  # not after a name
+
+
+def test_next_numbered_box_beside_an_empty_box_is_not_its_value():
+    cells = [
+        (40, 100, "1 Applicant"),
+        *lines(40, 114, ["Holm Sensorteknik AB", "Storgatan 3", "SE-111 22 Stockholm", "Sweden"]),
+        (40, 200, "5 Purchaser (if different from consignee)"),
+        (300, 200, "6 Countries"),
+        (300, 214, "Country of final destination: Chile"),
+    ]
+    found = _parties(cells)
+    assert "purchaser" not in found, found.get("purchaser")
