@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz import fuzz
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from exportdesk.classify.catalogue import CATALOGUES, editions, jurisdiction_of
 from exportdesk.classify.cues import parameters
@@ -306,24 +307,11 @@ def take_precedent(
         f"{d.item_index}, {d.decided_by}, {d.decided_at:%Y-%m-%d}), same model "
         f"{item.model}"
     )
-    new_version = store.decide(
-        application_id, version, item_index, d.catalogue, d.code, actor, reason
-    )
-    with store.session() as s:
-        decision = s.execute(
-            select(Decision)
-            .where(
-                Decision.application_id == application_id,
-                Decision.item_index == item_index,
-                Decision.final_catalogue == d.catalogue,
-                Decision.decided_by == actor,
-            )
-            .order_by(Decision.id.desc())
-            .limit(1)
-        ).scalar_one()
+
+    def record_use(s: Session, decision_id: int) -> None:
         s.add(
             PrecedentUse(
-                decision_id=decision.id,
+                decision_id=decision_id,
                 precedent_decision_id=d.decision_id,
                 match=p.match,
                 similarity=p.similarity,
@@ -337,7 +325,7 @@ def take_precedent(
             application_id,
             {
                 "item": item_index,
-                "decision_id": decision.id,
+                "decision_id": decision_id,
                 "precedent_decision_id": d.decision_id,
                 "precedent_application_id": d.application_id,
                 "code": f"{d.catalogue} {d.code}",
@@ -346,7 +334,11 @@ def take_precedent(
                 "disagreed_with": p.disagrees_with,
             },
         )
-    return new_version
+
+    # The decision and the record of its precedent are one transaction.
+    return store.decide(
+        application_id, version, item_index, d.catalogue, d.code, actor, reason, also=record_use
+    )
 
 
 def precedent_of(store: CaseStore, decision_id: int) -> int | None:

@@ -476,6 +476,8 @@ class CaseStore:
         actor: str,
         reason: str | None = None,
         change_reason: str | None = None,
+        *,
+        also: Callable[[Session, int], None] | None = None,
     ) -> int:
         """Record a person's classification of one item in one catalogue family (EU or US).
 
@@ -483,6 +485,8 @@ class CaseStore:
         and needs ``reason``. An item already decided in that family is changed only through
         the explicit change: ``change_reason`` says why, and both decisions stay on record.
         A second save without it is refused, so a decision is never replaced silently.
+        ``also(session, decision_id)`` records what goes with the decision (such as the
+        precedent it was taken from) in the same transaction: if it fails, nothing is saved.
         """
         reason = (reason or "").strip() or None
         change = None if change_reason is None else change_reason.strip()
@@ -570,6 +574,8 @@ class CaseStore:
                     "change_reason": change,
                 }
             audit.append(s, actor, action, application_id, detail)
+            if also is not None:
+                also(s, decision.id)
             return new_version
 
     def finish(

@@ -233,3 +233,22 @@ def test_vectors_of_two_embedders_are_never_mixed() -> None:
     first, second = Constant(1.0), Constant(2.0)
     assert cache.vectors(first, ["same text"])[0, 0] == 1.0
     assert cache.vectors(second, ["same text"])[0, 0] == 2.0
+
+
+def test_take_precedent_saves_nothing_when_its_record_fails(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision and the link to its precedent are one transaction: one fails, neither stays."""
+    _application(store, "p10", [_item(1, CAMERA, "TIC-640", None, "6A003")], {1: "6A002"})
+    target = _application(store, "p11", [_item(1, CAMERA, "TIC 640", None, "6A003")], None)
+    (d,) = decided_items(store, target)
+    history_before = len(store.history(target))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("precedent_uses is unavailable")
+
+    monkeypatch.setattr("exportdesk.review.precedents.PrecedentUse", broken)
+    with pytest.raises(RuntimeError, match="unavailable"):
+        take_precedent(store, target, store.case(target).version, 1, d.decision_id, "bob")
+    assert store.case(target).decisions == {}
+    assert len(store.history(target)) == history_before
