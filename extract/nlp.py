@@ -303,8 +303,8 @@ def _is_numbering(prefix: str) -> bool:
         ):
             previous = word
             continue
-        if len(word) <= 2 and word.isalpha():  # (a), b), IV
-            continue
+        if len(word) <= 2 and (word.isalpha() or not word.isalnum()):
+            continue  # (a), b), IV, and an enumerator a scan garbled: "(@)", "(©)"
         if word in {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}:
             continue
         return False

@@ -159,3 +159,32 @@ def test_purchaser_consignee_box_is_kept() -> None:
     extract_fields(r)
     roles = {p.role: p.name for p in r.parties}
     assert roles == {"applicant": "Kestrel Avionics Ltd", "purchaser": "Halcyon Trading FZE"}
+
+
+def test_field_labels_with_an_enumerator_the_scan_garbled_still_read():
+    """'(e) QUANTITY' read as '(@) QUANTITY', '(h) TOTAL PRICE' as 'M) TOTAL PRICE'."""
+    from pagebuilder import page as make_page
+    from pagebuilder import result as make_result
+
+    from exportdesk.extract.fields import extract_fields
+
+    cells = [
+        (30, 60, "ITEM 1"),
+        (30, 72, "(a) ECCN"),
+        (150, 72, "(b) MODEL"),
+        (30, 84, "6A003"),
+        (150, 84, "TX-640"),
+        (30, 100, "(@) QUANTITY"),
+        (150, 100, "(f) UNITS"),
+        (250, 100, "(@) UNIT PRICE"),
+        (400, 100, "M) TOTAL PRICE"),
+        (30, 112, "12"),
+        (150, 112, "pcs"),
+        (250, 112, "$150.00"),
+        (400, 112, "$1,800.00"),
+        (30, 128, "(i) TECHNICAL DESCRIPTION"),
+        (30, 140, "Uncooled thermal imaging camera core, 640 x 512 pixels, 12 um pitch, 30 Hz."),
+    ]
+    r = make_result(make_page(cells))
+    extract_fields(r)
+    assert [(i.quantity, i.unit_price, i.total_value) for i in r.items] == [(12.0, 150.0, 1800.0)]
