@@ -337,8 +337,37 @@ _SIGNED = {"[decibel]", "[dbm]", "[dbc]", "[db_re_upa]", "[temperature]"}
 _MULT = {"million": 1e6, "billion": 1e9, "thousand": 1e3}
 
 
+# Counts of things the lists set limits on ("two or more axes", "more than four axes") and
+# applicants state ("single-axis", "5-axis", "4 simultaneously interpolated axes"). The
+# quantity ends with its number, so a comparator after it ("two or more axes") is read.
+_COUNT_WORDS = {
+    "one": 1, "single": 1, "two": 2, "dual": 2, "twin": 2, "three": 3, "triple": 3,
+    "four": 4, "quad": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_COUNT_NOUNS = {"axis": "[axis]", "axes": "[axis]", "channel": "[channel]", "channels": "[channel]"}
+_COUNT = re.compile(
+    r"(?<![\w.,-])(?P<n>\d{1,2}|" + "|".join(_COUNT_WORDS) + r")"
+    r"(?P<gap>(?:\s+or\s+(?:more|fewer|less))?(?:[\s-]+(?!and\b|or\b|of\b)[a-z]+){0,2}?)"
+    r"[\s-]+(?P<noun>axis|axes|channels?)\b",
+    re.IGNORECASE,
+)
+
+
+def find_counts(text: str) -> list[Quantity]:
+    """Counts of axes and channels, as quantities of their own dimension."""
+    out = []
+    for m in _COUNT.finditer(text):
+        n = m.group("n").lower()
+        value = float(_COUNT_WORDS[n] if n in _COUNT_WORDS else int(n))
+        dim = _COUNT_NOUNS[m.group("noun").lower()]
+        out.append(Quantity(value, value, dim, m.group(0), m.start(), m.end("n")))
+    return out
+
+
 def find_quantities(text: str, decimal_comma: bool = False) -> list[Quantity]:
-    """Every number-with-unit in ``text`` (ranges kept as low..high), in base units."""
+    """Every number-with-unit in ``text`` (ranges kept as low..high), in base units, and
+    counts of axes and channels."""
     out: list[Quantity] = []
     accel = bool(_ACCEL_CONTEXT.search(text))
     for m in _QTY.finditer(text):
@@ -388,4 +417,9 @@ def find_quantities(text: str, decimal_comma: bool = False) -> list[Quantity]:
         if dim not in _SIGNED:
             lo, hi = abs(lo), abs(hi)
         out.append(Quantity(min(lo, hi), max(lo, hi), dim, m.group(0).strip(), m.start(), m.end()))
+    taken = [(q.start, q.end) for q in out]
+    for q in find_counts(text):
+        if not any(a <= q.start < b for a, b in taken):
+            out.append(q)
+    out.sort(key=lambda q: q.start)
     return out

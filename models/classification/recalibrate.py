@@ -81,7 +81,7 @@ def fold_of(concept: str, folds: int = FOLDS) -> int:
     return hashlib.sha256(("fold:" + concept).encode()).digest()[0] % folds
 
 
-def _bank_rows(model: art.Artefact) -> tuple[list[dict], list[dict]]:
+def split_rows(model: art.Artefact) -> tuple[list[dict], list[dict]]:
     """The training rows (exemplar bank) and calibration rows of ``model``, reproduced with
     train.py's split, and checked against the bank's stored group ids."""
     rows = load_training_rows()
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     embedder = default_embedder()
     if args.calibration_file is not None:
         return from_file(args, model, embedder, src, t0)
-    bank_rows, calib_rows = _bank_rows(model)
+    bank_rows, calib_rows = split_rows(model)
     _log(f"{len(calib_rows)} calibration rows, exemplar bank of {len(bank_rows)}")
     data = {c: collect(model, embedder, calib_rows, bank_rows, c) for c in CONDITIONS}
     cv = cross_validate(model, data, args.folds)

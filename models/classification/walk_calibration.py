@@ -47,9 +47,14 @@ def _scorer(dev: Path):
     return mod
 
 
-def labelled_rows(dev: Path, jurisdiction: str, scorer) -> list[dict]:
+def labelled_rows(
+    dev: Path, jurisdiction: str, scorer, with_split: bool = False, model=None
+) -> list[dict]:
     """Calibration rows: the other author's twins (grouped by pair) and the project's own
-    independent calibration set (each item its own group). Never the fixed held-out set."""
+    independent calibration set (each item its own group). Never the fixed held-out set.
+    With ``with_split``: also the base version's calibration split (template rows the
+    ranker never trained on and the exemplar bank does not hold, grouped by noun group),
+    so the map also sees text written like the training data."""
     from exportdesk.models.classification.data import CALIBRATION_SET
 
     out = []
@@ -76,6 +81,20 @@ def labelled_rows(dev: Path, jurisdiction: str, scorer) -> list[dict]:
                     "source": "own-calibration",
                 }
             )
+    if with_split:
+        from exportdesk.models.classification.recalibrate import split_rows
+
+        _, calib_rows = split_rows(model.artefact)
+        for r in calib_rows:
+            if r.get(jurisdiction):
+                out.append(
+                    {
+                        "description": r["description"],
+                        "accept": {scorer.entry(r[jurisdiction])},
+                        "group": f"split/{r['group']}",
+                        "source": "template-calibration-split",
+                    }
+                )
     return out
 
 
@@ -106,14 +125,22 @@ def collect(clf, rows: list[dict], jurisdiction: str, scorer) -> dict:
     }
 
 
-def fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+def source_weights(source: np.ndarray) -> np.ndarray:
+    """Each source of rows weighs the same in the fit, however many rows it has, so the
+    many template rows do not drown the other author's twins."""
+    names, counts = np.unique(source, return_counts=True)
+    per = {n: len(source) / (len(names) * c) for n, c in zip(names, counts, strict=True)}
+    return np.array([per[s] for s in source])
+
+
+def fit(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
     """Logistic regression (L2, C=1) on the walk features; weights then bias."""
     from sklearn.linear_model import LogisticRegression
 
     if len(set(y.tolist())) < 2:  # one class only: a constant at its smoothed rate
         rate = (y.sum() + 1) / (len(y) + 2)
         return np.append(np.zeros(X.shape[1]), np.log(rate / (1 - rate)))
-    m = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
+    m = LogisticRegression(C=1.0, max_iter=1000).fit(X, y, sample_weight=weight)
     return np.append(m.coef_[0], m.intercept_[0])
 
 
@@ -145,14 +172,14 @@ def conformal_threshold(scores: np.ndarray, alpha: float = ALPHA) -> float:
     return float(np.sort(scores)[k - 1])
 
 
-def cross_fit(data: dict, scorer, folds: int = FOLDS) -> dict:
+def cross_fit(data: dict, scorer, folds: int = FOLDS, equal: bool = False) -> dict:
     from sklearn.model_selection import GroupKFold
 
     X, y, groups = data["X"], data["y"], data["groups"]
     oof = np.zeros(len(y))
     covered, sizes = [], []
     for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
-        w = fit(X[train], y[train])
+        w = fit(X[train], y[train], source_weights(data["source"][train]) if equal else None)
         oof[test] = _prob(w, X[test])
         p_top_train = _prob(w, X[train])
         train_scores = np.array(
@@ -197,6 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--version", default=None, help="name of the new version folder")
     ap.add_argument("--dev", type=Path, default=DEV)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument(
+        "--with-split",
+        action="store_true",
+        help="also fit on the base version's calibration split (text like the training data)",
+    )
+    ap.add_argument(
+        "--equal-sources", action="store_true", help="each source weighs the same in the fit"
+    )
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from exportdesk.classify import artefact as art
@@ -212,9 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     clf = load_classifier(args.base)
     weights, report, thresholds = {}, {}, {}
     for j in ("eu", "us"):
-        data = collect(clf, labelled_rows(args.dev, j, scorer), j, scorer)
-        report[j] = cross_fit(data, scorer)
-        weights[j] = fit(data["X"], data["y"])
+        rows = labelled_rows(args.dev, j, scorer, args.with_split, clf)
+        data = collect(clf, rows, j, scorer)
+        report[j] = cross_fit(data, scorer, equal=args.equal_sources)
+        weights[j] = fit(
+            data["X"], data["y"], source_weights(data["source"]) if args.equal_sources else None
+        )
         p_top = _prob(weights[j], data["X"])
         scores = np.array(
             [

@@ -118,6 +118,14 @@ def test_plural_and_hyphenated_words_name_the_same_parameter() -> None:
     assert evaluate(node, stated("Widget, scale-factor stability 1,500 ppm")).status is False
 
 
+def test_counts_of_axes_are_compared_as_the_list_writes_them() -> None:
+    tree = parse_row("9Z996.a", "Widget tables having two or more axes;", True)
+    assert [(c.op, c.value) for c in tree.comparisons] == [(">=", 2.0)]
+    assert evaluate(tree, stated("Single-axis widget table, 1,000 deg/s")).status is False
+    assert evaluate(tree, stated("3-axis widget table")).status is True
+    assert evaluate(tree, stated("Widget table with 4 simultaneously interpolated axes")).status
+
+
 def test_cas_numbers_decide_chemicals() -> None:
     node = parse_row("1Z999", "Chemicals as follows: a. Thing (CAS 1234-56-7);", True)
     assert evaluate(node, stated("Thing, CAS 1234-56-7, 99 %")).status is True
