@@ -71,7 +71,7 @@ workers: setup ## Start WORKERS=N Celery workers on the local PostgreSQL and Red
 		--concurrency $(WORKERS) --pool prefork -n exportdesk@%h -l INFO
 
 app-scaled: setup ## Serve the review app on the same PostgreSQL and Redis (run `make workers` too)
-	$(SCALE_ENV) EXPORTDESK_START_WORKER=false $(PY) -m streamlit run ui/app.py \
+	$(SCALE_ENV) EXPORTDESK_START_WORKER=false $(PY) -m exportdesk.ui.serve \
 		--server.headless true --browser.gatherUsageStats false
 
 FUZZ_SECONDS ?= 1800

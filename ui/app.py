@@ -1,6 +1,7 @@
 """The review app's entrypoint: sign-in state, the worker, the menu of the pages a role may see.
 
-Run with `streamlit run ui/app.py` (or `exportdesk demo`). Every page is registered, so a
+Run with `python -m exportdesk.ui.serve` (or `exportdesk demo`); it serves ui/asgi.py, this
+script plus the sign-in cookie route. Every page is registered, so a
 deep link always reaches its page; the page itself asks for a sign-in or says that the role
 may not open it. The menu lists only the pages the signed-in role may open.
 """
@@ -17,8 +18,8 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from exportdesk.review.auth import PAGE_ROLES
-from exportdesk.review.sessions import COOKIE
 from exportdesk.review.workers import keep_worker_alive
+from exportdesk.ui import session_cookie
 from exportdesk.ui.pages._common import (
     COOKIE_TODO,
     JUST_SIGNED_IN,
@@ -48,13 +49,15 @@ HOME = "queue"  # where a signed-in user lands
 
 
 def _write_cookie(todo: tuple[str, str]) -> None:
-    """Set or clear the signed session cookie in the browser (SameSite=Strict, own path)."""
+    """Set or clear the signed session cookie: the browser collects it from the cookie route
+    (ui/session_cookie.py) with a one-time code, so it arrives HttpOnly, SameSite=Strict."""
     action, token = todo
     age = int(settings().session_hours * 3600) if action == "set" else 0
-    cookie = f"{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict"
+    code = session_cookie.hand_over("set" if action == "set" else "clear", token, age)
     components.html(
-        f"<script>window.parent.document.cookie = {json.dumps(cookie)} + "
-        "(window.parent.location.protocol === 'https:' ? '; Secure' : '');</script>",
+        "<script>window.parent.fetch("
+        f"{json.dumps(session_cookie.PATH)}, "
+        f"{{method: 'POST', body: {json.dumps(code)}, credentials: 'same-origin'}});</script>",
         height=0,
     )
 

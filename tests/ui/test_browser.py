@@ -171,10 +171,10 @@ def _sign_in(page: Any, app: App, user: str, path: str = "") -> None:
 
 
 def _wait_for_session_cookie(page: Any) -> None:
-    """The signed cookie is written by a script in a component frame of the first run after
-    sign-in, which can finish after the page's heading is drawn. A test that then types a URL
-    (a new session) must wait for it, or it meets the sign-in form (the once-failed clerk
-    test)."""
+    """The signed cookie is collected by a request from a component frame of the first run
+    after sign-in (ui/session_cookie.py), which can finish after the page's heading is
+    drawn. A test that then types a URL (a new session) must wait for it, or it meets the
+    sign-in form (the once-failed clerk test)."""
     for _ in range(300):
         if any(c["name"] == "exportdesk_session" for c in page.context.cookies()):
             return
@@ -422,6 +422,9 @@ def test_reload_keeps_the_sign_in_and_the_page(app: App, page: Any) -> None:
     assert page.url.endswith("/review")
     cookie = next(c for c in page.context.cookies() if c["name"] == "exportdesk_session")
     assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time()
+    # Set by the cookie route, not by script: the page's JavaScript cannot read it.
+    assert cookie["httpOnly"] is True
+    assert "exportdesk_session" not in page.evaluate("document.cookie")
     # Signing out forgets it: a reload asks again.
     page.get_by_role("button", name="Sign out").click()
     _settle(page)
@@ -437,8 +440,8 @@ def test_reload_keeps_the_sign_in_and_the_page(app: App, page: Any) -> None:
 def test_clerk_is_not_allowed_on_the_trainer_url(app: App, page: Any) -> None:
     from playwright.sync_api import expect
 
-    # It failed once: the Queue heading can be drawn before the component frame's script has
-    # written the cookie, and the typed URL then met the sign-in form. A browser slowed 6x
+    # It failed once: the Queue heading can be drawn before the component frame's request has
+    # brought the cookie, and the typed URL then met the sign-in form. A browser slowed 6x
     # showed it each time tried; _sign_in now waits for the cookie, so this runs slowed on purpose.
     page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 6})
     _sign_in(page, app, "clerk")
