@@ -33,6 +33,16 @@ def test_lost_superscript_in_list_text_is_a_power_of_ten() -> None:
     assert q.value == pytest.approx(5000.0)
 
 
+def test_compound_adjectives_and_nautical_miles_are_quantities() -> None:
+    got = {q.text: (q.low, q.dim) for q in find_quantities("4-hour dives, range 10 nautical miles")}
+    assert got["4-hour"] == (14400.0, "[time]")
+    assert got["10 nautical miles"] == (18520.0, "[length]")
+    # "nm" stays a nanometre; a hyphenated unit needs its number ("the one-hour mark": none)
+    assert [q.dim for q in find_quantities("1 070 nm")] == ["[length]"]
+    assert find_quantities("1 070 nm")[0].low == pytest.approx(1.07e-06)
+    assert find_quantities("the hour-long test") == []
+
+
 def test_ranges_keep_both_ends_and_units() -> None:
     (q,) = find_quantities("tunable 20 MHz-6 GHz")
     assert (q.low, q.high) == (pytest.approx(2e7), pytest.approx(6e9))
