@@ -35,6 +35,7 @@ class VersionInfo:
     trained_by: str | None
     figures_note: str | None = None  # why fixed_set is None, and what to run
     broken: str | None = None  # the integrity failure against the manifest, if any
+    shipped: bool = False  # in the read-only shipped folder (else the data folder's)
 
 
 @dataclass
@@ -176,6 +177,7 @@ class Registry(RegistryReader):
                     manifest.get("trained_by"),
                     note,
                     broken,
+                    self.trained is not None and self.folder(kind, v).parent.parent == self.root,
                 )
             )
         return out

@@ -234,6 +234,10 @@ def test_shipped_models_stay_read_only_and_trained_ones_live_in_the_data_folder(
     assert new == settings.data_dir / "models" / "classifier" / "2026.01.02-1"
     write_version(settings.trained_dir, "2026.01.02-1", top1=0.85)
     assert registry.versions() == ["2026.01.01-1", "2026.01.02-1"]
+    assert [(v.version, v.shipped) for v in registry.list()] == [
+        ("2026.01.01-1", True),
+        ("2026.01.02-1", False),
+    ]
     assert registry.active() == "2026.01.01-1"  # the shipped registry until one activates
     done = _activate(settings, "2026.01.02-1")
     assert (done.previous, art.active_version()) == ("2026.01.01-1", "2026.01.02-1")

@@ -118,6 +118,7 @@ def test_versions_table_says_why_figures_are_missing_who_trained_and_what_is_bro
     assert rows["2026.01.01-1"]["trained by"] == "not recorded"
     assert rows["2026.01.01-1"]["why no figures"] == ""
     assert rows["2026.01.02-1"]["trained by"] == "tina"
+    assert {r["kept in"] for r in rows.values()} == {"shipped (read only)"}
     assert rows["2026.01.02-1"]["top-1"] == "–"
     assert rows["2026.01.02-1"]["why no figures"] == (
         "not measured on the fixed evaluation set yet; "

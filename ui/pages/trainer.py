@@ -114,6 +114,7 @@ if versions:
                     "top-3": _figure(v, "top3"),
                     "ECE": _figure(v, "ece"),
                     "trained by": v.trained_by or "not recorded",
+                    "kept in": "shipped (read only)" if v.shipped else "data folder",
                     "files": "changed since sealed: do not activate" if v.broken else "intact",
                     "why no figures": v.figures_note or "",
                 }
