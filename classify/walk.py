@@ -115,7 +115,8 @@ def released_by_note() -> frozenset[str]:
     # The note sits in the category's lead text, kept with the 2025 wording of the rows.
     with (CATALOGUE_DIR / "eu-dual-use.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
-            m = _NOTE_CODES.search(line)
+            # the substring test first: the pattern alone takes 0.3 s over the whole file
+            m = _NOTE_CODES.search(line) if "Cryptography Note" in line else None
             if m:
                 return frozenset(re.findall(r"\d[A-E]\d{3}", m.group(1)))
     return frozenset()

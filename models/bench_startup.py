@@ -67,10 +67,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--before", type=Path, help="folder with an older exportdesk package")
+    parser.add_argument(
+        "--after", type=Path, help="folder with the exportdesk package to time (default: installed)"
+    )
     args = parser.parse_args(argv)
-    variants = {"after": None}
+    after = str(args.after) if args.after else None
+    variants: dict[str, str | None] = {"after": after}
     if args.before:
-        variants = {"before": str(args.before), "after": None}
+        variants = {"before": str(args.before), "after": after}
     print(f"load average at start: {os.getloadavg()[0]:.1f}", file=sys.stderr)
     figures: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for number in range(args.rounds):

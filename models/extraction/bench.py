@@ -313,25 +313,35 @@ def batch(paths: list[Path], gold_replace: str | None, rounds: int) -> None:
         print(f"{len(paths)} files, {len(images)} pages", file=sys.stderr)
         lines = []
         raw_words: dict[Path, list[str]] = {}
+
+        def children_cpu() -> float:
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return usage.ru_utime + usage.ru_stime
+
+        raw_s = ours_s = 0.0
         for number in range(rounds):
             load = os.getloadavg()[0]
-            if number % 2 == 0:
-                raw_s, raw_words = raw_all()
-                ours_s = ours_all()
-            else:
-                ours_s = ours_all()
-                raw_s, raw_words = raw_all()
+            cpu: dict[str, float] = {}
+            for which in ("raw", "ours") if number % 2 == 0 else ("ours", "raw"):
+                before = children_cpu()
+                if which == "raw":
+                    raw_s, raw_words = raw_all()
+                else:
+                    ours_s = ours_all()
+                cpu[which] = children_cpu() - before
             line = (
                 f"| {number + 1} | {load:.1f} -> {os.getloadavg()[0]:.1f} | {ours_s:.1f} | "
-                f"{raw_s:.1f} | {ours_s / raw_s:.2f}x |"
+                f"{raw_s:.1f} | {ours_s / raw_s:.2f}x | {cpu['ours']:.1f} | {cpu['raw']:.1f} | "
+                f"{cpu['ours'] / cpu['raw']:.2f}x |"
             )
             print(line, file=sys.stderr)
             lines.append(line)
         print(
             "\n| round | 1-min load start -> end | exportdesk process (all files, start-up "
-            "included), s | raw tesseract (2 parallel, 1 thread), s | ratio |"
+            "included), wall s | raw tesseract (2 parallel, 1 thread), wall s | wall ratio | "
+            "exportdesk CPU s (user+sys, all processes) | raw CPU s | CPU ratio |"
         )
-        print("|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|")
         print("\n".join(lines))
         if not gold_replace:
             return
