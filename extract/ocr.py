@@ -114,6 +114,16 @@ def usable_languages(wanted: str, tessdata_dir: str | None) -> str:
     return "+".join(present) or "eng"
 
 
+def warm_up(settings: Settings) -> None:
+    """Ask Tesseract for its version and languages once, here. Each document is read in a
+    child forked from this process; a child that inherits the answers does not start
+    Tesseract twice more (`--version`, `--list-langs`) before its first page, which it did
+    per document, and per OCR thread when two asked at once."""
+    tessdata = str(settings.tessdata_dir) if settings.tessdata_dir else None
+    usable_languages(settings.ocr_lang, tessdata)
+    pytesseract.get_tesseract_version()
+
+
 class TesseractEngine:
     """The one real OCR engine: the Tesseract binary through pytesseract."""
 

@@ -44,12 +44,15 @@ def process_paths(
     """
     settings = settings or get_settings()
     pending: PendingRead | None = _start(paths[0], settings) if paths else None
+    ocr_ready = False
     try:
         if pending is not None:
             warm_up(settings, suggestions)
         for i in range(len(paths)):
             assert pending is not None
             result = pending.wait(progress_for(i) if progress_for else None)
+            if not ocr_ready and any(p.source == "ocr" for p in result.document.pages):
+                ocr_ready = _warm_up_ocr(settings)  # the next children inherit the answers
             pending = _start(paths[i + 1], settings) if i + 1 < len(paths) else None
             yield _interpret(result, settings, suggestions)
     finally:
@@ -61,6 +64,16 @@ def _start(path: Path, settings: Settings) -> PendingRead:
     return start_limited(
         lambda report: read_pdf(path, settings, progress=report), str(path), settings
     )
+
+
+def _warm_up_ocr(settings: Settings) -> bool:
+    from exportdesk.extract.ocr import warm_up as ocr_warm_up
+
+    try:
+        ocr_warm_up(settings)
+    except Exception as exc:  # the reader reports a missing Tesseract per page
+        log.info("Tesseract warm-up failed (%s); each reader asks again", exc)
+    return True
 
 
 def warm_up(settings: Settings, suggestions: bool = True) -> None:

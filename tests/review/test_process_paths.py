@@ -124,3 +124,42 @@ def test_warm_up_loads_what_the_stages_then_reuse(tmp_path):
     result = pipeline.process_path(DIGITAL[0], settings)
     assert result.items and result.items[0].suggestions
     assert [cache.cache_info().misses for cache in caches] == misses  # nothing loaded twice
+
+
+@pytest.mark.ocr
+def test_readers_inherit_tesseracts_version_and_languages(tmp_path, monkeypatch):
+    """Before: each reader child started Tesseract for `--version` and `--list-langs` (per OCR
+    thread when two asked at once). After the first scanned file the parent asks once and
+    the next children inherit the answers."""
+    import shutil
+    import sys
+
+    import pytesseract
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import builders
+
+    from exportdesk.extract import ocr
+
+    log = tmp_path / "calls.log"
+    shim = tmp_path / "bin" / "tesseract"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {shutil.which("tesseract")} "$@"\n')
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}:{os.environ['PATH']}")
+    ocr.usable_languages.cache_clear()
+    version = pytesseract.get_tesseract_version
+    monkeypatch.setattr(version, "_result", version)  # run_once's "not asked yet"
+    scans = []
+    for seed in range(4):
+        scans.append(tmp_path / f"scan{seed}.pdf")
+        scans[-1].write_bytes(builders.scanned_pdf(seed=seed))
+    results = list(pipeline.process_paths(scans, Settings(data_dir=tmp_path), suggestions=False))
+    assert all(r.document.pages[0].source == "ocr" and r.document.pages[0].words for r in results)
+    calls = log.read_text().splitlines()
+    pages = sum(len(r.document.pages) for r in results)
+    assert sum(".pgm" in c for c in calls) == pages  # every page read once
+    # the first child may ask (once per OCR thread), then the parent once; 4 children
+    # asking for themselves would make at least 4 of each
+    assert sum(c.strip() == "--version" for c in calls) <= 3
+    assert sum(c.strip() == "--list-langs" for c in calls) <= 3
