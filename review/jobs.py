@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from exportdesk.extract.settings import Settings
 from exportdesk.review import audit
 from exportdesk.review.store import CaseStore, StoreError
 from exportdesk.review.tables import Application, Job, utcnow
+from exportdesk.review.values import Value
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,8 @@ class QueueFull(StoreError):
     """More jobs wait than ``job_queue_limit`` allows; the upload was not stored."""
 
 
-class JobState(BaseModel):
+class JobState(Value):
     """A job as the pages and the CLI see it; progress is whole units, never text."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: int
     kind: str
@@ -92,25 +91,11 @@ class Claim:
 
 
 def _state(job: Job) -> JobState:
-    return JobState(
-        id=job.id,
-        kind=job.kind,
-        status=job.status,
-        attempts=job.attempts,
-        max_attempts=job.max_attempts,
-        error=job.error,
+    return JobState.of(
+        job,
         done=job.done_units or 0,
         total=job.total_units,
-        worker=job.worker,
-        document_sha256=job.document_sha256,
-        requested_by=job.requested_by,
-        payload=job.payload,
-        result=job.result,
         log=(job.log or "").splitlines(),
-        queued_at=job.queued_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        lease_until=job.lease_until,
     )
 
 

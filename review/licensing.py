@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -18,6 +17,7 @@ from exportdesk.review.letter import reference, render_letter
 from exportdesk.review.licensing_tables import ConditionTemplate, LicenceDecision
 from exportdesk.review.store import CaseStore, CaseView, NotFoundError, StoreError
 from exportdesk.review.tables import Application
+from exportdesk.review.values import Value
 
 OFFICE = "Export Control Office"
 
@@ -54,8 +54,7 @@ class LicenceDraft(BaseModel):
         return self
 
 
-@dataclass(frozen=True)
-class LicenceRecord:
+class LicenceRecord(Value):
     """One stored version of a licence decision, as the page and the CLI show it."""
 
     id: int
@@ -77,24 +76,7 @@ class LicenceRecord:
 
 
 def _record(row: LicenceDecision) -> LicenceRecord:
-    return LicenceRecord(
-        id=row.id,
-        application_id=row.application_id,
-        version=row.version,
-        reference=reference(row.application_id, row.version),
-        outcome=row.outcome,
-        reasons=row.reasons,
-        conditions=list(row.conditions),
-        reporting_duties=list(row.reporting_duties),
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        snapshot=dict(row.snapshot),
-        issued_by=row.issued_by,
-        issued_at=row.issued_at,
-        supersedes_id=row.supersedes_id,
-        correction_reason=row.correction_reason,
-        letter_sha256=row.letter_sha256,
-    )
+    return LicenceRecord.of(row, reference=reference(row.application_id, row.version))
 
 
 def draft_from(**fields: object) -> LicenceDraft:
@@ -189,37 +171,32 @@ def issue(
         duties = [d.as_dict() for d in reporting_duties(draft.outcome, codes, destinations)]
         version = (latest.version + 1) if latest else 1
         issued_at = datetime.now(UTC)
+        # What the letter says is what the row keeps.
+        content = {
+            "application_id": application_id,
+            "version": version,
+            "outcome": draft.outcome,
+            "reasons": draft.reasons,
+            "conditions": conditions,
+            "valid_from": draft.valid_from,
+            "valid_until": draft.valid_until,
+            "snapshot": snapshot,
+            "issued_by": actor,
+            "issued_at": issued_at,
+        }
         pdf = render_letter(
-            application_id=application_id,
-            version=version,
-            outcome=draft.outcome,
-            reasons=draft.reasons,
-            conditions=conditions,
+            **content,
             duties=duties,
-            valid_from=draft.valid_from,
-            valid_until=draft.valid_until,
-            snapshot=snapshot,
-            issued_by=actor,
-            issued_at=issued_at,
             office=OFFICE,
             supersedes=(latest.version, correction_reason)
             if latest and correction_reason
             else None,
         )
         row = LicenceDecision(
-            application_id=application_id,
-            version=version,
+            **content,
+            reporting_duties=duties,
             supersedes_id=latest.id if latest else None,
             correction_reason=correction_reason,
-            outcome=draft.outcome,
-            reasons=draft.reasons,
-            conditions=conditions,
-            reporting_duties=duties,
-            valid_from=draft.valid_from,
-            valid_until=draft.valid_until,
-            snapshot=snapshot,
-            issued_by=actor,
-            issued_at=issued_at,
             letter_sha256=sha256_bytes(pdf),
             letter_pdf=pdf,
         )

@@ -23,6 +23,7 @@ from exportdesk.review import audit
 from exportdesk.review.licensing_tables import PrecedentUse
 from exportdesk.review.store import CaseStore, StoreError, latest_results
 from exportdesk.review.tables import Application, Decision
+from exportdesk.review.values import Value
 
 Match = Literal["model", "description"]
 
@@ -77,8 +78,7 @@ def parameter_key(text: str) -> tuple[tuple[str, float | None], ...]:
     return tuple(sorted([(p.unit, p.value) for p in found] + bare, key=repr))
 
 
-@dataclass(frozen=True)
-class DecidedItem:
+class DecidedItem(Value):
     """A confirmed decision with the item it was about, as the item read after corrections."""
 
     decision_id: int
@@ -142,15 +142,11 @@ def decided_items(store: CaseStore, exclude_application: int | None = None) -> l
         if item is None:
             continue
         out.append(
-            DecidedItem(
+            DecidedItem.of(
+                d,
                 decision_id=d.id,
-                application_id=d.application_id,
-                item_index=d.item_index,
                 catalogue=d.final_catalogue,
                 code=d.final_code,
-                decided_by=d.decided_by,
-                decided_at=d.decided_at,
-                catalogue_edition=d.catalogue_edition,
                 description=item.description,
                 model=item.model,
                 manufacturer=item.manufacturer,

@@ -281,16 +281,10 @@ class CaseStore:
             stmt = stmt.order_by(Application.id)
         with self.session() as s:
             return [
-                QueueRow(
-                    id=a.id,
-                    filename=a.filename,
-                    status=a.status,
-                    created_at=a.created_at,
-                    min_confidence=a.min_confidence,
+                QueueRow.of(
+                    a,
                     countries=_split(a.countries),
                     catalogues=_split(a.catalogues),
-                    readable=a.readable,
-                    page_count=a.page_count,
                     declared_conflicts=a.declared_conflicts or 0,
                 )
                 for a in s.execute(stmt).scalars()
@@ -320,9 +314,7 @@ class CaseStore:
         with self.session() as s:
             self._get(s, application_id)
             return [
-                HistoryEntry(
-                    seq=e.seq, at=e.at, actor=e.actor, action=e.action, detail=json.loads(e.detail)
-                )
+                HistoryEntry.of(e, detail=json.loads(e.detail))
                 for e in audit.events_for(s, application_id)
             ]
 
@@ -741,24 +733,8 @@ def decision_values(s: Session, records: list[DecisionRecord]) -> list[Decision]
     for r in records:
         ex = extractions.get(r.extraction_id) if r.extraction_id is not None else None
         raw = suggestion_in(ex.result, r.item_index, r.suggestion_rank) if ex else None
-        out.append(
-            Decision(
-                id=r.id,
-                application_id=r.application_id,
-                item_index=r.item_index,
-                family=r.family,
-                final_catalogue=r.final_catalogue,
-                final_code=r.final_code,
-                decided_by=r.decided_by,
-                decided_at=r.decided_at,
-                override_reason=r.override_reason,
-                change_reason=r.change_reason,
-                replaces_id=r.replaces_id,
-                model_version=r.model_version,
-                catalogue_edition=r.catalogue_edition,
-                suggested=_suggestion(raw, ex.versions) if raw and ex else None,
-            )
-        )
+        suggested = _suggestion(raw, ex.versions) if raw and ex else None
+        out.append(Decision.of(r, suggested=suggested))
     return out
 
 

@@ -8,25 +8,33 @@ the suggestion's rank there), and the store resolves it into ``Decision.suggeste
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from exportdesk.extract.model import ApplicationResult, Suggestion
 
 
-class _Value(BaseModel):
+class Value(BaseModel):
+    """A frozen value; ``of`` builds one from a table row's same-named columns."""
+
     model_config = ConfigDict(frozen=True)
 
+    @classmethod
+    def of(cls, row: object, **given: Any) -> Self:
+        """The value of ``row``: each field from the attribute of its name unless ``given``."""
+        fields = {name: getattr(row, name) for name in cls.model_fields if name not in given}
+        return cls.model_validate({**fields, **given})
 
-class Receipt(_Value):
+
+class Receipt(Value):
     application_id: int
     sha256: str
     filename: str
     duplicate: bool
 
 
-class QueueRow(_Value):
+class QueueRow(Value):
     id: int
     filename: str
     status: str
@@ -39,7 +47,7 @@ class QueueRow(_Value):
     declared_conflicts: int = 0
 
 
-class HistoryEntry(_Value):
+class HistoryEntry(Value):
     seq: int
     at: str
     actor: str
@@ -47,7 +55,7 @@ class HistoryEntry(_Value):
     detail: dict[str, Any]
 
 
-class Decision(_Value):
+class Decision(Value):
     """A person's classification of one item (its 1-based ``item_index``) in one family."""
 
     id: int
@@ -82,7 +90,7 @@ class Decision(_Value):
         )
 
 
-class CaseView(_Value):
+class CaseView(Value):
     """One application as the review screen shows it: corrected result, suggestions, decisions."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)

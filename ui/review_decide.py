@@ -38,46 +38,64 @@ def _confirm(case_id: int, index: int, family: str, sug: tuple[str, str], actor:
     )
 
 
-def _override(case_id: int, index: int, family: str, actor: str) -> None:
-    prefix = f"r_{{}}_{case_id}_{index}_{family}"
-    choice = st.session_state.get(prefix.format("pick"))
-    reason = st.session_state.get(prefix.format("reason"), "")
+def _prefix(case_id: int, index: int, family: str) -> str:
+    return f"r_{{}}_{case_id}_{index}_{family}"
+
+
+def _picked(
+    case_id: int, index: int, family: str, pick: str, why: str, missing: str
+) -> tuple[str, str, str] | None:
+    """The entry picked in the family's widgets and the reason typed beside it; None, with
+    the message said beside the item, when there is no entry of this family."""
+    prefix = _prefix(case_id, index, family)
+    choice = st.session_state.get(prefix.format(pick))
     place = f"decide_{index}_{family}"
     if choice is None:
-        say(place, "error", "Pick a catalogue entry first (search above the list).")
-        return
+        say(place, "error", missing)
+        return None
     catalogue, code = choice
     if family_of(catalogue) != family:
         say(place, "error", f"{catalogue} {code} is not a {family_name(family)} entry.")
+        return None
+    return catalogue, code, st.session_state.get(prefix.format(why), "")
+
+
+def _override(case_id: int, index: int, family: str, actor: str) -> None:
+    picked = _picked(
+        case_id,
+        index,
+        family,
+        "pick",
+        "reason",
+        "Pick a catalogue entry first (search above the list).",
+    )
+    if picked is None:
         return
+    catalogue, code, reason = picked
     if save(
         case_id,
-        place,
+        f"decide_{index}_{family}",
         lambda v: store().decide(case_id, v, index, catalogue, code, actor, reason),
         f"Item {index} ({family_name(family)}): recorded {catalogue} {code} instead of the "
         "suggestion.",
     ):
-        st.session_state[prefix.format("other")] = False
+        st.session_state[_prefix(case_id, index, family).format("other")] = False
 
 
 def _change(case_id: int, index: int, family: str, actor: str) -> None:
-    prefix = f"r_{{}}_{case_id}_{index}_{family}"
-    choice = st.session_state.get(prefix.format("newcode"))
-    reason = st.session_state.get(prefix.format("why"), "")
-    place = f"decide_{index}_{family}"
-    if choice is None:
-        say(place, "error", "Choose the new code first.")
+    picked = _picked(case_id, index, family, "newcode", "why", "Choose the new code first.")
+    if picked is None:
         return
-    catalogue, code = choice
+    catalogue, code, reason = picked
     if save(
         case_id,
-        place,
+        f"decide_{index}_{family}",
         lambda v: store().decide(
             case_id, v, index, catalogue, code, actor, change_reason=reason or ""
         ),
         f"Item {index} ({family_name(family)}): changed to {catalogue} {code}.",
     ):
-        st.session_state[prefix.format("changing")] = False
+        st.session_state[_prefix(case_id, index, family).format("changing")] = False
 
 
 def _toggle(key: str, value: bool) -> None:

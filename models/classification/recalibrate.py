@@ -46,12 +46,13 @@ from exportdesk.classify.scoring import score
 from exportdesk.extract.registry import sha256_file
 from exportdesk.models.classification.evaluate import compute
 from exportdesk.models.classification.train import (
-    cached_encode,
+    entry_lookup,
     exemplars_hidden,
     label_index,
     labelled_positions,
     load_training_rows,
     ranked_codes,
+    score_rows,
     split,
 )
 from exportdesk.models.registry import built_by
@@ -100,12 +101,7 @@ def split_rows(model: art.Artefact) -> tuple[list[dict], list[dict]]:
 
 def collect(model, embedder, rows: list[dict], bank_rows: list[dict], condition: str) -> list:
     """(row, Scored, gold position) for each row and jurisdiction with a known label."""
-    lookup = {
-        (c, k): i
-        for i, (c, k) in enumerate(
-            zip(model.index.entry_catalogue, model.index.entry_code, strict=True)
-        )
-    }
+    lookup = entry_lookup(model)
     concepts = {c: i for i, c in enumerate(sorted({concept_of(r) for r in bank_rows + rows}))}
     scoring_model = model
     if condition == "concept_unseen":
@@ -115,25 +111,21 @@ def collect(model, embedder, rows: list[dict], bank_rows: list[dict], condition:
             model.index, ex_group=np.array([concepts[concept_of(r)] for r in bank_rows])
         )
         scoring_model = replace(model, index=index)
-    q_emb = cached_encode(embedder, [r["description"] for r in rows])
+
+    def concepts_of(chunk: list[dict]) -> list[int]:
+        return [concepts[concept_of(r)] for r in chunk]
+
+    def hidden(chunk: list[dict]) -> dict[str, list[int]]:
+        return {j: [label_index(r.get(j), j, lookup) for r in chunk] for j in JURISDICTIONS}
+
     out = []
-    for start in range(0, len(rows), 400):
-        chunk = rows[start : start + 400]
-        exclude = (
-            [concepts[concept_of(r)] for r in chunk] if condition == "concept_unseen" else None
-        )
-        hide = None
-        if condition == "entry_unseen":
-            hide = {j: [label_index(r.get(j), j, lookup) for r in chunk] for j in JURISDICTIONS}
-        scored = score(
-            scoring_model,
-            embedder,
-            [r["description"] for r in chunk],
-            list(CATALOGUES),
-            q_emb=q_emb[start : start + 400],
-            exclude_groups=exclude,
-            hide_labels=hide,
-        )
+    for chunk, scored in score_rows(
+        scoring_model,
+        embedder,
+        rows,
+        exclude=concepts_of if condition == "concept_unseen" else None,
+        hide=hidden if condition == "entry_unseen" else None,
+    ):
         out.extend(labelled_positions(chunk, scored, lookup))
     return out
 
@@ -244,13 +236,7 @@ def write_version(src: Path, dst: Path, version: str, calibrator, extra: dict) -
 def collect_file(model, embedder, rows: list[dict]) -> list:
     """(row, Scored, gold position) for each row of an external calibration file and each
     jurisdiction with a label, scored as written (nothing hidden or excluded)."""
-
-    lookup = {
-        (c, k): i
-        for i, (c, k) in enumerate(
-            zip(model.index.entry_catalogue, model.index.entry_code, strict=True)
-        )
-    }
+    lookup = entry_lookup(model)
     out = []
     for start in range(0, len(rows), 200):
         chunk = rows[start : start + 200]

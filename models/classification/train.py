@@ -189,6 +189,37 @@ def exemplars_hidden(row: dict, fraction: float) -> bool:
     return digest[0] / 256 < fraction
 
 
+def entry_lookup(model) -> dict[tuple[str, str], int]:
+    """(catalogue, code) -> the entry's position in the model's index."""
+    return {
+        (c, k): i
+        for i, (c, k) in enumerate(
+            zip(model.index.entry_catalogue, model.index.entry_code, strict=True)
+        )
+    }
+
+
+def score_rows(model, embedder, rows: list[dict], exclude=None, hide=None, size: int = 400):
+    """Score ``rows`` in chunks of ``size`` (the descriptions encoded once, cached), yielding
+    (chunk, scored). ``exclude(chunk)`` gives the exemplar groups each row leaves out, and
+    ``hide(chunk)`` the labels whose exemplars it hides; None for neither."""
+    q_emb = cached_encode(embedder, [r["description"] for r in rows])
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        yield (
+            chunk,
+            score(
+                model,
+                embedder,
+                [r["description"] for r in chunk],
+                list(CATALOGUES),
+                q_emb=q_emb[start : start + size],
+                exclude_groups=exclude(chunk) if exclude else None,
+                hide_labels=hide(chunk) if hide else None,
+            ),
+        )
+
+
 def collect(model, embedder, rows, exclude: bool, hide_fraction: float | None = None):
     """Candidates and gold positions for every (row, jurisdiction) with a known label.
 
@@ -197,33 +228,28 @@ def collect(model, embedder, rows, exclude: bool, hide_fraction: float | None = 
     gold entry's exemplars are hidden too, as for an entry no training row names."""
     if hide_fraction is None:
         hide_fraction = HIDE_FRACTION if exclude else 0.0
-    lookup = {
-        (c, k): i
-        for i, (c, k) in enumerate(
-            zip(model.index.entry_catalogue, model.index.entry_code, strict=True)
-        )
-    }
-    q_emb = cached_encode(embedder, [r["description"] for r in rows])
-    out = []
-    for start in range(0, len(rows), 400):
-        chunk = rows[start : start + 400]
-        groups = [group_id(r["group"]) for r in chunk] if exclude else None
-        hide = {
+    lookup = entry_lookup(model)
+
+    def groups(chunk: list[dict]) -> list[int]:
+        return [group_id(r["group"]) for r in chunk]
+
+    def hidden(chunk: list[dict]) -> dict[str, list[int]]:
+        return {
             j: [
                 label_index(r.get(j), j, lookup) if exemplars_hidden(r, hide_fraction) else -9
                 for r in chunk
             ]
             for j in JURISDICTIONS
         }
-        scored = score(
-            model,
-            embedder,
-            [r["description"] for r in chunk],
-            list(CATALOGUES),
-            q_emb=q_emb[start : start + 400],
-            exclude_groups=groups,
-            hide_labels=hide if hide_fraction > 0 else None,
-        )
+
+    out = []
+    for chunk, scored in score_rows(
+        model,
+        embedder,
+        rows,
+        exclude=groups if exclude else None,
+        hide=hidden if hide_fraction > 0 else None,
+    ):
         for r, per_j in zip(chunk, scored, strict=True):
             for s in per_j:
                 lab = label_index(r.get(s.jurisdiction), s.jurisdiction, lookup)

@@ -140,6 +140,19 @@ def _match(
     return out
 
 
+def _matched(
+    counts: Counts,
+    pred: list[Any],
+    gold: list[Any],
+    score: Callable[[Any, Any], float],
+    threshold: float,
+) -> list[tuple[int, int]]:
+    """``_match``, with matched (tp), unmatched predictions (fp) and golds (fn) counted."""
+    pairs = _match(pred, gold, score, threshold)
+    counts.add(Counts(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs)))
+    return pairs
+
+
 def score_document(result: ApplicationResult, gold: dict) -> Scores:
     """Compare one extraction with its gold; pure, no I/O."""
     s: Scores = {}
@@ -150,13 +163,13 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
     # parties: a match needs the same role and a name that reads the same
     preds = result.parties
     golds = gold.get("parties", [])
-    pairs = _match(
+    pairs = _matched(
+        c("party.role+name"),
         preds,
         golds,
         lambda p, g: fuzz.ratio(fold(p.name), fold(g["name"])) if p.role == g["role"] else 0,
         85,
     )
-    c("party.role+name").add(Counts(len(pairs), len(preds) - len(pairs), len(golds) - len(pairs)))
     strict = 0
     for i, j in pairs:
         p, g = preds[i], golds[j]
@@ -173,13 +186,13 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
     # items: matched on the description; counted right when quantity, total and currency are
     preds_i = result.items
     golds_i = gold.get("items", [])
-    pairs = _match(
+    pairs = _matched(
+        c("item.matched"),
         preds_i,
         golds_i,
         lambda p, g: fuzz.token_set_ratio(fold(p.description), fold(g["description"])),
         80,
     )
-    c("item.matched").add(Counts(len(pairs), len(preds_i) - len(pairs), len(golds_i) - len(pairs)))
     strict = 0
     for i, j in pairs:
         p, g = preds_i[i], golds_i[j]
@@ -206,13 +219,13 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
     # end-use statements: matched on text overlap
     preds_e = result.end_use
     golds_e = gold.get("end_use", [])
-    pairs = _match(
+    pairs = _matched(
+        c("end_use"),
         preds_e,
         golds_e,
         lambda p, g: fuzz.token_set_ratio(fold(p.statement), fold(g["statement"])),
         80,
     )
-    c("end_use").add(Counts(len(pairs), len(preds_e) - len(pairs), len(golds_e) - len(pairs)))
     for i, j in pairs:
         p, g = preds_e[i], golds_e[j]
         _field(

@@ -12,52 +12,28 @@ from exportdesk.risk.names import name_tokens, skeleton
 from exportdesk.risk.screening import ScreeningIndex, threshold
 from exportdesk.risk.sdn import ListEntry, ListFormatError, parse_sdn
 
+# uid, name, kind, programs, countries, aliases
+LISTED = [
+    ("t-1", "ROSOBORONEKSPORT OAO", "entity", ["RUSSIA-EO14024"], ["RU"], []),
+    ("t-2", "MAHAN AIR", "entity", ["SDGT", "NPWMD"], ["IR"], ["MAHAN AIRLINES"]),
+    ("t-3", "PRIGOZHIN, Yevgeniy Viktorovich", "individual", ["RUSSIA-EO14024"], ["RU"], []),
+    ("t-4", "HOSSEINI, Mohammad Ali", "individual", ["NPWMD"], ["IR"], []),
+    (
+        "t-5",
+        "ISLAMIC REPUBLIC OF IRAN SHIPPING LINES",
+        "entity",
+        ["IRAN", "NPWMD"],
+        ["IR"],
+        ["IRISL"],
+    ),
+    ("t-6", "INTERNATIONAL ELECTRONIC TRADING COMPANY LLC", "entity", ["NPWMD"], ["AE"], []),
+    ("t-7", "BANK MELLAT", "entity", ["IRAN"], ["IR"], []),
+]
 ENTRIES = [
     ListEntry(
-        uid="t-1",
-        name="ROSOBORONEKSPORT OAO",
-        kind="entity",
-        programs=["RUSSIA-EO14024"],
-        countries=["RU"],
-    ),
-    ListEntry(
-        uid="t-2",
-        name="MAHAN AIR",
-        kind="entity",
-        programs=["SDGT", "NPWMD"],
-        aliases=["MAHAN AIRLINES"],
-        countries=["IR"],
-    ),
-    ListEntry(
-        uid="t-3",
-        name="PRIGOZHIN, Yevgeniy Viktorovich",
-        kind="individual",
-        programs=["RUSSIA-EO14024"],
-        countries=["RU"],
-    ),
-    ListEntry(
-        uid="t-4",
-        name="HOSSEINI, Mohammad Ali",
-        kind="individual",
-        programs=["NPWMD"],
-        countries=["IR"],
-    ),
-    ListEntry(
-        uid="t-5",
-        name="ISLAMIC REPUBLIC OF IRAN SHIPPING LINES",
-        kind="entity",
-        programs=["IRAN", "NPWMD"],
-        aliases=["IRISL"],
-        countries=["IR"],
-    ),
-    ListEntry(
-        uid="t-6",
-        name="INTERNATIONAL ELECTRONIC TRADING COMPANY LLC",
-        kind="entity",
-        programs=["NPWMD"],
-        countries=["AE"],
-    ),
-    ListEntry(uid="t-7", name="BANK MELLAT", kind="entity", programs=["IRAN"], countries=["IR"]),
+        uid=uid, name=name, kind=kind, programs=programs, countries=countries, aliases=aliases
+    )
+    for uid, name, kind, programs, countries, aliases in LISTED
 ]
 
 

@@ -164,22 +164,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     suggestions = sa.table(
         "suggestions",
-        *(
-            sa.column(name)
-            for name in [
-                "extraction_id",
-                "application_id",
-                "item_index",
-                "rank",
-                "catalogue",
-                "code",
-                "title",
-                "confidence",
-                "rationale",
-                "model_version",
-                "catalogue_edition",
-            ]
-        ),
+        *(sa.column(name) for name in _SUGGESTION_COLUMNS),
     )
     results: dict[int, dict] = {}
     for app_id, found in _extractions_by_app(bind).items():
