@@ -57,8 +57,8 @@ class RegistryReader:
     """Reads the registry over two folders: the shipped models (``models_dir``, read only)
     and, when given, the data folder's trained models (``trained_dir``), where retraining
     writes new versions and activations and evaluations are recorded. Versions of both are
-    listed together; the data folder's ``registry.json``, once an activation wrote it, takes
-    over from the shipped one (it starts as a copy of it)."""
+    listed together; the data folder's ``registry.json`` holds the activations made here and
+    overrides the shipped choice for those kinds only."""
 
     def __init__(self, models_dir: Path, trained_dir: Path | None = None) -> None:
         self.root = Path(models_dir)
@@ -78,9 +78,25 @@ class RegistryReader:
         return [self.root] if self.trained is None else [self.root, self.trained]
 
     def read(self) -> dict:
-        path = self.path
-        if not path.exists() and self.trained is not None:
-            path = self.root / "registry.json"  # nothing activated here yet: the shipped one
+        """The registry in force: the shipped ``registry.json`` with the data folder's on top.
+        The data folder's records only what was activated here, so a kind never activated
+        here follows the shipped choice (also after an upgrade ships a new one)."""
+        if self.trained is None:
+            return self._load(self.path)
+        shipped, local = self._load(self.root / "registry.json"), self._load(self.path)
+        return {
+            **shipped,
+            **local,
+            "active": {**shipped["active"], **local["active"]},
+            "history": shipped["history"] + local["history"],
+        }
+
+    def read_local(self) -> dict:
+        """Only the records of the folder that is written (what an activation appends to)."""
+        return self._load(self.path)
+
+    @staticmethod
+    def _load(path: Path) -> dict:
         if not path.exists():
             return {"schema": SCHEMA, "active": {}, "history": []}
         try:

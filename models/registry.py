@@ -252,7 +252,7 @@ class Registry(RegistryReader):
         verdict = self.gate(cand, act, top1_tolerance, ece_tolerance, measure)
         if not verdict.allowed and not force:
             raise ActivationRefused(version, previous, verdict)
-        data = self.read()
+        data = self.read_local()  # the shipped registry.json is never written here
         data["schema"] = SCHEMA
         data["active"][kind] = version
         data["history"].append(

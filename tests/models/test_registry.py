@@ -250,3 +250,25 @@ def test_shipped_models_stay_read_only_and_trained_ones_live_in_the_data_folder(
     assert (settings.trained_dir / "evaluations" / "classifier" / "2026.01.01-1.json").exists()
     assert workflow.rollback(settings, actor="test").version == "2026.01.01-1"
     assert sha256_tree(shipped) == before
+
+
+def test_a_kind_never_activated_here_follows_the_shipped_registry(settings: Settings) -> None:
+    # The data folder records only what was activated here: an upgrade that ships a new
+    # default classifier is not shadowed by a local registry that only ever touched the NER.
+    shipped = settings.models_dir
+    write_version(shipped, "2026.01.01-1", top1=0.80)
+    write_version(shipped, "2026.01.02-1", top1=0.85)
+    (shipped / "registry.json").write_text(json.dumps({"active": {"classifier": "2026.01.01-1"}}))
+    settings.trained_dir.mkdir(parents=True)
+    (settings.trained_dir / "registry.json").write_text(
+        json.dumps({"active": {"ner": "2026.01.05-1"}, "history": []})
+    )
+    registry = Registry.for_settings(settings)
+    assert (registry.named("classifier"), registry.named("ner")) == ("2026.01.01-1", "2026.01.05-1")
+    (shipped / "registry.json").write_text(json.dumps({"active": {"classifier": "2026.01.02-1"}}))
+    assert registry.named("classifier") == "2026.01.02-1"
+    _activate(settings, "2026.01.01-1", force=True)  # a local choice wins from now on
+    (shipped / "registry.json").write_text(json.dumps({"active": {"classifier": "2026.01.02-1"}}))
+    assert registry.named("classifier") == "2026.01.01-1"
+    local = json.loads((settings.trained_dir / "registry.json").read_text())
+    assert local["active"] == {"ner": "2026.01.05-1", "classifier": "2026.01.01-1"}
