@@ -365,6 +365,9 @@ class Verdict:
     failed: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     evaluated: int = 0
+    # Every failure is a ceiling the item is above ("equal to or less than level IIIA"),
+    # not a performance it falls short of ("less (better) than 130 micro g").
+    above_ceiling: bool = False
 
 
 _NEAR = 48  # characters either side of a stated value that name its parameter
@@ -459,6 +462,7 @@ _ONE_MEANING = frozenset(
         "[pixel]",
         "[terminal]",
         "[axis]",
+        "[nij_level]",
     ]
 )
 
@@ -529,6 +533,12 @@ def about(node: Clause, s: Stated) -> bool:
     return len(subject & s.words) >= 2
 
 
+def is_ceiling(c: Comparison) -> bool:
+    """An upper limit of what the entry covers, not a performance written as "less
+    (better) than"."""
+    return c.op in ("<", "<=") and not re.search(r"better|lower|smaller", c.text, re.I)
+
+
 def evaluate(node: Clause, s: Stated) -> Verdict:
     """Three-valued test of a clause tree. A clause holds when its own comparisons hold
     and its children hold as a whole ('all' / 'any'). Children about parameters the
@@ -536,6 +546,7 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
     of the siblings that were tested, since an item is judged on what it states."""
     v = Verdict(status=None, path=node.path)
     own: list[bool] = []
+    ceilings: list[bool] = []
     for c in node.comparisons:
         ok, q = _check(c, s)
         if ok is False and q is not None and _above_band(c, node, q):
@@ -546,6 +557,8 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
         own.append(ok)
         v.evaluated += 1
         (v.met if ok else v.failed).append(_describe(c, q))
+        if not ok:
+            ceilings.append(is_ceiling(c))
     if node.cas and s.cas:
         hit = bool(set(node.cas) & s.cas)
         own.append(hit)
@@ -588,11 +601,13 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
                 v.path = k.path  # the deepest sub-paragraph that is met
         elif v.status is False and k.status is False:
             v.failed += k.failed
+            ceilings.append(k.above_ceiling)
         elif v.status is None:
             v.needs += k.needs
             v.met += k.met
     if v.status is not True:
         v.met = v.met if v.status is None else []
+    v.above_ceiling = v.status is False and bool(ceilings) and all(ceilings)
     return v
 
 

@@ -376,6 +376,30 @@ _COUNT = re.compile(
 )
 
 
+# Ballistic protection levels of NIJ 0101.06 / 0108.01, in their order (an ordinal scale):
+# "equal to or less than level IIIA (NIJ 0101.06)" in the list, "NIJ Level IV plates" in a
+# description, "NIJ Type IV" in the USML. A level counts only with NIJ, ballistic or armour
+# nearby.
+NIJ_LEVELS = {"I": 1.0, "IIA": 2.0, "II": 3.0, "IIIA": 4.0, "III": 5.0, "IV": 6.0}
+NIJ_DIM = "[nij_level]"
+_NIJ = re.compile(
+    r"\b(?:(?i:level|type)|NIJ(?:\s+0101\.0\d|\s+0108\.01)?(?:,?\s+(?i:level|type))?)"
+    r"\s+(IIIA|III|IIA|II|IV|I)\b(?!-)"
+)
+_NIJ_CONTEXT = re.compile(r"\bNIJ\b|ballistic|armou?r", re.I)
+
+
+def find_nij_levels(text: str) -> list[Quantity]:
+    out = []
+    for m in _NIJ.finditer(text):
+        near = text[max(0, m.start() - 80) : m.end() + 40]
+        if not _NIJ_CONTEXT.search(near):
+            continue
+        v = NIJ_LEVELS[m.group(1)]
+        out.append(Quantity(v, v, NIJ_DIM, m.group(0), m.start(), m.end()))
+    return out
+
+
 def find_counts(text: str) -> list[Quantity]:
     """Counts of axes and channels, as quantities of their own dimension."""
     out = []
@@ -440,7 +464,7 @@ def find_quantities(text: str, decimal_comma: bool = False) -> list[Quantity]:
             lo, hi = abs(lo), abs(hi)
         out.append(Quantity(min(lo, hi), max(lo, hi), dim, m.group(0).strip(), m.start(), m.end()))
     taken = [(q.start, q.end) for q in out]
-    for q in find_counts(text):
+    for q in find_counts(text) + find_nij_levels(text):
         if not any(a <= q.start < b for a, b in taken):
             out.append(q)
     out.sort(key=lambda q: q.start)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from exportdesk.classify.catalogue import CATALOGUE_DIR, Entry, Row
+from exportdesk.classify.catalogue import CATALOGUE_DIR, MILITARY, Entry, Row
 from exportdesk.classify.criteria import (
     Clause,
     Stated,
@@ -42,6 +42,7 @@ class EntryCheck:
     met: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
+    above_ceiling: bool = False  # rejected only for being above the entry's upper limits
 
 
 def _tree(row: Row) -> Clause | None:
@@ -80,7 +81,12 @@ def check_entry(entry: Entry, row_cos: dict[str, float], st: Stated) -> EntryChe
     ]
     if decided and not open_:
         r, v = max(decided, key=lambda rv: row_cos.get(rv[0].code, -1.0))
-        return EntryCheck(False, r.code, failed=_unique(v.failed)[:2])
+        return EntryCheck(
+            False,
+            r.code,
+            failed=_unique(v.failed)[:2],
+            above_ceiling=all(v.above_ceiling for _, v in decided),
+        )
     needs = [n for _, v in open_ for n in v.needs]
     code = open_[0][0].code if open_ else relevant[0].code
     return EntryCheck(None, code, needs=_unique(needs)[:2])
@@ -209,6 +215,15 @@ def walk(
             continue
         moved = p[k] * (1.0 - REJECT_KEEP)
         p[k] -= moved
+        if chk.above_ceiling and entries[e].catalogue in ("eu-dual-use", "us-ccl"):
+            # Above a dual-use entry's upper limit ("equal to or less than level IIIA"), an
+            # item is more than the dual-use list covers: a reader goes to the military
+            # entries proposed for it (munitions list, US 600 series), not to NOT_LISTED.
+            mil = _military_next(entries, cand, p, checks, row_cos_of, st)
+            if mil is not None:
+                p[mil] += moved
+                rejected_for.setdefault(cand[mil], []).append(e)
+                continue
         target, best = None, CATCH_ALL_FLOOR
         for c in catch_alls(entries, entries[e]):
             cos = row_cos_of(c)
@@ -240,6 +255,25 @@ def walk(
         rejected_for.setdefault(cand[pos], []).append(e)
     p /= p.sum()
     return Walked(cand, p, checks, rejected_for)
+
+
+def _military_next(entries, cand, p, checks, row_cos_of, st) -> int | None:
+    """The most probable military candidate whose own criteria the item does not fail."""
+    order = sorted(range(len(cand)), key=lambda i: -p[i])
+    for i in order:
+        e = cand[i]
+        if e < 0:
+            continue
+        ent = entries[e]
+        if ent.catalogue not in MILITARY and not (
+            ent.catalogue == "us-ccl" and len(ent.code) == 5 and ent.code[2] == "6"
+        ):
+            continue
+        chk = checks.get(e) or check_entry(ent, row_cos_of(e), st)
+        checks[e] = chk
+        if chk.status is not False:
+            return i
+    return None
 
 
 def top_features(w: Walked, familiarity: float) -> np.ndarray:

@@ -136,6 +136,17 @@ def test_counts_of_axes_are_compared_as_the_list_writes_them() -> None:
     assert evaluate(tree, stated("Widget table with 4 simultaneously interpolated axes")).status
 
 
+def test_ballistic_protection_levels_are_an_ordered_scale() -> None:
+    text = (
+        "Hard widget plates providing ballistic protection equal to or less than level IIIA "
+        "(NIJ 0101.06, July 2008);"
+    )
+    tree = parse_row("9Z995.b", text, True)
+    assert evaluate(tree, stated("Widget plate, NIJ Level IV, UHMWPE")).status is False
+    assert evaluate(tree, stated("Widget plate certified NIJ 0101.06 Level IIIA")).status is True
+    assert find_quantities("Maintenance Level II workshop") == []  # not about armour
+
+
 def test_cas_numbers_decide_chemicals() -> None:
     node = parse_row("1Z999", "Chemicals as follows: a. Thing (CAS 1234-56-7);", True)
     assert evaluate(node, stated("Thing, CAS 1234-56-7, 99 %")).status is True

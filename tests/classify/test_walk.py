@@ -82,3 +82,24 @@ def test_a_denied_mass_market_cue_releases_nothing() -> None:
     text = "Link encryptor, AES-256, not sold to the general public"
     w = walk(ENTRIES, [crypto, -1], np.array([0.9, 0.1]), _cos("5A002.a"), stated(text))
     assert w.checks[crypto].status is not False
+
+
+def test_above_a_dual_use_ceiling_goes_to_the_military_entry_not_to_not_listed() -> None:
+    # 1A005.b covers plates "equal to or less than level IIIA"; a Level IV plate is above
+    # that ceiling, so a reader turns to the munitions list (ML13), not to NOT_LISTED.
+    armour = _index("eu-dual-use", "1A005")
+    ml13 = _index("eu-military", "ML13")
+    text = "NIJ Level IV hard armour plates, UHMWPE"
+    probs = np.array([0.85, 0.1, 0.05])
+
+    def row_cos(e: int) -> dict[str, float]:
+        best = "1A005.b" if e == armour else "ML13.a"
+        return {r.code: (0.9 if r.code == best else 0.5) for r in ENTRIES[e].rows}
+
+    w = walk(ENTRIES, [armour, ml13, -1], probs, row_cos, stated(text))
+    assert w.checks[armour].status is False and w.checks[armour].above_ceiling
+    assert any("Level IV" in f for f in w.checks[armour].failed)
+    assert int(np.argmax(w.probs)) == w.entries.index(ml13) and w.rejected_for[ml13] == [armour]
+    # A stated level under the ceiling keeps the dual-use entry.
+    w = walk(ENTRIES, [armour, ml13, -1], probs, row_cos, stated("Hard armour plate, Level IIIA"))
+    assert w.checks[armour].status is True and int(np.argmax(w.probs)) == 0
