@@ -350,3 +350,48 @@ def test_unreadable_quantity_is_derived_from_total_and_said_so() -> None:
     [item] = r.items
     assert item.quantity == 4
     assert [w.code for w in r.warnings] == ["quantity_derived", "no_parties_found"]
+
+
+def _as_scanned(p: Page) -> Page:
+    """The page as Tesseract boxes it: boxes hug the ink (a word without ascenders is low),
+    so word gaps grow, and every word comes from OCR."""
+    words = []
+    for w in p.words:
+        tall = any(c.isupper() or c.isdigit() or c in "bdfhklt$€" for c in w.text)
+        size = w.bottom - w.top
+        top = w.top + (0.1 if tall else 0.3) * size
+        bottom = w.bottom - 0.2 * size
+        words.append(
+            w.model_copy(
+                update={"top": top, "bottom": bottom, "x1": w.x1 - 0.08 * size, "source": "ocr"}
+            )
+        )
+    return p.model_copy(update={"words": words, "source": "ocr"})
+
+
+def test_scanned_table_continued_on_a_page_with_its_header_repeated_is_one_list() -> None:
+    page1 = _table_page(
+        [
+            _row(1, "A-1", "Gimbal motor", "2", "EUR 500.00", "EUR 1,000.00"),
+            _row(2, "A-2", "Gimbal controller", "2", "EUR 800.00", "EUR 1,600.00"),
+        ],
+        top=700,
+    )
+    page2 = _table_page(
+        [
+            _row(3, "A-3", "Camera mount", "4", "EUR 50.00", "EUR 200.00"),
+            _row(4, "A-4", "Slip ring assembly", "1", "EUR 1,250.00", "EUR 1,250.00"),
+        ],
+        number=2,
+        top=60,
+    )
+    r = result(_as_scanned(page1), _as_scanned(page2))
+    extract_fields(r)
+    got = [(i.index, i.description, i.quantity, i.total_value) for i in r.items]
+    assert got == [
+        (1, "Gimbal motor", 2, 1000.0),
+        (2, "Gimbal controller", 2, 1600.0),
+        (3, "Camera mount", 4, 200.0),
+        (4, "Slip ring assembly", 1, 1250.0),
+    ]
+    assert r.items[3].evidence[0].page == 2
