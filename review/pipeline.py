@@ -7,9 +7,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from exportdesk.extract.isolation import PendingRead, read_limited, start_limited
-from exportdesk.extract.model import ApplicationResult, Warning
+from exportdesk.extract.model import ApplicationResult, Suggestion, Warning
 from exportdesk.extract.read import ProgressFn, read_bytes, read_pdf
 from exportdesk.extract.settings import Settings, get_settings
+from exportdesk.review.suggestion_process import SuggestionProcess
+
+SuggestFn = Callable[..., list[list[Suggestion]]]
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +47,30 @@ def process_paths(
     """
     settings = settings or get_settings()
     pending: PendingRead | None = _start(paths[0], settings) if paths else None
+    # With forked readers, classification gets a process too: it loads the classifier on
+    # the other core while this one loads spaCy and extracts (review/suggestion_process.py).
+    service = (
+        SuggestionProcess()
+        if pending is not None and suggestions and pending.pid is not None
+        else None
+    )
+    suggest = service.suggest_many if service is not None else None
     ocr_ready = False
     try:
         if pending is not None:
-            warm_up(settings, suggestions)
+            warm_up(settings, suggestions and service is None)
         for i in range(len(paths)):
             assert pending is not None
             result = pending.wait(progress_for(i) if progress_for else None)
             if not ocr_ready and any(p.source == "ocr" for p in result.document.pages):
                 ocr_ready = _warm_up_ocr(settings)  # the next children inherit the answers
             pending = _start(paths[i + 1], settings) if i + 1 < len(paths) else None
-            yield _interpret(result, settings, suggestions)
+            yield _interpret(result, settings, suggestions, suggest)
     finally:
         if pending is not None:  # the consumer stopped early: end the child reading ahead
             pending.cancel()
+        if service is not None:
+            service.close()
 
 
 def _start(path: Path, settings: Settings) -> PendingRead:
@@ -113,7 +126,10 @@ def process_bytes(
 
 
 def _interpret(
-    result: ApplicationResult, settings: Settings, suggestions: bool
+    result: ApplicationResult,
+    settings: Settings,
+    suggestions: bool,
+    suggest: SuggestFn | None = None,
 ) -> ApplicationResult:
     if not result.readable or not result.document.pages:
         return result
@@ -135,24 +151,26 @@ def _interpret(
             )
         )
     if suggestions and result.items:
-        _attach_suggestions(result, settings)
+        _attach_suggestions(result, settings, suggest)
     # Risk signals come last: they read the parties, end use and the suggestions.
     attach_risk(result, settings.data_dir)
     return result
 
 
-def _attach_suggestions(result: ApplicationResult, settings: Settings) -> None:
+def _attach_suggestions(
+    result: ApplicationResult, settings: Settings, suggest: SuggestFn | None = None
+) -> None:
     # Imported here so `process --no-suggestions` never pays for loading the classifier.
     from exportdesk.classify import suggest_many
-    from exportdesk.classify.artefact import ArtefactError
+    from exportdesk.extract.errors import ModelError
 
     try:
-        lists = suggest_many(
+        lists = (suggest or suggest_many)(
             [item.description for item in result.items],
             catalogues=settings.default_catalogues,
             top_k=settings.top_k,
         )
-    except ArtefactError as exc:  # files that fail their manifest: a clear error, no trace
+    except ModelError as exc:  # files that fail their manifest (ArtefactError): no trace
         log.error("classifier refused: %s", exc)
         result.warnings.append(
             Warning(

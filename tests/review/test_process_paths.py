@@ -52,9 +52,9 @@ def test_next_file_starts_before_this_one_is_interpreted(tmp_path, monkeypatch):
         events.append(f"start {Path(name).name}")
         return real_start(read, name, settings)
 
-    def interpret(result, settings, suggestions):
+    def interpret(result, settings, suggestions, suggest=None):
         events.append(f"interpret {result.document.filename}")
-        return real_interpret(result, settings, suggestions)
+        return real_interpret(result, settings, suggestions, suggest)
 
     monkeypatch.setattr(pipeline, "start_limited", start)
     monkeypatch.setattr(pipeline, "_interpret", interpret)
@@ -163,3 +163,41 @@ def test_readers_inherit_tesseracts_version_and_languages(tmp_path, monkeypatch)
     # asking for themselves would make at least 4 of each
     assert sum(c.strip() == "--version" for c in calls) <= 3
     assert sum(c.strip() == "--list-langs" for c in calls) <= 3
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [("artefact", "model_integrity_failed"), ("bug", "classification_failed")],
+)
+def test_classification_process_errors_become_the_same_warnings(tmp_path, monkeypatch, error, code):
+    """The forked classifier inherits this process's code, so a patched suggest_many fails
+    in the child; its error must come back as the warning an in-process call gives."""
+    import exportdesk.classify as classify
+    from exportdesk.classify.artefact import ArtefactError
+    from exportdesk.review import suggestion_process
+
+    parent_calls = []
+
+    def broken(*args, **kwargs):
+        parent_calls.append(args)  # only a call in this process is seen here
+        if error == "artefact":
+            raise ArtefactError("model.npz does not match its manifest")
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(classify, "suggest_many", broken)
+    children = []
+    real = suggestion_process.SuggestionProcess.__init__
+
+    def init(self):
+        real(self)
+        children.append(self.pid)
+
+    monkeypatch.setattr(suggestion_process.SuggestionProcess, "__init__", init)
+    [result] = pipeline.process_paths(DIGITAL[:1], Settings(data_dir=tmp_path))
+    assert len(children) == 1 and children[0] is not None
+    assert parent_calls == []  # classified in the child, not here
+    warning = next(w for w in result.warnings if w.code == code)
+    assert ("does not match its manifest" if error == "artefact" else "a bug") in warning.message
+    assert all(not item.suggestions for item in result.items)
+    with pytest.raises(ChildProcessError):  # closed and reaped
+        os.waitpid(children[0], os.WNOHANG)
