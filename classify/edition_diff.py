@@ -153,6 +153,11 @@ def _entries(rows: list[dict]) -> dict[str, EditionEntry]:
     return out
 
 
+def _not_comparable(code: str, entry: EditionEntry, why: str) -> EntryChange:
+    """An entry kept under its code whose wording cannot be compared, and why."""
+    return EntryChange("not_comparable", code, code, None, entry.title, why)
+
+
 def diff(old: Edition, new: Edition) -> EditionDiff:
     """Match entries by code, then the leftovers by wording; say what became of each."""
     changes: list[EntryChange] = []
@@ -168,29 +173,13 @@ def diff(old: Edition, new: Edition) -> EditionDiff:
                 )
             elif code in new.unparsed:
                 changes.append(
-                    EntryChange(
-                        "not_comparable",
-                        code,
-                        code,
-                        None,
-                        entry.title,
-                        "named in the new list, wording not parsed",
-                    )
+                    _not_comparable(code, entry, "named in the new list, wording not parsed")
                 )
             else:
                 gone.append(entry)
             continue
         if not (entry.complete and other.complete):
-            changes.append(
-                EntryChange(
-                    "not_comparable",
-                    code,
-                    code,
-                    None,
-                    entry.title,
-                    "wording incomplete in one edition",
-                )
-            )
+            changes.append(_not_comparable(code, entry, "wording incomplete in one edition"))
             continue
         sim = token_diff(entry.text, other.text)
         status: Status = "unchanged" if sim >= SAME else "changed"

@@ -4,6 +4,7 @@ a confirm for every suggestion, overrides with a reason, and changes only on pur
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -61,41 +62,45 @@ def _picked(
 
 
 def _override(case_id: int, index: int, family: str, actor: str) -> None:
-    picked = _picked(
-        case_id,
-        index,
-        family,
-        "pick",
-        "reason",
-        "Pick a catalogue entry first (search above the list).",
-    )
-    if picked is None:
-        return
-    catalogue, code, reason = picked
-    if save(
-        case_id,
-        f"decide_{index}_{family}",
-        lambda v: store().decide(case_id, v, index, catalogue, code, actor, reason),
-        f"Item {index} ({family_name(family)}): recorded {catalogue} {code} instead of the "
-        "suggestion.",
-    ):
-        st.session_state[_prefix(case_id, index, family).format("other")] = False
+    """Record the picked entry instead of the suggestions, with the override reason."""
+    missing = "Pick a catalogue entry first (search above the list)."
+    _record(case_id, index, family, actor, ("pick", "reason", "other"), missing, change=False)
 
 
 def _change(case_id: int, index: int, family: str, actor: str) -> None:
-    picked = _picked(case_id, index, family, "newcode", "why", "Choose the new code first.")
+    """Replace the family's decision with the chosen entry, saying why."""
+    missing = "Choose the new code first."
+    _record(case_id, index, family, actor, ("newcode", "why", "changing"), missing, change=True)
+
+
+def _record(
+    case_id: int,
+    index: int,
+    family: str,
+    actor: str,
+    keys: tuple[str, str, str],
+    missing: str,
+    change: bool,
+) -> None:
+    """Save the entry picked in the widgets ``keys`` (entry, reason, the toggle to close)."""
+    pick, why, toggle = keys
+    picked = _picked(case_id, index, family, pick, why, missing)
     if picked is None:
         return
     catalogue, code, reason = picked
+    if change:
+        done = f"changed to {catalogue} {code}"
+        decide = partial(store().decide, change_reason=reason or "")
+    else:
+        done = f"recorded {catalogue} {code} instead of the suggestion"
+        decide = partial(store().decide, reason=reason)
     if save(
         case_id,
         f"decide_{index}_{family}",
-        lambda v: store().decide(
-            case_id, v, index, catalogue, code, actor, change_reason=reason or ""
-        ),
-        f"Item {index} ({family_name(family)}): changed to {catalogue} {code}.",
+        lambda v: decide(case_id, v, index, catalogue, code, actor),
+        f"Item {index} ({family_name(family)}): {done}.",
     ):
-        st.session_state[_prefix(case_id, index, family).format("changing")] = False
+        st.session_state[_prefix(case_id, index, family).format(toggle)] = False
 
 
 def _toggle(key: str, value: bool) -> None:

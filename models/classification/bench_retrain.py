@@ -19,6 +19,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -167,32 +168,26 @@ def run_setting(
     store = CaseStore(settings)
     empty = work / name / "empty-dataset"
     dataset.export(store, empty)
-    t = time.time()
-    before = train(
-        dataset.load(empty)[0],
-        None,
-        settings=settings,
-        embedder=embedder,
-        version="before",
-        base_rows=base,
-        progress=_log,
-    )
-    seconds_before = time.time() - t
+
+    def timed(items: list, card: dict | None, version: str) -> tuple[Any, float]:
+        t = time.time()
+        out = train(
+            items,
+            card,
+            settings=settings,
+            embedder=embedder,
+            version=version,
+            base_rows=base,
+            progress=_log,
+        )
+        return out, time.time() - t
+
+    before, seconds_before = timed(dataset.load(empty)[0], None, "before")
     confirm_batch(store, batch)
     ds = work / name / "dataset"
     card = dataset.export(store, ds).card
     items, _ = dataset.load(ds)
-    t = time.time()
-    after = train(
-        items,
-        card,
-        settings=settings,
-        embedder=embedder,
-        version="after",
-        base_rows=base,
-        progress=_log,
-    )
-    seconds_after = time.time() - t
+    after, seconds_after = timed(items, card, "after")
     store.close()
     fixed_rows = load_labelled(FIXED_SET)
     out: dict = {

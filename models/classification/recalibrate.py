@@ -44,14 +44,13 @@ from exportdesk.classify.catalogue import CATALOGUES, JURISDICTIONS
 from exportdesk.classify.features import familiarity
 from exportdesk.classify.scoring import score
 from exportdesk.extract.registry import sha256_file
-from exportdesk.models.classification.evaluate import compute
 from exportdesk.models.classification.train import (
     entry_lookup,
+    entry_metrics,
     exemplars_hidden,
     label_index,
     labelled_positions,
     load_training_rows,
-    ranked_codes,
     score_rows,
     split,
 )
@@ -166,17 +165,7 @@ def _source_record(version: str, src: Path) -> dict:
 
 def metrics(model, rows: list, calibrators: list[TemperatureCalibrator]) -> dict:
     """Entry-level top-1/top-3/ECE per jurisdiction; ``calibrators[i]`` scores ``rows[i]``."""
-    res = {}
-    for j in JURISDICTIONS:
-        golds, ranked = [], []
-        for (r, s, _p), cal in zip(rows, calibrators, strict=True):
-            if s.jurisdiction != j:
-                continue
-            p = cal.probabilities(s.logits, familiarity(s.candidates), j)
-            golds.append(r[j])
-            ranked.append(ranked_codes(model, s, p))
-        res[j] = compute(golds, ranked).to_json()
-    return res
+    return entry_metrics(model, [(r, s) for r, s, _p in rows], calibrators)
 
 
 def _brief(m: dict) -> dict:

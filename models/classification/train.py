@@ -259,18 +259,25 @@ def collect(model, embedder, rows, exclude: bool, hide_fraction: float | None = 
     return out
 
 
-def dev_metrics(model, collected, calibrator) -> dict:
+def entry_metrics(model, scored_rows: list, calibrators: list) -> dict:
+    """Entry-level top-1/top-3/ECE per jurisdiction over (row, Scored) pairs;
+    ``calibrators[i]`` turns the i-th pair's logits into probabilities."""
     res = {}
     for j in JURISDICTIONS:
         golds, ranked = [], []
-        for r, s, _lab, _pos in collected:
+        for (r, s), cal in zip(scored_rows, calibrators, strict=True):
             if s.jurisdiction != j:
                 continue
-            p = calibrator.probabilities(s.logits, familiarity(s.candidates), j)
+            p = cal.probabilities(s.logits, familiarity(s.candidates), j)
             golds.append(r[j])
             ranked.append(ranked_codes(model, s, p))
         res[j] = compute(golds, ranked).to_json()
     return res
+
+
+def dev_metrics(model, collected, calibrator) -> dict:
+    """``entry_metrics`` of collected (row, Scored, label, position) with one calibrator."""
+    return entry_metrics(model, [(r, s) for r, s, *_ in collected], [calibrator] * len(collected))
 
 
 def ranked_codes(model, scored, probabilities: np.ndarray) -> list[tuple[str, float]]:
