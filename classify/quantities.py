@@ -400,6 +400,53 @@ def find_nij_levels(text: str) -> list[Quantity]:
     return out
 
 
+# Calibres as ammunition is named: "7.62 x 51 mm" (calibre x case length), ".50 BMG",
+# ".308 Win", ".22 LR" (hundredths or thousandths of an inch), "12 gauge" (bore of a
+# shotgun: a ball of 1/12 lb of lead). Each gives the calibre as a length.
+_CARTRIDGE = re.compile(
+    r"(?<![\w.])(?P<cal>\d{1,2}(?:[.,]\d{1,2})?)\s?[x×]\s?(?P<case>\d{2,3})(?:\s?[A-Z]+)?\s?mm\b"
+)
+_INCH_CAL = re.compile(
+    r"(?<![\w.])\.(?P<cal>\d{2,3})\s?(?=(?:-?cal(?:ibre|iber)?\b|BMG|Win|Winchester|LR|Magnum|"
+    r"Mag\b|Lapua|ACP|Special|Rem\b|Remington|NATO|S&W|Auto\b|Norma|Creedmoor|H&H))",
+)
+_GAUGE = re.compile(r"(?<![\w.])(?P<g>\d{1,2})[\s-]?(?:gauge|ga\b|bore\b)", re.I)
+
+
+_AMMO_CONTEXT = re.compile(
+    r"ammuni|cartridge|\bround|rifle|pistol|handgun|carbine|gun\b|guns\b|shotgun|weapon|"
+    r"NATO|\bball\b|bullet|calib(?:re|er)|Parabellum|\bPara\b|FMJ|smooth-bore|slug|shell|"
+    r"buckshot|magnum|firearm",
+    re.I,
+)
+
+
+def _ammo_near(text: str, m: re.Match) -> bool:
+    return bool(_AMMO_CONTEXT.search(text[max(0, m.start() - 60) : m.end() + 60]))
+
+
+def find_calibres(text: str) -> list[Quantity]:
+    out = []
+    for m in _CARTRIDGE.finditer(text):
+        if not _ammo_near(text, m):
+            continue
+        cal, case = float(m.group("cal").replace(",", ".")), float(m.group("case"))
+        if cal < case:
+            v = cal / 1000.0
+            out.append(Quantity(v, v, "[length]", m.group(0), m.start(), m.end()))
+    for m in _INCH_CAL.finditer(text):
+        v = float("0." + m.group("cal")) * 0.0254
+        out.append(Quantity(v, v, "[length]", m.group(0).strip(), m.start(), m.end()))
+    for m in _GAUGE.finditer(text):
+        if not _ammo_near(text, m):
+            continue
+        g = int(m.group("g"))
+        if g > 0:
+            v = 1.669 / g ** (1 / 3) * 0.0254
+            out.append(Quantity(v, v, "[length]", m.group(0), m.start(), m.end()))
+    return out
+
+
 def find_counts(text: str) -> list[Quantity]:
     """Counts of axes and channels, as quantities of their own dimension."""
     out = []
@@ -463,8 +510,11 @@ def find_quantities(text: str, decimal_comma: bool = False) -> list[Quantity]:
         if dim not in _SIGNED:
             lo, hi = abs(lo), abs(hi)
         out.append(Quantity(min(lo, hi), max(lo, hi), dim, m.group(0).strip(), m.start(), m.end()))
+    calibres = find_calibres(text)
+    # "7.62 x 51 mm": the calibre replaces the case length read as "51 mm".
+    out = [q for q in out if not any(c.start <= q.start < c.end for c in calibres)]
     taken = [(q.start, q.end) for q in out]
-    for q in find_counts(text) + find_nij_levels(text):
+    for q in find_counts(text) + find_nij_levels(text) + calibres:
         if not any(a <= q.start < b for a, b in taken):
             out.append(q)
     out.sort(key=lambda q: q.start)

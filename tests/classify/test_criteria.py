@@ -43,6 +43,16 @@ def test_compound_adjectives_and_nautical_miles_are_quantities() -> None:
     assert find_quantities("the hour-long test") == []
 
 
+def test_calibres_as_ammunition_is_named() -> None:
+    def mm(text: str) -> list[float]:
+        return [round(q.low * 1000, 2) for q in find_quantities(text) if q.dim == "[length]"]
+
+    assert mm("7.62 x 51 mm NATO ball") == [7.62]  # the calibre, not the case length
+    assert mm("Bolt-action rifle .50 BMG") == [12.7]
+    assert mm("12 gauge pump-action shotgun") == [18.52]
+    assert mm("16 gauge steel sheet") == []  # a gauge without a firearm is not a bore
+
+
 def test_ranges_keep_both_ends_and_units() -> None:
     (q,) = find_quantities("tunable 20 MHz-6 GHz")
     assert (q.low, q.high) == (pytest.approx(2e7), pytest.approx(6e9))
