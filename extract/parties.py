@@ -52,7 +52,35 @@ def find_role_labels(layouts: list[PageLayout]) -> list[LabelSegment]:
             parsed = parse_role_label(seg.text)
             if parsed is not None:
                 found.append(LabelSegment(seg, parsed[0], parsed[1]))
-    return found
+    found += _boxes_named_by_references(layouts, {f.role for f in found})
+    return sorted(found, key=lambda f: (f.segment.page, f.segment.index))
+
+
+_NUMBERED_BOX = re.compile(r"^\(?(\d{1,2}[a-z]?)[.)]?\s+(\S.*)$")
+
+
+def _boxes_named_by_references(layouts: list[PageLayout], roles: set[str]) -> list[LabelSegment]:
+    """A box whose label a scan garbled ("2 C+"), named by a reference on its page that
+    gives its number and role ("Same as consignee (box 2)"), when no box has that role."""
+    out = []
+    for layout in layouts:
+        named: dict[str, str] = {}
+        for seg in layout.segments:
+            ref = parse_reference(seg.text)
+            if ref is not None and ref[0] is not None and ref[1] is not None:
+                named.setdefault(ref[1], ref[0])
+        for seg in layout.segments:
+            m = _NUMBERED_BOX.match(seg.text)
+            if m is None or m.group(1).lower() not in named:
+                continue
+            role = named[m.group(1).lower()]
+            if role in roles or len(m.group(2).split()) > 4 or parse_role_label(seg.text):
+                continue
+            if parse_reference(seg.text) is not None or re.search(r"\d", m.group(2)):
+                continue
+            out.append(LabelSegment(seg, role, ""))
+            roles = roles | {role}
+    return out
 
 
 def parse_role_label(text: str) -> tuple[str, str] | None:

@@ -399,3 +399,35 @@ def test_next_numbered_box_beside_an_empty_box_is_not_its_value():
     ]
     found = _parties(cells)
     assert "purchaser" not in found, found.get("purchaser")
+
+
+def test_box_whose_label_the_scan_lost_is_named_by_a_reference_to_it():
+    """'2 Consignee' read as '2 C+': 'Same as consignee (box 2)' elsewhere on the page says
+    what box 2 is, so its party is still the consignee."""
+    cells = [
+        (40, 100, "1 Applicant"),
+        *lines(40, 114, ["Holm Sensorteknik AB", "Storgatan 3", "SE-111 22 Stockholm", "Sweden"]),
+        (300, 100, "2 C+"),
+        *lines(300, 114, ["Tagus Optica Lda.", "Rua Augusta 9", "1100-048 Lisboa", "Portugal"]),
+        (40, 200, "3 End user"),
+        (40, 214, "Same as consignee (box 2)"),
+    ]
+    found = _parties(cells)
+    assert [p.name for p in found["consignee"]] == ["Tagus Optica Lda."]
+    assert found["consignee"][0].country == "PT"
+    assert [p.name for p in found["end_user"]] == ["Tagus Optica Lda."]
+
+
+def test_numbered_box_is_not_renamed_when_its_role_already_has_a_box():
+    cells = [
+        (40, 100, "1 Applicant"),
+        *lines(40, 114, ["Holm Sensorteknik AB", "Storgatan 3", "SE-111 22 Stockholm", "Sweden"]),
+        (300, 100, "2 Consignee"),
+        *lines(300, 114, ["Tagus Optica Lda.", "Rua Augusta 9", "1100-048 Lisboa", "Portugal"]),
+        (40, 200, "3 End user"),
+        (40, 214, "Same as consignee (box 2)"),
+        (300, 200, "2 Remarks"),
+        (300, 214, "Delivery in two lots"),
+    ]
+    found = _parties(cells)
+    assert [p.name for p in found["consignee"]] == ["Tagus Optica Lda."]
