@@ -643,13 +643,9 @@ class CaseStore:
             ).scalars()
         )
         result, corrected = replay(ex, corrections) if ex is not None else (None, frozenset())
-        return CaseView(
-            id=app.id,
-            filename=app.filename,
+        return CaseView.of(
+            app,
             sha256=app.document_sha256,
-            status=app.status,
-            version=app.version,
-            created_at=app.created_at,
             result=result,
             versions=dict(ex.versions) if ex else {},
             extraction_id=ex.id if ex else None,

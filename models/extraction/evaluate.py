@@ -140,6 +140,11 @@ def _match(
     return out
 
 
+def _by_words(name: str) -> Callable[[Any, Any], float]:
+    """Similarity of a prediction's and a gold's ``name`` text, word order aside."""
+    return lambda p, g: fuzz.token_set_ratio(fold(getattr(p, name)), fold(g[name]))
+
+
 def _matched(
     counts: Counts,
     pred: list[Any],
@@ -190,7 +195,7 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
         c("item.matched"),
         preds_i,
         golds_i,
-        lambda p, g: fuzz.token_set_ratio(fold(p.description), fold(g["description"])),
+        _by_words("description"),
         80,
     )
     strict = 0
@@ -223,7 +228,7 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
         c("end_use"),
         preds_e,
         golds_e,
-        lambda p, g: fuzz.token_set_ratio(fold(p.statement), fold(g["statement"])),
+        _by_words("statement"),
         80,
     )
     for i, j in pairs:
