@@ -27,8 +27,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from exportdesk.extract.model import ApplicationResult, Warning, Word
+from exportdesk.extract.model import ApplicationResult, Warning
 from exportdesk.extract.names import display_name
+from exportdesk.extract.ranges import dump_result as _dump
+from exportdesk.extract.ranges import load_result as _load
 from exportdesk.extract.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -150,23 +152,6 @@ def _child(read: Reader, settings: Settings, wfd: int) -> None:
         code = 4
     finally:
         os._exit(code)
-
-
-def _dump(result: ApplicationResult) -> dict[str, Any]:
-    """The contract JSON plus each page's words, which the contract leaves out."""
-    data = result.to_contract()
-    data["_words"] = [
-        [w.model_dump(mode="json") for w in page.words] for page in result.document.pages
-    ]
-    return data
-
-
-def _load(data: dict[str, Any]) -> ApplicationResult:
-    words = data.pop("_words")
-    result = ApplicationResult.model_validate(data)
-    for page, page_words in zip(result.document.pages, words, strict=True):
-        page.words = [Word.model_validate(w) for w in page_words]
-    return result
 
 
 def _parent(

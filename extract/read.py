@@ -86,10 +86,13 @@ def read_bytes(
     engine: OcrEngine | None = None,
     progress: ProgressFn | None = None,
     profile: StageProfile | None = None,
+    pages: range | None = None,
 ) -> ApplicationResult:
     """Read one application from its bytes into pages of words (no field extraction yet).
 
     `profile`, when given, receives the per-page stage timings (it stays off the result).
+    `pages` (0-based indexes) reads only those pages, numbered as in the whole file: a long
+    scan's page-range job (review/runner.py); `extract.ranges.merge` joins the parts.
     """
     settings = settings or get_settings()
     engine = engine or TesseractEngine()
@@ -100,7 +103,9 @@ def read_bytes(
     except InputProblem as exc:
         return _failed(name, data, exc)
     try:
-        pages, page_warnings = _read_pages(pdf, data, name, settings, engine, progress, profile)
+        read, page_warnings = _read_pages(
+            pdf, data, name, settings, engine, progress, profile, pages
+        )
     except InputProblem as exc:
         return _failed(name, data, exc)
     finally:
@@ -108,8 +113,8 @@ def read_bytes(
     document = DocumentInfo(
         filename=name,
         sha256=sha256_bytes(data),
-        page_count=len(pages),
-        pages=pages,
+        page_count=len(read),
+        pages=read,
         size_bytes=len(data),
     )
     return ApplicationResult(document=document, warnings=warnings + page_warnings)
@@ -192,13 +197,14 @@ def _read_pages(
     engine: OcrEngine,
     progress: ProgressFn | None,
     profile: StageProfile | None = None,
+    subset: range | None = None,
 ) -> tuple[list[Page], list[Warning]]:
     count = len(pdf)
     pages: list[Page | None] = [None] * count
     warnings: list[Warning] = []
     to_ocr: list[int] = []
     plumber = _open_plumber(data, warnings)
-    for index in range(count):
+    for index in range(count) if subset is None else subset:
         number = index + 1
         start = time.perf_counter()
         try:  # a malformed page tree (a /Kids entry that is no page, a loop) fails here
@@ -256,7 +262,7 @@ def _read_pages(
     if to_ocr:
         _ocr_pages(pdf, to_ocr, pages, warnings, settings, engine, progress, profile)
     result = [p for p in pages if p is not None]
-    if sum(w.code == "page_unreadable" for w in warnings) == count:
+    if subset is None and sum(w.code == "page_unreadable" for w in warnings) == count:
         raise problem("corrupt", name=name, detail=f"none of its {count} page(s) could be loaded")
     return result, sorted(warnings, key=lambda w: w.page or 0)
 

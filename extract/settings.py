@@ -196,6 +196,12 @@ class StoreSettings(SettingsGroup):
         description="Queued or running jobs beyond which intake refuses new uploads with a "
         "message to try later (a bounded queue).",
     )
+    job_split_pages: int = Field(
+        20,
+        description="A document of more pages is read as page-range jobs of this many pages "
+        "each, spread over all workers, and assembled (fields, classification, risk) by its "
+        "own job when the last range is done. 0: always read a document in one job.",
+    )
     max_worker_memory_mb: int = Field(
         0,
         description="Memory ceiling per worker process (data segment, inherited by its "

@@ -28,8 +28,11 @@ from exportdesk.review.values import Value
 log = logging.getLogger(__name__)
 
 PROCESS = "process_document"
+READ_PAGES = "read_pages"  # one page range of a long document (payload: parent, first, stop)
 RETRAIN = "retrain"
-LIVE = ("queued", "running")
+# "waiting": a long document's job while its page-range jobs run; the last range to finish
+# queues it again, and it then assembles the pages (fields, classification, risk).
+LIVE = ("queued", "running", "waiting")
 LOG_LINES = 40  # progress lines a job keeps (the Trainer page shows them)
 
 Notify = Callable[[list[int]], None]  # tells the back end that these jobs may be claimed
@@ -53,7 +56,7 @@ class JobState(Value):
 
     id: int
     kind: str
-    status: str  # queued, running, done, failed
+    status: str  # queued, running, waiting (for its page ranges), done, failed
     attempts: int
     max_attempts: int
     error: str | None
@@ -274,9 +277,114 @@ class DatabaseJobQueue:
             )
             if changed.rowcount != 1:
                 return "lost"
+            if last and claim.kind == READ_PAGES:
+                _fail_parent(s, claim.payload, text)
         if status == "queued":
             self.notify([claim.id])
         return status
+
+    # --- long documents: page ranges ------------------------------------------------
+    def split(self, claim: Claim, ranges: list[range], total: int) -> list[int]:
+        """Turn a long document's running job into page-range jobs and park it ``waiting``.
+
+        One transaction, only while this worker owns the job (else LeaseLost and nothing is
+        created). Parking is not a failed try, so it gives the attempt back.
+        """
+        with self.store.session() as s:
+            ids = [
+                self.add(
+                    s,
+                    READ_PAGES,
+                    claim.document_sha256,
+                    {"parent": claim.id, "first": r.start, "stop": r.stop},
+                    claim.requested_by,
+                ).id
+                for r in ranges
+            ]
+            self._park(s, claim, ids, total)
+        self.notify(ids)
+        return ids
+
+    def resume(self, claim: Claim, range_ids: list[int], total: int) -> list[int]:
+        """The document's job came back before all its ranges were done (an admin retried it
+        after a range failed): queue the failed ranges again with fresh attempts, park it."""
+        with self.store.session() as s:
+            failed = list(
+                s.execute(
+                    select(Job.id).where(Job.id.in_(range_ids), Job.status == "failed")
+                ).scalars()
+            )
+            if failed:
+                s.execute(
+                    update(Job)
+                    .where(Job.id.in_(failed))
+                    .values(status="queued", attempts=0, error=None, finished_at=None)
+                )
+            done_pages = sum(
+                (p or {}).get("stop", 0) - (p or {}).get("first", 0)
+                for p in s.execute(
+                    select(Job.payload).where(Job.id.in_(range_ids), Job.status == "done")
+                ).scalars()
+            )
+            self._park(s, claim, range_ids, total, done_pages)
+        self.notify(failed)
+        return failed
+
+    def _park(
+        self, s: Session, claim: Claim, range_ids: list[int], total: int, done: int = 0
+    ) -> None:
+        parked = s.execute(
+            update(Job)
+            .where(Job.id == claim.id, Job.token == claim.token, Job.status == "running")
+            .values(
+                status="waiting",
+                payload={**(claim.payload or {}), "ranges": range_ids},
+                token=None,
+                lease_until=None,
+                attempts=Job.attempts - 1,
+                done_units=done,
+                total_units=total,
+            )
+        )
+        if parked.rowcount != 1:  # type: ignore[attr-defined]
+            raise LeaseLost(f"job {claim.id} was taken over by another worker")
+
+    def complete_range(self, claim: Claim, s: Session, result: dict[str, Any]) -> int | None:
+        """Record a page range's pages and mark it done; the last range of its document
+        queues the document's job again (returned, to announce after the commit).
+
+        Exactly once, also when ranges finish at the same moment on different machines: each
+        completion first locks its document's job row (the ``done_units`` update), so the
+        completions run one after another and the last one sees all the others done.
+        """
+        self.complete(claim, s, result)
+        payload = claim.payload or {}
+        parent = int(payload["parent"])
+        s.execute(
+            update(Job)
+            .where(Job.id == parent)
+            .values(done_units=Job.done_units + (payload["stop"] - payload["first"]))
+        )
+        ranges = (s.scalar(select(Job.payload).where(Job.id == parent)) or {}).get("ranges", [])
+        unfinished = s.scalar(
+            select(func.count()).select_from(Job).where(Job.id.in_(ranges), Job.status != "done")
+        )
+        if unfinished:
+            return None
+        released = s.execute(
+            update(Job)
+            .where(Job.id == parent, Job.status == "waiting")
+            .values(status="queued", error=None)
+        )
+        return parent if released.rowcount == 1 else None  # type: ignore[attr-defined]
+
+    def range_results(self, range_ids: list[int]) -> tuple[list[dict[str, Any]], list[int]]:
+        """The stored results of these range jobs in page order, and the ids not done."""
+        with self.store.session() as s:
+            rows = s.execute(select(Job.id, Job.status, Job.result).where(Job.id.in_(range_ids)))
+            found = {job_id: (status, result) for job_id, status, result in rows}
+        missing = [i for i in range_ids if found.get(i, ("", None))[0] != "done"]
+        return [found[i][1] for i in range_ids if i not in missing], missing
 
     def expire_leases(self) -> list[int]:
         """Jobs whose worker stopped heart-beating: queue them again, or fail the last try."""
@@ -307,6 +415,8 @@ class DatabaseJobQueue:
                 )
                 if changed.rowcount == 1 and not last:
                     requeued.append(job.id)
+                elif changed.rowcount == 1 and job.kind == READ_PAGES:
+                    _fail_parent(s, job.payload, f"attempt {job.attempts}: {what}")
         if requeued:
             log.warning("re-queued jobs %s: their worker stopped", requeued)
             self.notify(requeued)
@@ -364,7 +474,8 @@ class DatabaseJobQueue:
         with self.store.session() as s:
             rows = s.execute(select(Job.status, func.count()).group_by(Job.status)).all()
         found = {status: int(n) for status, n in rows}
-        return {status: found.get(status, 0) for status in ("queued", "running", "done", "failed")}
+        statuses = ("queued", "running", "waiting", "done", "failed")
+        return {status: found.get(status, 0) for status in statuses}
 
     def live_job_for(self, s: Session, document_sha256: str) -> int | None:
         return s.execute(
@@ -385,6 +496,22 @@ class DatabaseJobQueue:
             ).scalar_one_or_none()
             audit.append(s, actor, "job_retried", app_id, {"job": job_id})
         self.notify([job_id])
+
+
+def _fail_parent(s: Session, payload: dict[str, Any] | None, reason: str) -> None:
+    """A page range failed for good: its document's job fails with the range named (the
+    admin's Retry of that job queues the failed ranges again)."""
+    p = payload or {}
+    s.execute(
+        update(Job)
+        .where(Job.id == int(p["parent"]), Job.status == "waiting")
+        .values(
+            status="failed",
+            error=f"pages {p['first'] + 1}-{p['stop']} could not be read ({reason}); "
+            "Retry reads them again",
+            finished_at=utcnow(),
+        )
+    )
 
 
 def queue_for(store: CaseStore) -> DatabaseJobQueue:

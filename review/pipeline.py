@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from exportdesk.extract.isolation import PendingRead, read_limited, start_limited
-from exportdesk.extract.model import ApplicationResult, Suggestion, Warning
+from exportdesk.extract.model import ApplicationResult, DocumentInfo, Suggestion, Warning
 from exportdesk.extract.read import ProgressFn, read_bytes, read_pdf
 from exportdesk.extract.settings import Settings, get_settings
 from exportdesk.review.suggestion_process import SuggestionProcess
@@ -123,6 +124,55 @@ def process_bytes(
         lambda report: read_bytes(data, name, settings, progress=report), name, settings, progress
     )
     return _interpret(result, settings, suggestions)
+
+
+def count_pages(data: bytes, name: str, settings: Settings | None = None) -> int:
+    """Pages in a stored original, counted in the isolated reader child (it parses untrusted
+    bytes); 0 when the file cannot be opened (reading it whole then reports why)."""
+    settings = settings or get_settings()
+
+    def count(_report: ProgressFn) -> ApplicationResult:
+        import pypdfium2 as pdfium
+
+        pages = 0
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except Exception:  # not a PDF pdfium opens: read whole, which explains the problem
+            pdf = None
+        if pdf is not None:
+            try:
+                pages = len(pdf)
+            finally:
+                pdf.close()
+        empty = hashlib.sha256(b"").hexdigest()
+        return ApplicationResult(
+            document=DocumentInfo(filename=name, sha256=empty, page_count=pages)
+        )
+
+    return read_limited(count, name, settings).document.page_count
+
+
+def read_page_range(
+    data: bytes,
+    name: str,
+    pages: range,
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+) -> ApplicationResult:
+    """Read only ``pages`` (0-based) of a file, in the isolated reader child, as a long scan's
+    page-range job does; ``extract.ranges.merge`` joins the parts."""
+    settings = settings or get_settings()
+    return read_limited(
+        lambda report: read_bytes(data, name, settings, progress=report, pages=pages),
+        name,
+        settings,
+        progress,
+    )
+
+
+def interpret(result: ApplicationResult, settings: Settings | None = None) -> ApplicationResult:
+    """Field extraction, classification and risk on pages already read (the assemble step)."""
+    return _interpret(result, settings or get_settings(), suggestions=True)
 
 
 def _interpret(

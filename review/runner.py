@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from exportdesk.extract.model import ApplicationResult
-from exportdesk.review.jobs import PROCESS, Claim, DatabaseJobQueue, LeaseLost
+from exportdesk.extract.ranges import dump_result, load_result, merge, page_ranges
+from exportdesk.review.jobs import PROCESS, READ_PAGES, Claim, DatabaseJobQueue, LeaseLost
 from exportdesk.review.store import CaseStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,19 @@ class Pipeline(Protocol):
     ) -> ApplicationResult: ...
 
 
+class PageStages(Protocol):
+    """The pipeline cut where a long document is spread over workers: count its pages, read
+    a range of them (in the isolated reader child), interpret the joined pages once."""
+
+    def count(self, data: bytes, name: str) -> int: ...
+
+    def read(
+        self, data: bytes, name: str, pages: range, progress: Progress | None = None
+    ) -> ApplicationResult: ...
+
+    def interpret(self, result: ApplicationResult) -> ApplicationResult: ...
+
+
 class TimeLimitExceeded(StoreError):
     """The attempt ran past its soft time limit (raised at the next progress report; the
     hard limit stops the process regardless)."""
@@ -41,6 +55,35 @@ def default_pipeline(data: bytes, name: str, progress: Progress | None = None) -
     from exportdesk.review.pipeline import process_bytes
 
     return process_bytes(data, name, progress=progress)
+
+
+class RealStages:
+    """The real pipeline's stages (review/pipeline.py)."""
+
+    def count(self, data: bytes, name: str) -> int:
+        from exportdesk.review.pipeline import count_pages
+
+        return count_pages(data, name)
+
+    def read(
+        self, data: bytes, name: str, pages: range, progress: Progress | None = None
+    ) -> ApplicationResult:
+        from exportdesk.review.pipeline import read_page_range
+
+        return read_page_range(data, name, pages, progress=progress)
+
+    def interpret(self, result: ApplicationResult) -> ApplicationResult:
+        from exportdesk.review.pipeline import interpret
+
+        return interpret(result)
+
+
+default_pipeline.stages = RealStages()  # type: ignore[attr-defined]
+
+
+def stages_of(pipeline: Pipeline) -> PageStages | None:
+    """A pipeline that can read page ranges carries its stages; a fake engine may not."""
+    return getattr(pipeline, "stages", None)
 
 
 def load_pipeline(path: str | None) -> Pipeline:
@@ -97,6 +140,60 @@ def process_document(
         if queue is not None and claim is not None:
             queue.complete(claim, s)
     return recorded
+
+
+def process_long_document(
+    queue: DatabaseJobQueue, claim: Claim, pipeline: Pipeline, stages: PageStages, beat: Heartbeat
+) -> str:
+    """A document job when page ranges are on: a short document is read in this job; a long
+    one is split into page-range jobs (and this job waits, "waiting"); when the last range is
+    done the job comes back and assembles: joins the pages, interprets them, records once."""
+    store, sha = queue.store, claim.document_sha256
+    assert sha is not None
+    size = queue.settings.job_split_pages
+    range_ids: list[int] = (claim.payload or {}).get("ranges") or []
+    data, name = store.original_by_sha(sha)
+    if not range_ids:
+        total = stages.count(data, name)
+        if total <= size:
+            process_document(store, sha, pipeline, beat.progress, queue, claim)
+            return "done"
+        ranges = page_ranges(total, size)
+        queue.split(claim, ranges, total)
+        log.warning("job %s: %d pages as %d page-range jobs", claim.id, total, len(ranges))
+        return "waiting"
+    parts, missing = queue.range_results(range_ids)
+    if missing:  # a range failed and an admin retried the document: read those again
+        queue.resume(claim, range_ids, stages.count(data, name))
+        return "waiting"
+    merged = merge([load_result(part) for part in parts])
+    pages = merged.document.page_count
+    beat.progress(pages, pages, f"assembling {pages} pages from {len(parts)} ranges")
+    result = stages.interpret(merged)
+    with store.session() as s:
+        store.record_extraction(sha, result, session=s)
+        queue.complete(claim, s)
+    return "done"
+
+
+def read_range(queue: DatabaseJobQueue, claim: Claim, stages: PageStages, beat: Heartbeat) -> str:
+    """One page range of a long document: read its pages and store them on the job row."""
+    assert claim.document_sha256 is not None and claim.payload is not None
+    pages = range(int(claim.payload["first"]), int(claim.payload["stop"]))
+    data, name = queue.store.original_by_sha(claim.document_sha256)
+    done = 0
+
+    def report(_done: int, _total: int) -> None:  # one call per page read
+        nonlocal done
+        done = min(done + 1, len(pages))
+        beat.progress(done, len(pages))
+
+    result = stages.read(data, name, pages, report)
+    with queue.store.session() as s:
+        released = queue.complete_range(claim, s, dump_result(result))
+    if released is not None:
+        queue.notify([released])
+    return "done"
 
 
 class Heartbeat:
@@ -169,16 +266,22 @@ def execute(
     on_beat: Callable[[], None] | None = None,
     train_options: dict[str, Any] | None = None,
 ) -> str:
-    """Run a claimed job to its end state: "done", "queued" (retried), "failed" or "lost".
+    """Run a claimed job to its end state: "done", "waiting" (for its page ranges), "queued"
+    (retried), "failed" or "lost".
 
     ``train_options`` reach the handler of a retrain (tests give a small embedder)."""
     with Heartbeat(queue, claim, on_hard_limit, on_beat) as beat:
         try:
+            stages = stages_of(pipeline)
+            if claim.kind == PROCESS and stages and queue.settings.job_split_pages > 0:
+                return process_long_document(queue, claim, pipeline, stages, beat)
             if claim.kind == PROCESS:
                 assert claim.document_sha256 is not None
                 process_document(
                     queue.store, claim.document_sha256, pipeline, beat.progress, queue, claim
                 )
+            elif claim.kind == READ_PAGES:
+                return read_range(queue, claim, stages or RealStages(), beat)
             else:
                 handler(claim)(queue, claim, beat, train_options or {})
         except LeaseLost:

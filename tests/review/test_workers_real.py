@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from exportdesk.extract.settings import Settings
 from exportdesk.review.intake import submit
-from exportdesk.review.jobs import DatabaseJobQueue, JobState, queue_for
+from exportdesk.review.jobs import READ_PAGES, DatabaseJobQueue, JobState, queue_for
 from exportdesk.review.store import CaseStore
 from exportdesk.review.tables import AuditEvent, Extraction
 from exportdesk.review.workers import keep_worker_alive
@@ -190,6 +190,54 @@ def test_worker_killed_mid_scan_another_completes_it_exactly_once(cluster: Clust
     case = store.case(sub.receipt.application_id)
     assert case.status == "extracted" and case.result is not None and case.result.readable
     assert second.poll() is None  # the survivor is still serving
+    store.close()
+
+
+@pytest.mark.ocr
+def test_worker_killed_mid_range_of_a_long_scan_the_document_completes_exactly_once(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scan read as page ranges (pages 1-2 and 3): the worker reading pages 1-2 is killed
+    after page 1; another takes the range over, and the document is assembled once."""
+    monkeypatch.setenv("EXPORTDESK_JOB_SPLIT_PAGES", "2")
+    store, queue = open_queue()
+    scan = SAMPLES / "invoice-100023-scan.pdf"  # three scanned pages
+    first = cluster.start("first")
+    sub = submit(store, queue, scan.read_bytes(), scan.name, "clerk")
+    parent = sub.job_id
+    assert parent is not None
+
+    def mid_range() -> JobState | None:
+        for job in queue.jobs(kind=READ_PAGES):
+            assert job.status != "done" or job.total == 1, "range read before it was killed"
+            if job.status == "running" and job.total == 2 and job.done == 1:
+                return job
+        return None
+
+    wait_for(
+        "a worker to be mid-way through pages 1-2", lambda: bool(mid_range()), 600, cluster, 0.05
+    )
+    victim = mid_range()
+    assert victim is not None
+    assert queue.state(parent).status == "waiting"
+    second = cluster.start("second")
+    cluster.kill(first)
+    wait_for(
+        "the document's job to finish", lambda: queue.state(parent).status == "done", 600, cluster
+    )
+    ranges = sorted(queue.jobs(kind=READ_PAGES), key=lambda j: j.id)
+    assert [(r.payload or {}).get("first") for r in ranges] == [0, 2]
+    assert all(r.status == "done" for r in ranges)
+    taken = queue.state(victim.id)
+    assert taken.attempts == 2 and taken.worker != victim.worker and taken.done == 2
+    done = queue.state(parent)
+    assert (done.done, done.total) == (3, 3)
+    assert counts(store, sub.receipt.application_id) == (1, 1)  # recorded exactly once
+    case = store.case(sub.receipt.application_id)
+    assert case.status == "extracted" and case.result is not None and case.result.readable
+    assert [p.page for p in case.result.document.pages] == [1, 2, 3]
+    assert case.result.items  # interpreted after assembly
+    assert second.poll() is None
     store.close()
 
 

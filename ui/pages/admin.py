@@ -101,8 +101,9 @@ if accounts:
 
 st.subheader("Workers and queue")
 depth = queue().depth()
-queue_cols = st.columns(4)
-for col, status in zip(queue_cols, ("queued", "running", "done", "failed"), strict=True):
+statuses = ("queued", "running", "waiting", "done", "failed")  # waiting: for page ranges
+queue_cols = st.columns(len(statuses))
+for col, status in zip(queue_cols, statuses, strict=True):
     col.metric(status.capitalize(), depth[status])
 seen = list_workers(store())
 if not seen:

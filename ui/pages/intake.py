@@ -50,7 +50,7 @@ def show_progress() -> None:
             box.info(plain(submitted.message))
             continue
         state = queue().state(submitted.job_id)
-        if state.status == "running" and state.fraction is not None:
+        if state.status in ("running", "waiting") and state.fraction is not None:
             box.progress(
                 0.1 + 0.8 * state.fraction,
                 text=f"Application {app_id}: read page {state.done} of {state.total}",
