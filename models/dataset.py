@@ -63,10 +63,6 @@ def _dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _sha256(path: Path) -> str:
-    return sha256_file(path)
-
-
 def _evidence(ev: Iterable[Evidence]) -> list[dict]:
     return [{"page": e.page, "bbox": list(e.bbox), "source": e.source} for e in ev]
 
@@ -272,7 +268,7 @@ def build_card(
         "spans": span_stats,
         "decided_at": {"first": dates[0] if dates else None, "last": dates[-1] if dates else None},
         "files": {
-            name: {"sha256": _sha256(folder / name), "bytes": (folder / name).stat().st_size}
+            name: {"sha256": sha256_file(folder / name), "bytes": (folder / name).stat().st_size}
             for name in (ITEMS_FILE, SPANS_FILE)
         },
     }
@@ -314,7 +310,7 @@ def load(folder: Path) -> tuple[list[dict], dict]:
     card = json.loads(card_path.read_text(encoding="utf-8"))
     for name, meta in card["files"].items():
         path = folder / name
-        if not path.exists() or _sha256(path) != meta["sha256"]:
+        if not path.exists() or sha256_file(path) != meta["sha256"]:
             raise DatasetError(
                 f"{path} is missing or differs from the SHA-256 in {CARD_FILE}; "
                 "export the dataset again instead of editing it"
