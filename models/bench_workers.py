@@ -6,9 +6,12 @@ Runs real Celery workers against the PostgreSQL and Redis on this machine (each 
 fresh schema, Redis database and queue, removed afterwards) on generated scanned
 applications (the sample generator's scanned twins, a seed range of their own). Prints:
 pages per second for each worker count and its ratio to the ideal (cores x the one-worker
-page rate), each worker's peak resident memory, and one long scan's latency read by one
-worker with its pages one after another ("whole document") and spread over the cores'
-OCR processes ("page-level").
+page rate), each worker's peak resident memory (the pool process; its reader children
+are not included), and one long scan's latency from upload to recorded result: as
+page-range jobs (``--split-pages`` pages each) on as many worker processes as cores
+("page-level"), and as one job on one worker process ("whole document"; with
+``--with-ocr-processes`` also one job whose pages are OCR'd by cores processes).
+``--apps 0`` runs only the long scan.
 """
 
 from __future__ import annotations
@@ -90,7 +93,9 @@ def _peak_mb(pid: int) -> float:
 class Run:
     """One Celery worker (``concurrency`` pool processes) on a fresh schema and queue."""
 
-    def __init__(self, concurrency: int, ocr_workers: int, tmp: Path) -> None:
+    def __init__(
+        self, concurrency: int, ocr_workers: int, tmp: Path, split_pages: int = 20
+    ) -> None:
         self.schema = f"bench_{uuid.uuid4().hex[:12]}"
         self.queue = f"exportdesk-bench-{uuid.uuid4().hex[:8]}"
         self.redis_db = random.randint(1, 15)
@@ -105,6 +110,7 @@ class Run:
             "EXPORTDESK_BROKER_URL": f"{REDIS}/{self.redis_db}",
             "EXPORTDESK_CELERY_QUEUE": self.queue,
             "EXPORTDESK_OCR_WORKERS": str(ocr_workers),
+            "EXPORTDESK_JOB_SPLIT_PAGES": str(split_pages),
             "EXPORTDESK_START_WORKER": "false",
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_THREAD_LIMIT": "1",
@@ -220,12 +226,14 @@ def throughput(apps: list[tuple[str, bytes]], concurrency: int, tmp: Path) -> di
     return {"workers": concurrency, "pages": pages, "wall": wall, "peaks": peaks, "failed": failed}
 
 
-def latency(data: bytes, ocr_workers: int, tmp: Path) -> float:
+def latency(data: bytes, concurrency: int, ocr_workers: int, split_pages: int, tmp: Path) -> dict:
+    """One long scan submitted to ``concurrency`` idle worker processes: seconds from upload
+    to its recorded result, the range jobs and how many processes read them, peak RSS."""
     from exportdesk.review.intake import submit
-    from exportdesk.review.jobs import queue_for
+    from exportdesk.review.jobs import READ_PAGES, queue_for
     from exportdesk.review.store import CaseStore
 
-    run = Run(1, ocr_workers=ocr_workers, tmp=tmp)
+    run = Run(concurrency, ocr_workers=ocr_workers, tmp=tmp, split_pages=split_pages)
     try:
         run.start()
         store = CaseStore(run.settings())
@@ -235,11 +243,29 @@ def latency(data: bytes, ocr_workers: int, tmp: Path) -> float:
         sub = submit(store, queue, data, "long-scan.pdf", "bench")
         run.wait(queue, [sub.job_id], 4 * 3600)
         wall = time.monotonic() - started
-        assert queue.state(sub.job_id or 0).status == "done", "the long scan failed"
+        state = queue.state(sub.job_id or 0)
+        assert state.status == "done", f"the long scan ended {state.status}: {state.error}"
+        ranges = queue.jobs(kind=READ_PAGES)
+        pages = store.case(sub.receipt.application_id).result
+        peaks = run.peaks()
         store.close()
     finally:
         run.stop()
-    return wall
+    return {
+        "wall": wall,
+        "ranges": len(ranges),
+        "readers": len({r.worker for r in ranges}),
+        "pages": pages.document.page_count if pages else 0,
+        "peaks": peaks,
+    }
+
+
+def _latency_line(label: str, r: dict) -> str:
+    return (
+        f"{label}: {r['wall']:.1f} s for {r['pages']} pages; {r['ranges']} range jobs read by "
+        f"{r['readers']} worker process(es); peak RSS per worker "
+        f"{', '.join(f'{p:.0f}' for p in r['peaks'])} MB; load {os.getloadavg()[0]:.1f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,14 +273,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--apps", type=int, default=40, help="scanned applications per run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--long-pages", type=int, default=100, help="0 skips the long scan")
+    parser.add_argument(
+        "--with-ocr-processes",
+        action="store_true",
+        help="also the whole document on one worker with cores OCR processes",
+    )
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--split-pages", type=int, default=20, help="page-range size for the page-level run"
+    )
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     print(f"load average at start: {os.getloadavg()}; {cores} cores", flush=True)
-    apps = scanned_applications(args.apps, args.seed)
+    apps = scanned_applications(args.apps, args.seed) if args.apps else []
     with tempfile.TemporaryDirectory(prefix="exportdesk-bench-") as tmp:
         results = []
-        for k in args.workers:
+        for k in args.workers if args.apps else []:
             r = throughput(apps, k, Path(tmp))
             results.append(r)
             print(
@@ -274,12 +308,18 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {r['workers']} worker(s): {rate / ideal:.2f} of ideal")
         if args.long_pages:
             data = long_scan(args.long_pages, args.seed + 5000)
-            whole = latency(data, ocr_workers=1, tmp=Path(tmp))
-            print(f"{args.long_pages}-page scan, whole document (1 OCR process): {whole:.1f} s")
-            spread = latency(data, ocr_workers=cores, tmp=Path(tmp))
-            print(
-                f"{args.long_pages}-page scan, page-level ({cores} OCR processes): {spread:.1f} s"
-            )
+            n = args.long_pages
+            paged = latency(data, cores, 1, args.split_pages, Path(tmp))
+            print(_latency_line(f"{n}-page scan, page-range jobs on {cores} workers", paged))
+            whole = latency(data, 1, 1, 0, Path(tmp))
+            print(_latency_line(f"{n}-page scan, whole document on 1 worker", whole))
+            if args.with_ocr_processes:
+                inner = latency(data, 1, cores, 0, Path(tmp))
+                print(
+                    _latency_line(
+                        f"{n}-page scan, whole document on 1 worker, {cores} OCR processes", inner
+                    )
+                )
     print(f"load average at end: {os.getloadavg()}", flush=True)
     return 0
 
