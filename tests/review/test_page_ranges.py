@@ -270,3 +270,43 @@ def test_count_pages_of_a_file_that_is_no_pdf_is_zero() -> None:
     from exportdesk.review.pipeline import count_pages
 
     assert count_pages(b"not a pdf at all", "x.pdf") == 0
+
+
+class HungryStages(FakeStages):
+    def read(self, data: bytes, name: str, pages: range, progress: Any = None) -> ApplicationResult:
+        raise MemoryError  # what RLIMIT_DATA (EXPORTDESK_MAX_WORKER_MEMORY_MB) raises
+
+
+def test_a_range_over_the_memory_ceiling_fails_the_document_with_the_setting_named(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store.settings, "job_split_pages", 3)
+    monkeypatch.setattr(store.settings, "job_max_attempts", 1)
+    monkeypatch.setattr(store.settings, "max_worker_memory_mb", 700)
+    queue = DatabaseJobQueue(store)
+    pipeline = _pipeline(HungryStages())
+    submit(store, queue, pdf_bytes("hungry"), "hungry.pdf", "clerk")
+    parent = queue.claim("w1")
+    assert parent is not None and execute(queue, parent, pipeline) == "waiting"
+    claim = queue.claim("w2")
+    assert claim is not None and claim.kind == READ_PAGES
+    assert execute(queue, claim, pipeline) == "failed"
+    error = queue.state(parent.id).error or ""
+    assert error.startswith("pages 1-3 could not be read")
+    assert "ceiling of 700 MB" in error and "EXPORTDESK_MAX_WORKER_MEMORY_MB" in error
+
+
+def test_waiting_documents_and_their_ranges_count_against_the_queue_limit(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportdesk.review.jobs import QueueFull
+
+    monkeypatch.setattr(store.settings, "job_split_pages", 2)
+    monkeypatch.setattr(store.settings, "job_queue_limit", 4)
+    queue = DatabaseJobQueue(store)
+    submit(store, queue, pdf_bytes("first"), "first.pdf", "clerk")
+    parent = queue.claim("w1")
+    assert parent is not None and execute(queue, parent, _pipeline(FakeStages())) == "waiting"
+    assert queue.depth()["waiting"] == 1 and queue.depth()["queued"] == 3
+    with pytest.raises(QueueFull):  # 1 waiting + 3 ranges = 4 live jobs
+        submit(store, queue, pdf_bytes("second"), "second.pdf", "clerk")
