@@ -31,6 +31,15 @@ from exportdesk.classify.criteria import (
 RELEVANCE_MARGIN = 0.06
 # How much of a rejected entry's probability it keeps; the rest goes to its fallback.
 REJECT_KEEP = 0.08
+# An entry the walk leaves open (no stated value decides it) although the description does
+# state parameters (at least OPEN_MIN_STATED of them) has not been shown to be controlled:
+# the item may sit on either side of the deciding threshold. This share of its probability
+# goes to where the item falls if it is not controlled (the x99x entry that names it, or
+# NOT_LISTED / EAR99), so the answer is close to even and its confidence says so. Chosen on
+# the other author's twins and our held-out set together (docs/benchmarks-classify.md);
+# below one half, so an entry with no rival keeps first place.
+OPEN_SHARE = 0.47
+OPEN_MIN_STATED = 2
 
 
 @dataclass
@@ -211,6 +220,13 @@ def walk(
             continue
         chk = mass_market_release(entries[e], st.text) or check_entry(entries[e], row_cos_of(e), st)
         checks[e] = chk
+        if chk.status is None and _undecided_dual_use(entries[e], st):
+            moved = p[k] * OPEN_SHARE
+            p[k] -= moved
+            cand, p, pos = _where_uncontrolled(entries, cand, p, e, nl_pos, row_cos_of)
+            if pos is not None:
+                p[pos] += moved
+            continue
         if chk.status is not False:
             continue
         moved = p[k] * (1.0 - REJECT_KEEP)
@@ -255,6 +271,35 @@ def walk(
         rejected_for.setdefault(cand[pos], []).append(e)
     p /= p.sum()
     return Walked(cand, p, checks, rejected_for)
+
+
+def _undecided_dual_use(entry: Entry, st: Stated) -> bool:
+    """A dual-use entry (not a catch-all or 600-series entry) left open by a description
+    that states parameters: whether the item is controlled is not established."""
+    if entry.catalogue not in ("eu-dual-use", "us-ccl") or len(st.quantities) < OPEN_MIN_STATED:
+        return False
+    return not (entry.catalogue == "us-ccl" and len(entry.code) == 5 and entry.code[2] in "69")
+
+
+def _where_uncontrolled(
+    entries: tuple[Entry, ...],
+    cand: list[int],
+    p: np.ndarray,
+    e: int,
+    nl_pos: int | None,
+    row_cos_of,
+) -> tuple[list[int], np.ndarray, int | None]:
+    """Where an item goes if ``entries[e]`` does not control it: of the catch-alls that name
+    the entry ("not controlled by 3A001"), the one closest to the description; else
+    NOT_LISTED / EAR99."""
+    naming = [c for c in catch_alls(entries, entries[e]) if names(entries[c], entries[e])]
+    if not naming:
+        return cand, p, nl_pos
+    c = max(naming, key=lambda c: max(row_cos_of(c).values(), default=-1.0))
+    if c not in cand:
+        cand.append(c)
+        p = np.append(p, 0.0)
+    return cand, p, cand.index(c)
 
 
 def _military_next(entries, cand, p, checks, row_cos_of, st) -> int | None:

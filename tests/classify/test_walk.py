@@ -103,3 +103,35 @@ def test_above_a_dual_use_ceiling_goes_to_the_military_entry_not_to_not_listed()
     # A stated level under the ceiling keeps the dual-use entry.
     w = walk(ENTRIES, [armour, ml13, -1], probs, row_cos, stated("Hard armour plate, Level IIIA"))
     assert w.checks[armour].status is True and int(np.argmax(w.probs)) == 0
+
+
+def test_an_open_entry_with_stated_parameters_is_no_more_than_even() -> None:
+    """Parameters are stated but none decides the entry: it is not shown to be controlled,
+    so about half its probability goes to NOT_LISTED and the answer is close to even."""
+    acc = _index("eu-dual-use", "7A001")
+    text = "Accelerometer module, 24-bit output, supply 3.3 V, mass 12 g"
+    w = walk(ENTRIES, [acc, -1], np.array([0.9, 0.1]), _cos("7A001.a"), stated(text))
+    assert w.checks[acc].status is None
+    assert 0.45 < w.probs[0] < 0.5 and w.probs[w.entries.index(-1)] > 0.5
+
+
+def test_an_open_us_entry_leans_to_the_catch_all_that_names_it() -> None:
+    adc = _index("us-ccl", "3A001")
+    catch_all = _index("us-ccl", "3A991")
+    text = "Integrated circuit, 64-pin package, supply 1.8 V, 500 mW"
+
+    def row_cos(e: int) -> dict[str, float]:
+        # the description reads like 3A991's general-purpose circuits more than like 3A901's
+        near = {"3A001.a": 0.9, "3A991": 0.7}
+        return {r.code: near.get(r.code, 0.4) for r in ENTRIES[e].rows}
+
+    w = walk(ENTRIES, [adc], np.array([1.0]), row_cos, stated(text))
+    assert w.checks[adc].status is None
+    assert catch_all in w.entries and w.probs[w.entries.index(catch_all)] > 0.45
+    assert _index("us-ccl", "3A901") not in w.entries
+
+
+def test_an_open_entry_without_stated_parameters_keeps_its_probability() -> None:
+    acc = _index("eu-dual-use", "7A001")
+    w = walk(ENTRIES, [acc, -1], np.array([0.9, 0.1]), _cos("7A001.a"), stated("Accelerometer"))
+    assert w.probs[0] == 0.9
