@@ -191,13 +191,7 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
     # items: matched on the description; counted right when quantity, total and currency are
     preds_i = result.items
     golds_i = gold.get("items", [])
-    pairs = _matched(
-        c("item.matched"),
-        preds_i,
-        golds_i,
-        _by_words("description"),
-        80,
-    )
+    pairs = _matched(c("item.matched"), preds_i, golds_i, _by_words("description"), 80)
     strict = 0
     for i, j in pairs:
         p, g = preds_i[i], golds_i[j]
@@ -224,13 +218,7 @@ def score_document(result: ApplicationResult, gold: dict) -> Scores:
     # end-use statements: matched on text overlap
     preds_e = result.end_use
     golds_e = gold.get("end_use", [])
-    pairs = _matched(
-        c("end_use"),
-        preds_e,
-        golds_e,
-        _by_words("statement"),
-        80,
-    )
+    pairs = _matched(c("end_use"), preds_e, golds_e, _by_words("statement"), 80)
     for i, j in pairs:
         p, g = preds_e[i], golds_e[j]
         _field(
