@@ -111,6 +111,9 @@ class Run:
             "EXPORTDESK_CELERY_QUEUE": self.queue,
             "EXPORTDESK_OCR_WORKERS": str(ocr_workers),
             "EXPORTDESK_JOB_SPLIT_PAGES": str(split_pages),
+            # The generated scans are ~1.1 MB a page: a 100-page one is over the 100 MiB
+            # default, and would be refused as file_too_large (in 1 s, reading nothing).
+            "EXPORTDESK_MAX_FILE_BYTES": str(512 * 2**20),
             "EXPORTDESK_START_WORKER": "false",
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_THREAD_LIMIT": "1",
@@ -247,6 +250,9 @@ def latency(data: bytes, concurrency: int, ocr_workers: int, split_pages: int, t
         assert state.status == "done", f"the long scan ended {state.status}: {state.error}"
         ranges = queue.jobs(kind=READ_PAGES)
         pages = store.case(sub.receipt.application_id).result
+        if pages is None or not pages.readable or pages.document.page_count != page_count(data):
+            codes = [w.code for w in pages.warnings] if pages else "no result"
+            raise SystemExit(f"the long scan was not read whole ({codes}); see {run.log}")
         peaks = run.peaks()
         store.close()
     finally:
