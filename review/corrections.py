@@ -137,7 +137,7 @@ class FieldPath(BaseModel):
             found = cls(kind="items", key=int(match[1]), name=match[2])
         elif (match := _POSITION_PATH.match(path)) and (match[1] != "items" or stored):
             found = cls(
-                kind=match[1],  # type: ignore[arg-type]
+                kind=match[1],
                 key=int(match[2]),
                 name=match[3],
                 by_position=match[1] == "items",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -774,11 +774,11 @@ def _fact_title(kind: str, fact: dict[str, Any]) -> str:
 def _positions(kind: str, keys: list[int], facts: list[dict[str, Any]]) -> set[int]:
     """Where the facts to remove stand: items named by index, the others by position."""
     name = EDITABLE[kind][0]
-    return {FieldPath(kind=kind, key=key, name=name).position(facts) for key in set(keys)}  # type: ignore[arg-type]
+    return {FieldPath(kind=kind, key=key, name=name).position(facts) for key in set(keys)}
 
 
 def replay(
-    extraction: Extraction, corrections: list[Correction]
+    extraction: Extraction, corrections: Sequence[Correction]
 ) -> tuple[ApplicationResult, frozenset[str]]:
     """The extraction's result with the corrections applied in order, and the fields they
     corrected (items by index). Suggestions come from the extraction, never a correction."""

@@ -75,7 +75,7 @@ def changes_from_editors(
             row = shown[int(position)]
             for name, value in edits.items():
                 if name in EDITABLE[kind] and value != row.get(name):
-                    path = FieldPath(kind=kind, key=key(position), name=name)  # type: ignore[arg-type]
+                    path = FieldPath(kind=kind, key=key(position), name=name)
                     changes[path] = "" if value is None else value
         new = [
             {k: v for k, v in r.items() if k in EDITABLE[kind]}
