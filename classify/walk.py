@@ -220,6 +220,7 @@ def walk(
             continue
         chk = mass_market_release(entries[e], st.text) or check_entry(entries[e], row_cos_of(e), st)
         checks[e] = chk
+        pos: int | None
         if chk.status is None and _undecided_dual_use(entries[e], st):
             moved = p[k] * OPEN_SHARE
             p[k] -= moved
@@ -262,7 +263,7 @@ def walk(
             if target not in cand:
                 cand.append(target)
                 p = np.append(p, 0.0)
-            pos: int | None = cand.index(target)
+            pos = cand.index(target)
         else:
             pos = nl_pos
         if pos is None:

@@ -6,6 +6,7 @@ import sys
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -43,7 +44,7 @@ def spacy_without_cli() -> Iterator[None]:
         yield
         return
 
-    def info(*args: object, **kwargs: object) -> object:
+    def info(*args: Any, **kwargs: Any) -> object:
         from spacy.cli.info import info as real_info
 
         return real_info(*args, **kwargs)

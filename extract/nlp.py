@@ -448,7 +448,8 @@ def _load_sharing_tokenizer(path: Path) -> Language:
     when the bytes agree it is built once. A model with another tokenizer loads its own.
     """
     saved = path / "tokenizer"
-    if saved.is_file() and saved.read_bytes() == blank().tokenizer.to_bytes(exclude=["vocab"]):
+    tokenizer: Any = blank().tokenizer
+    if saved.is_file() and saved.read_bytes() == tokenizer.to_bytes(exclude=["vocab"]):
         return spacy.load(
             path,
             vocab=blank().vocab,

@@ -120,7 +120,7 @@ class ScreeningIndex:
         if state is not None:  # from `state()` of an index over the same entries
             forms, blocks, self._idf, self._max_idf = state
             self.forms = [_Form(*f) for f in forms]
-            self.blocks = defaultdict(list, blocks)
+            self.blocks: dict[str, list[int]] = defaultdict(list, blocks)
             return
         self.forms = []
         for n, entry in enumerate(self.entries):
@@ -135,7 +135,7 @@ class ScreeningIndex:
                 if short and (short,) not in seen:
                     seen.add((short,))
                     self.forms.append(_form(n, f"{short.upper()} (initials of {text})", (short,)))
-        self.blocks: dict[str, list[int]] = defaultdict(list)
+        self.blocks = defaultdict(list)
         df: Counter[str] = Counter()
         for i, form in enumerate(self.forms):
             for key in _keys(form.tokens):

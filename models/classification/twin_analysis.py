@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 kind = "right"
             elif listed and gold_pre is None:
                 kind = "a:not-retrieved"
-            elif listed and gold_pre >= 8:
+            elif listed and gold_pre is not None and gold_pre >= 8:
                 kind = "a:beyond-walk"
             elif listed and post == NOT_LISTED:
                 kind = "b:listed-called-not"

@@ -82,7 +82,7 @@ def export(folder: Path) -> dict[str, str]:
         # our own artefact, named in the manifest next to it
         estimator = pickle.loads((folder / manifest[key]).read_bytes())
         buffer = io.BytesIO()
-        np.savez(buffer, **arrays_of(estimator))
+        np.savez(buffer, **arrays_of(estimator))  # type: ignore[arg-type]
         (folder / name).write_bytes(buffer.getvalue())
         manifest[arrays_key] = name
         manifest.setdefault("files", {})[name] = sha256_file(folder / name)
