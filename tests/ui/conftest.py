@@ -30,3 +30,12 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseStore
             add_user(session, role, role, PASSWORD, actor="test")
     yield s
     s.close()
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty model folder the app reads (EXPORTDESK_MODELS_DIR)."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    monkeypatch.setenv("EXPORTDESK_MODELS_DIR", str(folder))
+    return folder

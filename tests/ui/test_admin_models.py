@@ -6,7 +6,6 @@ import json
 import sys
 from pathlib import Path
 
-import pytest
 from uihelpers import open_page, texts
 
 from exportdesk.review.store import CaseStore
@@ -14,14 +13,6 @@ from exportdesk.review.store import CaseStore
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
 
 from fakes import write_version
-
-
-@pytest.fixture
-def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "models"
-    folder.mkdir()
-    monkeypatch.setenv("EXPORTDESK_MODELS_DIR", str(folder))
-    return folder
 
 
 def test_admin_page_shows_a_broken_active_model(store: CaseStore, models_dir: Path) -> None:

@@ -19,14 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
 from fakes import decided_store_rows, write_version
 
 
-@pytest.fixture
-def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "models"
-    folder.mkdir()
-    monkeypatch.setenv("EXPORTDESK_MODELS_DIR", str(folder))
-    return folder
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_only_trainers_and_admins_open_the_trainer_page(
     store: CaseStore, models_dir: Path, role: str
