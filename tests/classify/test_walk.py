@@ -118,7 +118,7 @@ def test_an_open_entry_with_stated_parameters_is_no_more_than_even() -> None:
 def test_an_open_us_entry_leans_to_the_catch_all_that_names_it() -> None:
     adc = _index("us-ccl", "3A001")
     catch_all = _index("us-ccl", "3A991")
-    text = "Integrated circuit, 64-pin package, supply 1.8 V, 500 mW"
+    text = "Integrated circuit, 64-pin package, supply 1.8 V, 500 mW, mass 2 g"
 
     def row_cos(e: int) -> dict[str, float]:
         # the description reads like 3A991's general-purpose circuits more than like 3A901's
