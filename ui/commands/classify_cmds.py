@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +19,21 @@ BATCH = 100
 def register(app: typer.Typer) -> None:
     app.command(name="classify")(classify_command)
     app.command(name="eval-classify")(eval_classify_command)
+
+
+@contextmanager
+def _exit_codes(err: Console) -> Iterator[None]:
+    """A bad argument exits 2, an unusable model 1, each with its message on stderr."""
+    from exportdesk.classify.artefact import ArtefactError
+
+    try:
+        yield
+    except ValueError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
+    except ArtefactError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from exc
 
 
 def _parse(line_no: int, line: str) -> tuple[object, str | None, str | None]:
@@ -60,18 +77,11 @@ def classify_command(
         )
         raise typer.Exit(2)
     from exportdesk.classify.api import load_classifier, resolve_catalogues
-    from exportdesk.classify.artefact import ArtefactError
 
-    try:
+    with _exit_codes(err):
         cats = resolve_catalogues(catalogue)
         err.print("loading the classifier…", markup=False)
         clf = load_classifier()
-    except ValueError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from exc
-    except ArtefactError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(1) from exc
 
     failures = 0
     pending: list[tuple[int, object, str | None, str | None]] = []
@@ -123,18 +133,11 @@ def eval_classify_command(
             markup=False,
         )
         raise typer.Exit(2)
-    from exportdesk.classify.artefact import ArtefactError
     from exportdesk.models.classification.evaluate import evaluate_file
 
     err.print(f"classifying {file}…", markup=False)
-    try:
+    with _exit_codes(err):
         metrics = evaluate_file(file)
-    except ValueError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from exc
-    except ArtefactError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(1) from exc
     if as_json:
         sys.stdout.write(json.dumps({j: m.to_json() for j, m in metrics.items()}, indent=2) + "\n")
         return
