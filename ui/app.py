@@ -21,7 +21,7 @@ from exportdesk.review.auth import PAGE_ROLES
 from exportdesk.review.workers import keep_worker_alive
 from exportdesk.ui import session_cookie
 from exportdesk.ui.pages._common import (
-    COOKIE_TODO,
+    COOKIE_PENDING,
     JUST_SIGNED_IN,
     current_identity,
     plain,
@@ -48,10 +48,10 @@ PAGES = [
 HOME = "queue"  # where a signed-in user lands
 
 
-def _write_cookie(todo: tuple[str, str]) -> None:
+def _write_cookie(pending: tuple[str, str]) -> None:
     """Set or clear the signed session cookie: the browser collects it from the cookie route
     (ui/session_cookie.py) with a one-time code, so it arrives HttpOnly, SameSite=Strict."""
-    action, token = todo
+    action, token = pending
     age = int(settings().session_hours * 3600) if action == "set" else 0
     code = session_cookie.hand_over("set" if action == "set" else "clear", token, age)
     components.html(
@@ -100,12 +100,12 @@ with st.sidebar:
         if st.button("Sign out", key="sidebar_sign_out"):
             sign_out()
             st.rerun()
-    todo = st.session_state.pop(COOKIE_TODO, None)
-    if todo:
-        _write_cookie(todo)
+    pending = st.session_state.pop(COOKIE_PENDING, None)
+    if pending:
+        _write_cookie(pending)
 
 if st.session_state.pop(JUST_SIGNED_IN, False) and navigation.url_path in ("", "signin"):
-    if todo:  # written on the home page's run instead; switching would drop it
-        st.session_state[COOKIE_TODO] = todo
+    if pending:  # written on the home page's run instead; switching would drop it
+        st.session_state[COOKIE_PENDING] = pending
     st.switch_page(pages[HOME])
 navigation.run()

@@ -12,7 +12,6 @@ walk's reach (top 8), and (b) decision: listed vs not, wrong entry among those t
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -21,15 +20,7 @@ from collections import Counter
 import numpy as np
 
 from exportdesk.models.classification.walk_calibration import CATALOGUES, DEV, FILES
-
-
-def dev_scorer():
-    """The other author's scorer (its entry rule decides what counts as right)."""
-    spec = importlib.util.spec_from_file_location("dev_score", DEV / "score.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
+from exportdesk.models.extraction.errors_report import load_scorer
 
 
 def _verdict(c) -> str:
@@ -45,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from exportdesk.classify.api import load_classifier
     from exportdesk.classify.catalogue import NOT_LISTED
 
-    scorer = dev_scorer()
+    scorer = load_scorer(DEV / "score.py")
     clf = load_classifier()
     for jur in args.jur or ["eu", "us"]:
         rows = [json.loads(x) for x in (DEV / "items" / FILES[jur]).open(encoding="utf-8")]

@@ -20,7 +20,6 @@ entry), cross-fitted coverage at the stated level, and the set sizes.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -35,16 +34,6 @@ FILES = {"eu": "dev_twins_eu.jsonl", "us": "dev_twins_us.jsonl"}
 CATALOGUES = {"eu": ["eu-dual-use", "eu-military"], "us": ["us-ccl", "us-usml"]}
 FOLDS = 5
 ALPHA = 0.10  # conformal: sets that hold the right entry for at least 90 % of items
-
-
-def _scorer(dev: Path):
-    """The other author's scorer: its entry rule and ECE define the figures reported."""
-    spec = importlib.util.spec_from_file_location("dev_score", dev / "score.py")
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"no scorer at {dev / 'score.py'}: check the dev-external folder")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def labelled_rows(
@@ -243,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.dev / "items").is_dir():
         print(f"no development twins under {args.dev}; nothing to fit", file=sys.stderr)
         return 2
-    scorer = _scorer(args.dev)
+    from exportdesk.models.extraction.errors_report import load_scorer
+
+    scorer = load_scorer(args.dev / "score.py")
     clf = load_classifier(args.base)
     weights, report, thresholds = {}, {}, {}
     for j in ("eu", "us"):

@@ -15,7 +15,7 @@ from exportdesk.review.store import CaseStore, QueueRow
 
 IDENTITY = "identity"
 JUST_SIGNED_IN = "just_signed_in"  # the entrypoint then opens the home page
-COOKIE_TODO = "cookie_todo"  # ("set", token) or ("clear", ""): written by the entrypoint
+COOKIE_PENDING = "cookie_pending"  # ("set", token) or ("clear", ""): written by the entrypoint
 SIGNED_OUT = "signed_out"  # this browser tab signed out: ignore a cookie not yet cleared
 CASE = "case_id"
 
@@ -109,7 +109,7 @@ def sign_out() -> None:
     ident = st.session_state.pop(IDENTITY, None)
     st.session_state.pop(CASE, None)
     st.session_state[SIGNED_OUT] = True
-    st.session_state[COOKIE_TODO] = ("clear", "")
+    st.session_state[COOKIE_PENDING] = ("clear", "")
     if isinstance(ident, Identity) and ident.method == "oidc":
         st.logout()
 
@@ -118,7 +118,7 @@ def signed_in(ident: Identity) -> None:
     """Remember ``ident`` in this tab and, through a signed cookie, across reloads."""
     st.session_state[IDENTITY] = ident
     st.session_state.pop(SIGNED_OUT, None)
-    st.session_state[COOKIE_TODO] = ("set", sessions.issue(ident, _session_key()))
+    st.session_state[COOKIE_PENDING] = ("set", sessions.issue(ident, _session_key()))
     st.session_state[JUST_SIGNED_IN] = True
 
 
