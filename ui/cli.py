@@ -75,6 +75,7 @@ def process(
 ) -> None:
     """Read application PDFs and print what the pipeline found."""
     from exportdesk.review.pipeline import process_paths
+    from exportdesk.ui import teardown
 
     labels = [f"[{n}/{len(paths)}] {display_name(str(p))}" for n, p in enumerate(paths, start=1)]
 
@@ -102,6 +103,7 @@ def process(
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     else:
         _print_summary(results)
+    teardown.skip()  # everything is on stdout; nothing is left open
     if not all(r.readable for r in results):
         raise typer.Exit(1)
     refused = {
@@ -162,12 +164,15 @@ def main() -> None:
     # still collected, only later.
     gc.set_threshold(10_000, 50, 100)
     from exportdesk.extract.errors import ExportdeskError
+    from exportdesk.ui import teardown
 
     try:
         app()
     except ExportdeskError as exc:
         err.print(f"error: {exc}", markup=False)
         raise SystemExit(1) from None
+    except SystemExit as exc:  # typer ends every command this way, 0 included
+        teardown.exit_process(exc.code)
 
 
 if __name__ == "__main__":

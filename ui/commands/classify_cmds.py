@@ -113,6 +113,9 @@ def classify_command(
         if len(pending) >= BATCH:
             flush()
     flush()
+    from exportdesk.ui import teardown
+
+    teardown.skip()  # every answer is on stdout; nothing is left open
     if failures:
         err.print(
             f'{failures} line(s) could not be read; their output lines carry "error".', markup=False
