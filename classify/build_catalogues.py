@@ -533,19 +533,33 @@ def build_criteria(out_dir: Path = OUT_DIR) -> dict:
     return report
 
 
+def build_fallbacks() -> int:
+    """The catch-all map (``fallbacks.py``) from the catalogue files just written."""
+    from exportdesk.classify import fallbacks
+    from exportdesk.classify.catalogue import load_entries, load_rows
+
+    load_rows.cache_clear()
+    load_entries.cache_clear()
+    n = fallbacks.write(load_entries())
+    print(f"{fallbacks.FALLBACKS_FILE}: {n} catch-all links", file=sys.stderr)
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
     ap.add_argument(
         "--criteria-only",
         action="store_true",
-        help="only re-derive catalogues/criteria.jsonl from the committed catalogue files",
+        help="only re-derive catalogues/criteria.jsonl and fallbacks.jsonl from the committed "
+        "catalogue files",
     )
     args = ap.parse_args(argv)
     if args.criteria_only:
         rep = build_criteria()
         for name, st in rep["catalogues"].items():
             print(name, {k: v for k, v in st.items() if k != "unparsed_examples"}, file=sys.stderr)
+        build_fallbacks()
         return 0
     ref: Path = args.reference
     OUT_DIR.mkdir(exist_ok=True)
@@ -589,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(json.dumps(dict(report)), f"labelled examples: {len(labelled)}", file=sys.stderr)
     build_criteria()
+    build_fallbacks()
     return 0
 
 

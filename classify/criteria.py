@@ -50,7 +50,19 @@ _AFTER = [
     (r"or (?:less|lower|below|smaller|fewer|shorter)|and (?:below|under|less)", "<="),
 ]
 _BEFORE_RE = [(re.compile(rf"(?:{p})\s*$", re.I), op) for p, op in _BEFORE]
-_AFTER_RE = [(re.compile(rf"^\s*(?:{p})\b", re.I), op) for p, op in _AFTER]
+# "15,000 lbf (66.7 kN) of thrust or greater": the comparator may follow the value's
+# equivalent in other units and the name of the parameter, which is then the "of" phrase.
+_AFTER_RE = [
+    (
+        re.compile(
+            rf"^\s*\)?\s*(?:\([^()]{{1,40}}\)\s*)?"
+            rf"(?:of\s+(?P<noun>[a-z][\w-]*(?: [a-z][\w-]*)?)\s+)?(?:{p})\b",
+            re.I,
+        ),
+        op,
+    )
+    for p, op in _AFTER
+]
 _RANGE_BEFORE = re.compile(r"(?:between|from|range of|ranging from|in the range)\s*$", re.I)
 _BUT = re.compile(r"\bbut\s*$", re.I)
 
@@ -229,10 +241,13 @@ def comparisons_in(text: str, decimal_comma: bool) -> list[Comparison]:
             if m:
                 op, core = o, core[: m.start()]
                 break
+        noun, tail = None, ""
         if op is None:
             for rx, o in _AFTER_RE:
-                if rx.search(after):
-                    op = o
+                m = rx.search(after)
+                if m:
+                    op, noun = o, m.group("noun")
+                    tail = f" {' '.join(m.group(0).split())}" if noun else ""
                     break
         if q.low != q.high and op is None:
             op = "in"
@@ -241,7 +256,7 @@ def comparisons_in(text: str, decimal_comma: bool) -> list[Comparison]:
         prev_end = q.end
         if op is None:
             continue
-        param = _param_words(core)
+        param = noun.lower() if noun else _param_words(core)
         if _BUT.search(core) and out and out[-1].dim == q.dim:
             param = out[-1].param  # "of 150 nm or more but not exceeding 510 nm"
         if op == "in":
@@ -253,7 +268,7 @@ def comparisons_in(text: str, decimal_comma: bool) -> list[Comparison]:
                     op,
                     q.value if op in (">", ">=") else q.low,
                     q.dim,
-                    f"{core[-50:].strip()} {before[len(core) :].strip()} {q.text}".strip(),
+                    f"{core[-50:].strip()} {before[len(core) :].strip()} {q.text}{tail}".strip(),
                 )
             )
     return out

@@ -25,6 +25,8 @@ from exportdesk.classify.criteria import (
     evaluate,
     load_criteria,
 )
+from exportdesk.classify.cues import military_cue
+from exportdesk.classify.fallbacks import backed_by
 
 # Rows whose embedding similarity to the description is within this margin of the
 # entry's best row are the ones a reader would weigh (the rest are about other things).
@@ -160,28 +162,38 @@ def _unique(xs: list[str]) -> list[str]:
     return list(dict.fromkeys(xs))
 
 
-_NOT_CONTROLLED_BY = re.compile(r"not (?:controlled|specified) (?:by|in) (\d[A-E]\d{3})", re.I)
-
-
 def catch_alls(entries: tuple[Entry, ...], failed: Entry) -> list[int]:
-    """Entries of the same catalogue and product group that take what ``failed`` does
-    not control: the x99x entries ("not controlled by 3A001") of the US list."""
-    if failed.catalogue != "us-ccl" or len(failed.code) != 5:
-        return []
-    group = failed.code[:2]
-    return [
-        i
-        for i, e in enumerate(entries)
-        if e.catalogue == failed.catalogue
-        and e.code.startswith(group)
-        and e.code[2] == "9"
-        and e is not failed
-    ]
+    """Where a reader looks when ``failed`` does not control the item: the entries the list
+    says take what it leaves (``fallbacks.py``: "not controlled by 3A001", the 600-series
+    entry of a munitions-list category), and the other US ``x9xx`` entries of its product
+    group ("n.e.s." catch-alls that name no entry)."""
+    named = [_entry_index(entries, f.catch_all_catalogue, f.catch_all) for f in backed_by(failed)]
+    out = [i for i in named if i is not None]
+    if failed.catalogue == "us-ccl" and len(failed.code) == 5:
+        group = failed.code[:2]
+        out += [
+            i
+            for i, e in enumerate(entries)
+            if e.catalogue == failed.catalogue
+            and e.code.startswith(group)
+            and e.code[2] == "9"
+            and e is not failed
+        ]
+    return list(dict.fromkeys(out))
 
 
 def names(entry: Entry, other: Entry) -> bool:
-    """Whether ``entry`` says it takes what ``other`` does not control."""
-    return other.code in _NOT_CONTROLLED_BY.findall(entry.head.text[:600])
+    """Whether the list says ``entry`` takes what ``other`` does not control."""
+    return any(f.catch_all == entry.code for f in backed_by(other))
+
+
+_INDEX: dict[int, dict[tuple[str, str], int]] = {}
+
+
+def _entry_index(entries: tuple[Entry, ...], catalogue: str, code: str) -> int | None:
+    if id(entries) not in _INDEX:
+        _INDEX[id(entries)] = {(e.catalogue, e.code): i for i, e in enumerate(entries)}
+    return _INDEX[id(entries)].get((catalogue, code))
 
 
 # A catch-all must be at least this close in meaning to the description to take it.
@@ -241,31 +253,13 @@ def walk(
                 p[mil] += moved
                 rejected_for.setdefault(cand[mil], []).append(e)
                 continue
-        target, best = None, CATCH_ALL_FLOOR
-        for c in catch_alls(entries, entries[e]):
-            cos = row_cos_of(c)
-            closeness = max(cos.values(), default=-1.0) + (
-                0.05 if names(entries[c], entries[e]) else 0.0
-            )
-            if (
-                chk.failed
-                and "mass market" in chk.failed[0]
-                and ("mass market" in entries[c].head.text.lower())
-            ):
-                closeness += 0.1  # released as mass market: the catch-all that takes those
-            if closeness < best:
-                continue
-            cc = checks.get(c) or check_entry(entries[c], cos, st)
-            checks[c] = cc
-            if cc.status is not False:
-                target, best = c, closeness
-        if target is not None:
-            if target not in cand:
-                cand.append(target)
-                p = np.append(p, 0.0)
-            pos = cand.index(target)
-        else:
-            pos = nl_pos
+        if entries[e].catalogue in MILITARY:
+            cand, p, spread = _after_military(entries, cand, p, k, moved, checks, row_cos_of, st)
+            for i in spread:
+                rejected_for.setdefault(cand[i], []).append(e)
+            continue
+        target = _catch_all_for(entries, e, chk, checks, row_cos_of, st)
+        cand, p, pos = _place(cand, p, target) if target is not None else (cand, p, nl_pos)
         if pos is None:
             continue
         p[pos] += moved
@@ -297,10 +291,86 @@ def _where_uncontrolled(
     if not naming:
         return cand, p, nl_pos
     c = max(naming, key=lambda c: max(row_cos_of(c).values(), default=-1.0))
+    return _place(cand, p, c)
+
+
+def _place(cand: list[int], p: np.ndarray, c: int) -> tuple[list[int], np.ndarray, int]:
+    """The position of entry ``c`` among the candidates, adding it (at probability 0) when
+    retrieval did not propose it."""
     if c not in cand:
         cand.append(c)
         p = np.append(p, 0.0)
     return cand, p, cand.index(c)
+
+
+def _catch_all_for(
+    entries: tuple[Entry, ...],
+    e: int,
+    chk: EntryCheck,
+    checks: dict[int, EntryCheck],
+    row_cos_of,
+    st: Stated,
+) -> int | None:
+    """The catch-all a rejected ``entries[e]`` falls to: the closest in meaning (at least
+    ``CATCH_ALL_FLOOR``) of those that take what it leaves, favouring the one the list names
+    for it, whose own criteria the item does not fail; None for NOT_LISTED / EAR99."""
+    target, best = None, CATCH_ALL_FLOOR
+    mass_market = bool(chk.failed) and "mass market" in chk.failed[0]
+    for c in catch_alls(entries, entries[e]):
+        cos = row_cos_of(c)
+        closeness = max(cos.values(), default=-1.0)
+        closeness += 0.05 if names(entries[c], entries[e]) else 0.0
+        if mass_market and "mass market" in entries[c].head.text.lower():
+            closeness += 0.1  # released as mass market: the catch-all that takes those
+        if closeness < best:
+            continue
+        cc = checks.get(c) or check_entry(entries[c], cos, st)
+        checks[c] = cc
+        if cc.status is not False:
+            target, best = c, closeness
+    return target
+
+
+def _after_military(
+    entries: tuple[Entry, ...],
+    cand: list[int],
+    p: np.ndarray,
+    k: int,
+    moved: float,
+    checks: dict[int, EntryCheck],
+    row_cos_of,
+    st: Stated,
+) -> tuple[list[int], np.ndarray, list[int]]:
+    """Where the probability of a rejected munitions-list entry goes, in the order of review
+    (military first): an item stated to be of military design goes to the 600-series entry
+    that takes what the category does not enumerate (US), when the item does not fail it;
+    any other item is not a munitions-list item, and the review goes on with the remaining
+    candidates (dual-use entries, catch-alls, NOT_LISTED) in proportion to their
+    probabilities. Returns the positions that received some of it."""
+    if military_cue(st.text):
+        for f in backed_by(entries[cand[k]]):
+            c = _entry_index(entries, f.catch_all_catalogue, f.catch_all)
+            if c is None:
+                continue
+            cc = checks.get(c) or check_entry(entries[c], row_cos_of(c), st)
+            checks[c] = cc
+            if cc.status is False:
+                continue
+            cand, p, pos = _place(cand, p, c)
+            p[pos] += moved
+            return cand, p, [pos]
+    rest = [
+        i
+        for i in range(len(cand))
+        if i != k and p[i] > 0 and (cand[i] < 0 or entries[cand[i]].catalogue not in MILITARY)
+    ]
+    total = float(sum(p[i] for i in rest))
+    if total <= 0:
+        p[k] += moved  # nothing else was proposed: the entry keeps it
+        return cand, p, []
+    for i in rest:
+        p[i] += moved * p[i] / total
+    return cand, p, [i for i in rest if p[i] >= 0.05]
 
 
 def _military_next(entries, cand, p, checks, row_cos_of, st) -> int | None:

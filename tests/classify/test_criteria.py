@@ -177,3 +177,15 @@ def test_committed_criteria_match_the_parser() -> None:
             fresh = parse_row(r.code, r.text, decimal_comma_for(cat)).to_json()
             stored = trees[(cat, r.code)].to_json()
             assert json.dumps(fresh, sort_keys=True) == json.dumps(stored, sort_keys=True), r.code
+
+
+def test_a_comparator_after_the_parameter_name_and_an_equivalent_unit() -> None:
+    # USML XIX(a) writes "capable of 15,000 lbf (66.7 kN) of thrust or greater": the
+    # comparator follows the value's equivalent and the parameter's name.
+    text = "Widget engines capable of 1,000 lbf (4.45 kN) of thrust or greater;"
+    tree = parse_row("XIX(z)", text, False)
+    assert {(c.param, c.op) for c in tree.comparisons} == {("thrust", ">=")}
+    assert "of thrust or greater" in tree.comparisons[0].text
+    small = stated("Small widget engine, maximum static thrust 380 N")
+    assert evaluate(tree, small).status is False
+    assert evaluate(tree, stated("Widget engine, static thrust 6,000 lbf")).status is True

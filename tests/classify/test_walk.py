@@ -135,3 +135,23 @@ def test_an_open_entry_without_stated_parameters_keeps_its_probability() -> None
     acc = _index("eu-dual-use", "7A001")
     w = walk(ENTRIES, [acc, -1], np.array([0.9, 0.1]), _cos("7A001.a"), stated("Accelerometer"))
     assert w.probs[0] == 0.9
+
+
+def test_a_rejected_munitions_category_hands_a_civil_item_to_the_dual_use_review() -> None:
+    # USML XIX(a) covers engines of 15,000 lbf (66.7 kN) of thrust or greater; a 380 N model
+    # engine fails it, and the review goes on with the CCL candidates, not to EAR99.
+    xix, civil, nl = _index("us-usml", "XIX"), _index("us-ccl", "9A991"), -1
+    text = "Model-aircraft turbojet, maximum static thrust 380 N, dry weight 3.8 kg"
+
+    def row_cos(e: int) -> dict[str, float]:
+        near = {"XIX(a)": 0.9, "9A991.c": 0.8}
+        return {r.code: near.get(r.code, 0.4) for r in ENTRIES[e].rows}
+
+    probs = np.array([0.9, 0.06, 0.04])
+    w = walk(ENTRIES, [xix, civil, nl], probs, row_cos, stated(text))
+    assert w.checks[xix].status is False
+    assert int(np.argmax(w.probs)) == w.entries.index(civil)
+    assert w.probs[w.entries.index(civil)] > 0.5 and _index("us-ccl", "9A619") not in w.entries
+    # Stated to be of military design, the same engine goes to the 600-series entry.
+    w = walk(ENTRIES, [xix, civil, nl], probs, row_cos, stated(f"Military UAV {text}"))
+    assert int(np.argmax(w.probs)) == w.entries.index(_index("us-ccl", "9A619"))
