@@ -279,12 +279,12 @@ def warm_up() -> None:
     loading overlaps reading instead of following it.
     """
     from exportdesk.classify.criteria import load_criteria
-    from exportdesk.classify.quantities import registry
+    from exportdesk.classify.quantities import unit_table
 
     with _LOCK:
         clf = load_classifier(_current_version())
     load_criteria()
-    registry()  # pint's unit registry, for quantities in descriptions and criteria
+    unit_table()  # units of quantities in descriptions and criteria (pint, or its cache)
     clf.embedder.encode(["warm up"])  # lays out the weight matrices for BLAS once
 
 

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from exportdesk.classify.calibration import TemperatureCalibrator, WalkCalibrator
 from exportdesk.classify.features import IndexArrays
-from exportdesk.classify.lexical import TfidfTransform
+from exportdesk.classify.lexical import SparseRows, TfidfTransform
 from exportdesk.classify.ranker import Ranker
 from exportdesk.extract.errors import ModelError
 from exportdesk.extract.registry import RegistryError, RegistryReader, sha256_file, verify_files
@@ -88,7 +87,11 @@ def save(
         ex_label_us=index.ex_label["us"],
         ex_group=index.ex_group,
     )
-    sp.save_npz(folder / "entry_tfidf.npz", index.entry_tfidf.tocsr(), compressed=True)
+    import scipy.sparse as sp  # training only: the run path reads the file with numpy
+
+    m = index.entry_tfidf
+    csr = sp.csr_matrix((m.data, m.indices, m.indptr), shape=m.shape)
+    sp.save_npz(folder / "entry_tfidf.npz", csr, compressed=True)
     (folder / "tfidf.json").write_text(
         json.dumps(
             {
@@ -151,6 +154,15 @@ def active_version(root: Path | None = None) -> str:
     return version
 
 
+def _load_csr(path: Path) -> SparseRows:
+    """A matrix written by ``scipy.sparse.save_npz`` in CSR format, read with numpy alone."""
+    with np.load(path, allow_pickle=False) as z:
+        if z["format"].item() != b"csr":
+            raise ArtefactError(f"{path} is not a CSR matrix; retrain the classifier")
+        rows, cols = (int(n) for n in z["shape"])
+        return SparseRows(z["data"], z["indices"], z["indptr"], (rows, cols))
+
+
 def load(folder: Path) -> Artefact:
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
@@ -166,7 +178,7 @@ def load(folder: Path) -> Artefact:
             entry_code=z["entry_code"],
             entry_flags=z["entry_flags"],
             entry_units=[set(u.split("|")) - {""} for u in z["entry_units"]],
-            entry_tfidf=sp.load_npz(folder / "entry_tfidf.npz").tocsr(),
+            entry_tfidf=_load_csr(folder / "entry_tfidf.npz"),
             title_emb=z["title_emb"].astype(np.float32),
             row_emb=z["row_emb"].astype(np.float32),
             row_entry=z["row_entry"],

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 
 from exportdesk.classify.cues import (
     civil_cue,
@@ -15,6 +15,7 @@ from exportdesk.classify.cues import (
     threshold_match,
     units_in,
 )
+from exportdesk.classify.lexical import CsrLike, TermColumns, similarity
 
 ENTRY_FEATURES = [
     "tfidf",
@@ -69,13 +70,18 @@ class IndexArrays:
     entry_code: np.ndarray  # (E,) str
     entry_flags: np.ndarray  # (E, 5) int8: military, stub, series600, series9xx, series5xx
     entry_units: list[set[str]]
-    entry_tfidf: sp.csr_matrix  # (E, V), rows L2-normalised
+    entry_tfidf: CsrLike  # (E, V), rows L2-normalised
     title_emb: np.ndarray  # (E, D)
     row_emb: np.ndarray  # (R, D)
     row_entry: np.ndarray  # (R,) entry index of each row, non-decreasing
     ex_emb: np.ndarray  # (X, D)
     ex_label: dict[str, np.ndarray]  # jurisdiction -> (X,) entry index / -1 / -2
     ex_group: np.ndarray  # (X,) str, used only to leave a query's own group out in training
+
+    @cached_property
+    def tfidf_columns(self) -> TermColumns:
+        """``entry_tfidf`` by term, for `lexical.similarity` (built on first use)."""
+        return TermColumns(self.entry_tfidf)
 
 
 @dataclass
@@ -143,7 +149,7 @@ def candidate_sets(
     index: IndexArrays,
     texts: list[str],
     q_emb: np.ndarray,
-    q_tfidf: sp.csr_matrix,
+    q_tfidf: CsrLike,
     jurisdiction: str,
     catalogues: list[str],
     exclude_groups: list[int] | None = None,
@@ -153,7 +159,7 @@ def candidate_sets(
     """Retrieve candidates (lexical + embedding + exemplar neighbours) and build features."""
     n_e = len(index.entry_code)
     allowed = np.isin(index.entry_catalogue, catalogues)
-    S_tfidf = np.asarray((q_tfidf @ index.entry_tfidf.T).todense(), dtype=np.float32)
+    S_tfidf = similarity(q_tfidf, index.tfidf_columns).astype(np.float32)
     S_title = q_emb @ index.title_emb.T
     S_rows_all = q_emb @ index.row_emb.T
     S_rows, arg_rows = _row_max(S_rows_all, index.row_entry, n_e)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 # Surface spellings of units -> a pint expression. Units pint cannot express as a
 # dimension of their own (decibels, samples, operations, angles, radiation dose on
 # silicon) get a custom base dimension in the registry below, so that, for example,
 # "1 500 deg/s" is never compared with "1 GHz" and "MSPS" never with "Mbit/s".
+log = logging.getLogger(__name__)
+
 _UNIT_DEFS = (
     "sample_ = [sample] = sample",
     "bit_ = [bit]",
@@ -304,12 +308,48 @@ def registry():
     return ureg
 
 
-@lru_cache(maxsize=2048)
 def unit_scale(form: str) -> tuple[float, float, str] | None:
     """(factor, offset, dimension) turning a number in this surface unit into base units."""
-    expr = UNIT_FORMS.get(form.lower())
-    if expr is None:
-        return None
+    return unit_table().get(form.lower())
+
+
+@lru_cache(maxsize=1)
+def unit_table() -> dict[str, tuple[float, float, str] | None]:
+    """`unit_scale` of every surface form, read from the derived cache when this code and this
+    pint computed it before (pint's registry took 0.3-0.5 s of every classification's start;
+    docs/benchmarks.md), else computed with pint and kept."""
+    import json
+
+    from exportdesk.extract import derived
+
+    path = derived.cache_file("unit-scales", ".json", [Path(__file__)], [_pint_stamp()])
+    data = derived.read(path)
+    if data is not None:
+        try:
+            table = {k: tuple(v) if v else None for k, v in json.loads(data).items()}
+            if table.keys() == UNIT_FORMS.keys():
+                return table
+        except (ValueError, TypeError, AttributeError) as exc:
+            log.info("unit table cache %s unusable (%s); computing it", path, exc)
+    built = {form: _unit_scale_with_pint(form) for form in UNIT_FORMS}
+    derived.write(path, json.dumps(built).encode())
+    return built
+
+
+def _pint_stamp() -> str:
+    """Which pint is installed, without importing it (importlib.metadata alone takes 0.05 s):
+    its files are rewritten when it is upgraded, so their time stamp changes."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pint")
+    if spec is None or spec.origin is None:
+        return "pint not installed"
+    stat = Path(spec.origin).stat()
+    return f"{spec.origin}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _unit_scale_with_pint(form: str) -> tuple[float, float, str] | None:
+    expr = UNIT_FORMS[form]
     ureg = registry()
     try:
         one = ureg.Quantity(1.0, expr) if not expr[0].isdigit() else ureg(expr)

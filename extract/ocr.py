@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -31,7 +30,16 @@ log = logging.getLogger(__name__)
 # One Tesseract process per page, each single-threaded: measured 1.7x faster per page
 # than Tesseract's own OpenMP threads on this 2-core machine, with identical output.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-cv2.setNumThreads(1)
+
+
+@lru_cache(maxsize=1)
+def _cv2():
+    """OpenCV, imported on the first scanned page: a digital PDF never needs it, and importing
+    it took 0.05-0.13 s of every `process` start (docs/benchmarks.md)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    return cv2
 
 
 class OcrTimeout(ReadingError):
@@ -356,6 +364,7 @@ def remove_rulings(gray: Image.Image, dpi: float) -> Image.Image:
     """
     pixels = np.asarray(gray)
     dark = (pixels < 170).astype(np.uint8)
+    cv2 = _cv2()
     wide = cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, int(0.2 * dpi)), 1))
     tall = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(30, int(0.3 * dpi))))
     rules = np.maximum(
@@ -408,6 +417,7 @@ def _level(gray: Image.Image, angle: float) -> Image.Image:
     sparse page takes only ~0.45 s.
     """
     pixels = np.asarray(gray)
+    cv2 = _cv2()
     matrix = cv2.getRotationMatrix2D((gray.width / 2, gray.height / 2), angle, 1.0)
     turned = cv2.warpAffine(
         pixels, matrix, (gray.width, gray.height), flags=cv2.INTER_LINEAR, borderValue=255

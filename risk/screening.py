@@ -8,13 +8,10 @@ from its development split (``models/risk/screening_bench.py``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import marshal
 import math
-import sys
-import uuid
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +20,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
+from exportdesk.extract import derived
 from exportdesk.risk.lists import COMMITTED_DIR, Edition, active_list
 from exportdesk.risk.names import acronym, arabic_script, coarse_skeleton, name_tokens, skeleton
 from exportdesk.risk.sdn import ListEntry
@@ -249,16 +247,10 @@ def threshold() -> float:
 
 def _cache_file(edition: Edition) -> Path | None:
     """Where the index of this list edition, built by this code, is cached (None: no cache)."""
-    from exportdesk.extract.settings import get_settings
-
-    settings = get_settings()
-    folder = settings.cache_dir or settings.data_dir / "cache"
-    code = hashlib.sha256(edition.sha256.encode())
-    code.update(sys.version.encode())
     here = Path(__file__).resolve().parent
-    for name in _INDEX_CODE:
-        code.update((here / name).read_bytes())
-    return folder / f"screening-index-{code.hexdigest()[:24]}.marshal"
+    return derived.cache_file(
+        "screening-index", ".marshal", [here / n for n in _INDEX_CODE], [edition.sha256]
+    )
 
 
 def _cached_index(entries: tuple[ListEntry, ...], edition: Edition | None) -> ScreeningIndex:
@@ -267,22 +259,17 @@ def _cached_index(entries: tuple[ListEntry, ...], edition: Edition | None) -> Sc
     A cache that cannot be read or written is only slower: the index is then built here.
     """
     path = _cache_file(edition) if edition is not None else None
-    if path is not None and path.is_file():
+    data = derived.read(path) if path is not None else None
+    if path is not None and data is not None:
         try:
-            state = marshal.loads(path.read_bytes())
+            state = marshal.loads(data)
             if len(state) == 5 and state[0] == len(entries):
                 return ScreeningIndex(entries, edition, state=state[1:])
-        except (OSError, EOFError, ValueError, TypeError) as exc:
+        except (EOFError, ValueError, TypeError) as exc:
             log.info("screening index cache %s unusable (%s); rebuilding it", path, exc)
     index = ScreeningIndex(entries, edition)
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-            tmp.write_bytes(marshal.dumps((len(entries), *index.state())))
-            tmp.replace(path)  # atomic: a reader sees the old file or the whole new one
-        except OSError as exc:
-            log.info("screening index not cached at %s (%s); it is rebuilt next time", path, exc)
+        derived.write(path, marshal.dumps((len(entries), *index.state())))
     return index
 
 
