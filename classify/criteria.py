@@ -127,8 +127,8 @@ _STOP = frozenset(
 
 # Marker of an enumerated item inside a row's text: "1.", "a.", US-style "a.1." / "b.2.a.".
 _MARKER = re.compile(
-    r"(?:(?<=[:;])|(?<=[:;] and)|(?<=[:;] or)|(?<=\. )|(?<=\.\))|^)\s*"
-    r"(?P<m>(?:[a-z]{1,2}\.|\d{1,2}\.)+)\s+(?=[\"'“‘(A-Z0-9a-z])"
+    r"(?:(?<=[:;])|(?<=[:;] and)|(?<=[:;] or)|(?<=\. )|(?<=\.\))|(?<=\])|^)\s*"
+    r"(?P<m>(?:[a-z]{1,2}\.|\d{1,2}\.)+)\s+(?=\[Reserved\]|[\"'“‘(A-Z0-9a-z])"
 )
 
 
@@ -305,6 +305,9 @@ def parse_row(code: str, text: str, decimal_comma: bool) -> Clause:
     text = _SEE_ALSO.sub(r"\1;", text)
     cur, cur_start = root, 0
     end = len(text)
+    note_next = ""  # the next number of the note's own list, while a note is being read
+    with_path = False  # the list writes its markers with their path ("a.5.b.")
+    stacks: dict[str, list[tuple[str, str, Clause]]] = {code: []}  # path -> its ancestors
     for m in _MARKER.finditer(text):
         tokens = [t for t in m.group("m").split(".") if t]
         tok = tokens[-1]
@@ -315,12 +318,24 @@ def parse_row(code: str, text: str, decimal_comma: bool) -> Clause:
         expected_child = first_kind if not stack else ("d" if stack[-1][0] == "l" else "l")
         # Inside a note, a list numbered afresh is the note's own, not a deeper level.
         # A note's list ends with its sentence: a marker after a full stop is the list's own.
-        in_note = bool(_LIST_NOTE.search(text[cur_start : m.start()])) and not text[
-            : m.start()
-        ].rstrip().endswith(".")
+        note = bool(_LIST_NOTE.search(text[cur_start : m.start()]))
+        in_note = note and not text[: m.start()].rstrip().endswith(".")
+        # ... unless the list writes its own markers with their path ("a.5.b.", US style)
+        # and a bare marker goes on numbering the note's list ("3. ... . 4. For interleaved
+        # ADCs ..."): a note's items are often sentences of their own.
+        bare = len(m.group("m").rstrip(".").split(".")) == 1
+        if note and bare and with_path and tok == note_next:
+            in_note = True
+        with_path = with_path or not bare
         if in_note:
+            note_next = _next_value(tok)
             continue
-        if kind == expected_child and tok in ("1", "a"):
+        note_next = ""
+        if not bare and ".".join([code, *tokens[:-1]]) in stacks:
+            # A marker written with its path ("a.5.b.") says where it sits.
+            stack = list(stacks[".".join([code, *tokens[:-1]])])
+            placed = len(stack)
+        elif kind == expected_child and tok in ("1", "a"):
             placed = len(stack)
         else:
             for depth in range(len(stack) - 1, -1, -1):
@@ -345,6 +360,7 @@ def parse_row(code: str, text: str, decimal_comma: bool) -> Clause:
         node = Clause(path=f"{parent.path}.{tok}", text="")
         parent.children.append(node)
         stack.append((kind, tok, node))
+        stacks[node.path] = list(stack)
         cur, cur_start = node, m.end()
     pieces.append((cur, cur_start, end))
     for node, a, b in pieces:
@@ -383,6 +399,9 @@ class Verdict:
     # Every failure is a ceiling the item is above ("equal to or less than level IIIA"),
     # not a performance it falls short of ("less (better) than 130 micro g").
     above_ceiling: bool = False
+    # A stated value is above the top of this clause's band ("8 bit or more, but less than
+    # 10 bit" for a 14-bit converter): the clause is not the item's band.
+    out_of_band: bool = False
 
 
 _NEAR = 48  # characters either side of a stated value that name its parameter
@@ -425,6 +444,8 @@ def stated(text: str) -> Stated:
 
 
 def _stem(w: str) -> str:
+    if len(w) > 2 and w.endswith("s") and w[:-1].isupper():
+        w = w[:-1]  # an acronym's plural: "ADCs", "UAVs"
     w = w.lower()
     if w.endswith("ies") and len(w) > 5:
         return w[:-3] + "y"  # frequencies -> frequency, accuracies -> accuracy
@@ -538,14 +559,37 @@ def subject_words(node: Clause, limit: int = 12) -> frozenset[str]:
     return frozenset(words[:limit])
 
 
+# Words of a subject that name no kind of item ("equipment having ... per second").
+_NOT_NAMING = frozenset(
+    [
+        *("per", "but", "not", "other", "greater", "exceeding", "equal", "than", "see", "also"),
+        *("equipment", "system", "item", "component", "part", "device", "specially", "used"),
+        *("following", "type", "n", "b", "note", "technical", "thereof", "therefor"),
+    ]
+)
+
+
+def names_item(node: Clause, s: Stated) -> bool:
+    """Whether an alternative's subject (its first words) names the described item."""
+    head = [w for w in _WORD.findall(node.text) if w.lower() not in _STOP][:12]
+    return bool({_stem(w) for w in head} - _NOT_NAMING & s.words)
+
+
 def about(node: Clause, s: Stated) -> bool:
     """Whether an alternative is about the described item: a word of its subject (its
     first words) or two words of its text (not its numbers) are the description's."""
-    head = [w for w in _WORD.findall(node.text) if w.lower() not in _STOP][:12]
-    if {_stem(w) for w in head} & s.words:
-        return True  # its subject names the item
+    if names_item(node, s):
+        return True
     subject = _words(re.sub(r"\d[\d.,]*", " ", " ".join(c.text for c in node.walk())[:400]))
     return len(subject & s.words) >= 2
+
+
+def named_failure_decides(failed: list[Clause], undecided: list[Clause], s: Stated) -> bool:
+    """A failed alternative whose subject names the item ("ADCs" for an ADC) decides over
+    undecided ones that share only words with the description and none of whose values
+    was tested: a classifier reads the alternative written for the item, not every
+    neighbour that mentions one of its words."""
+    return any(names_item(c, s) for c in failed) and not any(names_item(c, s) for c in undecided)
 
 
 def is_ceiling(c: Comparison) -> bool:
@@ -566,6 +610,7 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
         ok, q = _check(c, s)
         if ok is False and q is not None and _above_band(c, node, q):
             ok = None  # beyond this band's top: a higher band elsewhere may take it
+            v.out_of_band = True
         if ok is None:
             v.needs.append(c.param or c.text)
             continue
@@ -592,14 +637,21 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
                 child = True
         elif any(k.status is True for k in kids):
             child = True
-        elif any(k.status is False for k in kids) and not any(
-            k.status is None and (k.evaluated or about(c, s))
-            for k, c in zip(kids, node.children, strict=True)
-        ):
+        elif any(k.status is False for k in kids):
             # An undecided alternative keeps the clause open when some of its values were
             # tested or it is about the described item; alternatives about other things,
             # none of whose values is stated, do not.
-            child = False
+            keep = [
+                (k, c)
+                for k, c in zip(kids, node.children, strict=True)
+                if k.status is None and not k.out_of_band and (k.evaluated or about(c, s))
+            ]
+            failed = [c for k, c in zip(kids, node.children, strict=True) if k.status is False]
+            if not keep or (
+                not any(k.evaluated for k, _ in keep)
+                and named_failure_decides(failed, [c for _, c in keep], s)
+            ):
+                child = False
     if False in own or child is False:
         v.status = False
     elif v.needs:

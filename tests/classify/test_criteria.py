@@ -157,6 +157,57 @@ def test_ballistic_protection_levels_are_an_ordered_scale() -> None:
     assert find_quantities("Maintenance Level II workshop") == []  # not about armour
 
 
+# US style: markers carry their path, a reserved item keeps its number, and a technical
+# note's numbered sentences sit between two items of the row's own list.
+US_ROW = (
+    "Widgets as follows: a.1. Small widgets; a.2. [Reserved] a.3. Converters, as follows: "
+    "Technical Notes: 1. A first note. 2. A second note. 3. For multiple channel converters "
+    "the rate is not aggregated. a.3.a. Converters having a resolution of 14 bit or more; "
+    "a.3.b. Converters having a resolution of 16 bit or more;"
+)
+
+
+def test_markers_written_with_their_path_place_the_clause() -> None:
+    tree = parse_row("9Z999.a", US_ROW, decimal_comma=False)
+    assert [c.path for c in tree.children] == ["9Z999.a.1", "9Z999.a.2", "9Z999.a.3"]
+    assert tree.children[1].text == "[Reserved]"
+    conv = tree.children[2]
+    assert conv.text.startswith("Converters, as follows")  # the note's "3." is the note's
+    assert [c.path for c in conv.children] == ["9Z999.a.3.a", "9Z999.a.3.b"]
+    assert conv.children[1].comparisons[0].value == 16
+
+
+def _two_kinds() -> Clause:
+    """Alternatives for two kinds of item: the one written for the item fails on stated
+    values; the other shares words with the description only through its sub-paragraphs."""
+    clauses = [
+        "Signal items as follows:",
+        "a. Widget converters having any of the following:",
+        "1. A resolution of 8 bit or more, but less than 10 bit, with a settling time less",
+        "than 1 ns; 2. A resolution of 10 bit or more with a sample rate greater than 400 MSPS;",
+        "b. Microcircuits having any of the following: 1. Rated for operation at an ambient",
+        "temperature above 398 K; 2. Designed for signal processing below 218 K;",
+    ]
+    return parse_row("9Z999", " ".join(clauses), decimal_comma=True)
+
+
+def test_a_failed_alternative_that_names_the_item_decides() -> None:
+    tree = _two_kinds()
+    v = evaluate(tree, stated("Dual-channel 14-bit widget converter, 200 MSPS, signal processing"))
+    assert v.status is False and any("stated 200 MSPS" in f for f in v.failed)
+    # The other kind, when it names the item, still keeps the question open.
+    v = evaluate(tree, stated("14-bit widget converter microcircuits, 200 MSPS"))
+    assert v.status is None
+
+
+def test_a_value_above_a_band_does_not_keep_its_alternative_open() -> None:
+    # 14 bit is above the band "8 bit or more, but less than 10 bit": that alternative is
+    # not the item's, so the 10-bit-or-more alternative (failed on the rate) decides.
+    tree = _two_kinds().children[0]
+    v = evaluate(tree, stated("14-bit widget converter, 200 MSPS"))
+    assert v.status is False
+
+
 def test_cas_numbers_decide_chemicals() -> None:
     node = parse_row("1Z999", "Chemicals as follows: a. Thing (CAS 1234-56-7);", True)
     assert evaluate(node, stated("Thing, CAS 1234-56-7, 99 %")).status is True
