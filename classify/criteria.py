@@ -52,11 +52,12 @@ _AFTER = [
 _BEFORE_RE = [(re.compile(rf"(?:{p})\s*$", re.I), op) for p, op in _BEFORE]
 # "15,000 lbf (66.7 kN) of thrust or greater": the comparator may follow the value's
 # equivalent in other units and the name of the parameter, which is then the "of" phrase.
+# "(100 liters) and less than 20 m3" begins the next comparison: it is not a comparator.
 _AFTER_RE = [
     (
         re.compile(
             rf"^\s*\)?\s*(?:\([^()]{{1,40}}\)\s*)?"
-            rf"(?:of\s+(?P<noun>[a-z][\w-]*(?: [a-z][\w-]*)?)\s+)?(?:{p})\b",
+            rf"(?:of\s+(?P<noun>[a-z][\w-]*(?: [a-z][\w-]*)?)\s+)?(?:{p})\b(?!\s+than)",
             re.I,
         ),
         op,

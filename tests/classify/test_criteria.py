@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from exportdesk.classify.criteria import Clause, Comparison, evaluate, parse_row, stated
+from exportdesk.classify.criteria import (
+    Clause,
+    Comparison,
+    comparisons_in,
+    evaluate,
+    parse_row,
+    stated,
+)
 from exportdesk.classify.quantities import find_quantities, parse_number
 
 # Written for these tests in the lists' style (decimal comma, spaced thousands, nesting).
@@ -206,6 +213,11 @@ def test_a_value_above_a_band_does_not_keep_its_alternative_open() -> None:
     tree = _two_kinds().children[0]
     v = evaluate(tree, stated("14-bit widget converter, 200 MSPS"))
     assert v.status is False
+
+
+def test_and_less_than_after_an_equivalent_begins_the_next_comparison() -> None:
+    cs = comparisons_in("volume greater than 0,1 m3 (100 litres) and less than 20 m3", True)
+    assert [(c.op, round(c.value, 3)) for c in cs] == [(">", 0.1), ("<", 20.0)]
 
 
 def test_cas_numbers_decide_chemicals() -> None:
