@@ -128,6 +128,15 @@ UNIT_FORMS: dict[str, str] = {
     "kpsi": "1000 psi",
     "ksi": "1000 psi",
     "hp": "hp_",
+    "n/m2": "N/m**2",
+    "n/m²": "N/m**2",
+    "n/mm2": "N/mm**2",
+    "n/mm²": "N/mm**2",
+    # linear and areal density ("explosive core load 64 g/m", "200 g/m2")
+    "g/m": "g/m",
+    "kg/m": "kg/m",
+    "g/m2": "g/m**2",
+    "g/m²": "g/m**2",
     # length, area, volume, mass
     "km": "km",
     "m": "m",
@@ -238,6 +247,10 @@ UNIT_FORMS: dict[str, str] = {
     "db re 1 v/upa": "db_re_uPa_",
     "db re 1 v/µpa": "db_re_uPa_",
     "%": "percent_",
+    "wt %": "percent_",  # by weight, not weighted TFLOPS
+    "wt%": "percent_",
+    "wt.%": "percent_",
+    "wt. %": "percent_",
     "percent": "percent_",
     "ppm": "ppm_",
     "atom %": "atom_percent_",

@@ -50,6 +50,15 @@ def test_compound_adjectives_and_nautical_miles_are_quantities() -> None:
     assert find_quantities("the hour-long test") == []
 
 
+def test_stress_linear_density_and_weight_percent_are_quantities() -> None:
+    (stress,) = find_quantities("a 'proof test' tensile stress of 2 x 109 N/m2 or more")
+    assert stress.value == pytest.approx(2e9) and stress.dim == find_quantities("1 GPa")[0].dim
+    (load,) = find_quantities("explosive core load greater than 64 g/m")
+    assert load.value == pytest.approx(0.064) and load.dim == "[mass] / [length]"
+    (hf,) = find_quantities("hafnium 1.5-2.5 wt %")  # by weight, not weighted TFLOPS
+    assert (hf.low, hf.high, hf.dim) == (1.5, 2.5, "[percent]")
+
+
 def test_calibres_as_ammunition_is_named() -> None:
     def mm(text: str) -> list[float]:
         return [round(q.low * 1000, 2) for q in find_quantities(text) if q.dim == "[length]"]
