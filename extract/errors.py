@@ -42,7 +42,9 @@ MESSAGES: dict[str, str] = {
     "empty_file": "'{name}' is empty (0 bytes). The upload or scan did not complete; "
     "ask the applicant to send the file again.",
     "file_too_large": "'{name}' is {size_mb:.0f} MB, over the {limit_mb:.0f} MB limit. "
-    "Ask for a smaller file (e.g. scanned at 300 dpi), or raise EXPORTDESK_MAX_FILE_BYTES.",
+    "Ask for a smaller file (scanned at 300 dpi in greyscale or black and white) or for the "
+    "application in parts. To accept larger files, raise EXPORTDESK_MAX_PAGE_BYTES (bytes "
+    "per page, times EXPORTDESK_MAX_PAGES) or set EXPORTDESK_MAX_FILE_BYTES, and restart.",
     "not_a_pdf": "'{name}' is not a PDF{kind}. Convert it to PDF (scan or 'Print to PDF') "
     "and submit it again.",
     "encrypted": "'{name}' is protected by a password. Ask the applicant for an unprotected "

@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 
 from exportdesk.extract.model import ApplicationResult
 from exportdesk.extract.model import Warning as ReadWarning
+from exportdesk.extract.settings import Settings
 from exportdesk.review.corrections import CorrectionError, FieldPath
 
 _ITEM_WARNING = re.compile(r"^Item (\d+)\b")
@@ -136,3 +137,13 @@ def describe(action: str, detail: dict[str, Any]) -> str:
         return f"Application {done}.{why}"
     shown = {k: v for k, v in d.items() if v not in (None, "", {}, [])}
     return "; ".join(f"{k.replace('_', ' ')}: {_value(v)}" for k, v in shown.items())
+
+
+def upload_limit_text(settings: Settings) -> str:
+    """The intake page's note on how large a file may be, and which setting decides it."""
+    limit = settings.max_file_bytes / 2**20
+    return (
+        f"Files up to {limit:,.0f} MB and {settings.max_pages} pages "
+        "(EXPORTDESK_MAX_FILE_BYTES, by default EXPORTDESK_MAX_PAGE_BYTES per page times "
+        "EXPORTDESK_MAX_PAGES; an admin raises them and restarts the app)."
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from exportdesk.extract.names import display_name
+from exportdesk.extract.settings import get_settings
 from exportdesk.review.intake import Submitted, submit
 from exportdesk.review.store import StoreError
 from exportdesk.ui.pages._common import plain, queue, require, store
+from exportdesk.ui.wording import upload_limit_text
 
 SUBMITTED = "intake_submitted"
 PROGRESS = {"queued": (0.1, "waiting for the reader"), "running": (0.5, "reading pages")}
@@ -15,6 +17,7 @@ PROGRESS = {"queued": (0.1, "waiting for the reader"), "running": (0.5, "reading
 identity = require("intake")
 st.title("Intake")
 st.caption("Upload one or more application PDFs. Reading runs in the background; you can go on.")
+st.caption(upload_limit_text(get_settings()))
 
 ROUND = "intake_round"  # a fresh uploader after each submit, so nothing is sent twice
 
