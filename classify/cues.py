@@ -12,7 +12,7 @@ _MILITARY = re.compile(
     r"special forces|stanag|mil-std|mil-spec|itar|fighter|attack|assault|armou?red|"
     r"select[- ]fire|fully automatic|full[- ]auto|belt[- ]fed|artillery|torpedo\w*|"
     r"landmines?|mines|gunnery|jammer|comint|elint|sigint|brigades?|airlifter|hardpoints?|"
-    r"pylons?|bayonets?|warfare|nerve agents?)\b",
+    r"pylons?|bayonets?|warfare|nerve agents?|fire[- ]control)\b",
     re.IGNORECASE,
 )
 _CIVIL = re.compile(
@@ -181,3 +181,51 @@ def parameters(text: str) -> list[Parameter]:
 
 def units_in(text: str) -> set[str]:
     return {p.unit for p in parameters(text)}
+
+
+# Kinds of munitions-list item that neighbouring entries divide between them (ML1 weapons,
+# ML3 ammunition, ML4 bombs and missiles; USML I / III / IV; US 0A501 / 0A505): the words
+# the lists' own headings use for each.
+_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "ammunition": ("ammunition", "cartridge", "round", "bullet", "projectile", "shell"),
+    "weapon": (
+        *("weapon", "firearm", "rifle", "pistol", "handgun", "revolver", "shotgun", "carbine"),
+        *("gun", "howitzer", "cannon", "armament", "arms"),
+    ),
+    "explosive device": ("bomb", "torpedo", "rocket", "missile", "mine", "grenade", "warhead"),
+}
+_KIND_OF = {w: k for k, ws in _KIND_WORDS.items() for w in ws}
+# Where a description's head phrase ends: "Magazines for 9 mm pistols" is about magazines.
+_HEAD_END = re.compile(r"[,;:(]|\b(?:for|with|of|to|from|in|on|used|designed|made)\b", re.I)
+_HEAD_SKIP = re.compile(
+    r"\d[\w.,/-]*|\b[A-Z]{2,}\b|\b(?:[xX]|mm|[Cc]al|[Cc]aliber|[Cc]alibre|[Gg]auge)\b"
+)
+
+
+def _kind_of_word(word: str) -> str | None:
+    w = word.lower()
+    return _KIND_OF.get(w) or (_KIND_OF.get(w[:-1]) if w.endswith("s") and w != "arms" else None)
+
+
+def item_kind(text: str) -> tuple[str, str] | None:
+    """The kind of munitions-list item a description is of, read from its head noun (the
+    last word of its first phrase, numbers and acronyms aside): "9 mm ammunition" and
+    "9mm pistol cartridges" are ammunition, "Magazines for 9 mm pistols" and "Rifle scope"
+    are none of the kinds. Returns (kind, word)."""
+    head = _HEAD_END.split(text, maxsplit=1)[0]
+    words = re.findall(r"[A-Za-z][A-Za-z-]*", _HEAD_SKIP.sub(" ", head))
+    if not words:
+        return None
+    kind = _kind_of_word(words[-1])
+    return (kind, words[-1]) if kind else None
+
+
+def entry_kind(title: str) -> str | None:
+    """The kind of item a munitions-list heading is about: the first kind word of its head
+    phrase ("Smooth-bore weapons with ..." weapon, "Ammunition and Ordnance" ammunition,
+    "Optical sighting devices for firearms" none)."""
+    for w in re.findall(r"[A-Za-z]+", _HEAD_END.split(title, maxsplit=1)[0]):
+        kind = _kind_of_word(w)
+        if kind:
+            return kind
+    return None

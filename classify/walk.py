@@ -25,7 +25,7 @@ from exportdesk.classify.criteria import (
     evaluate,
     load_criteria,
 )
-from exportdesk.classify.cues import military_cue
+from exportdesk.classify.cues import entry_kind, item_kind, military_cue
 from exportdesk.classify.fallbacks import backed_by
 
 # Rows whose embedding similarity to the description is within this margin of the
@@ -54,6 +54,7 @@ class EntryCheck:
     failed: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     above_ceiling: bool = False  # rejected only for being above the entry's upper limits
+    instead: int | None = None  # the entry a reader turns to instead (another kind of item)
 
 
 def _tree(row: Row) -> Clause | None:
@@ -158,6 +159,47 @@ def mass_market_release(entry: Entry, text: str) -> EntryCheck | None:
     )
 
 
+def _munitions_kind(entry: Entry) -> str | None:
+    """The kind of item a munitions entry is about (ML1 weapons, ML3 ammunition; USML I, III;
+    the US 0A50x entries); None for other entries."""
+    munitions = entry.catalogue in MILITARY or (
+        entry.catalogue == "us-ccl" and len(entry.code) == 5 and entry.code[1:3] in ("A5", "A6")
+    )
+    return entry_kind(entry.title) if munitions else None
+
+
+def other_kind(
+    entries: tuple[Entry, ...], cand: list[int], p: np.ndarray, e: int, text: str
+) -> EntryCheck | None:
+    """Military first, by the kind of item: "9 mm ammunition" meets ML1's calibre, but ML1
+    is about weapons; when another proposed munitions entry is about the described kind
+    (ML3 ammunition), a reader turns to it (the most probable of them; of the munitions list
+    only for an item stated to be military). Only when such an entry was proposed."""
+    kind = _munitions_kind(entries[e])
+    item = item_kind(text) if kind else None
+    if item is None or item[0] == kind:
+        return None
+    match = [
+        i
+        for i, c in enumerate(cand)
+        if c >= 0 and c != e and _munitions_kind(entries[c]) == item[0]
+    ]
+    if not match:
+        return None
+    # Stated to be military, the munitions list's entry; otherwise the US 0A50x entry first.
+    mil = military_cue(text) > 0
+    return EntryCheck(
+        False,
+        entries[e].code,
+        failed=[
+            f"{entries[e].code} is about {kind}s; the description is of {item[0]} (“{item[1]}”)"
+        ],
+        instead=cand[
+            max(match, key=lambda i: ((entries[cand[i]].catalogue in MILITARY) == mil, p[i]))
+        ],
+    )
+
+
 def _unique(xs: list[str]) -> list[str]:
     return list(dict.fromkeys(xs))
 
@@ -230,7 +272,11 @@ def walk(
         e = cand[k]
         if e < 0:
             continue
-        chk = mass_market_release(entries[e], st.text) or check_entry(entries[e], row_cos_of(e), st)
+        chk = (
+            mass_market_release(entries[e], st.text)
+            or other_kind(entries, cand, p, e, st.text)
+            or check_entry(entries[e], row_cos_of(e), st)
+        )
         checks[e] = chk
         pos: int | None
         if chk.status is None and _undecided_dual_use(entries[e], st):
@@ -244,6 +290,11 @@ def walk(
             continue
         moved = p[k] * (1.0 - REJECT_KEEP)
         p[k] -= moved
+        if chk.instead is not None:
+            cand, p, pos = _place(cand, p, chk.instead)
+            p[pos] += moved
+            rejected_for.setdefault(chk.instead, []).append(e)
+            continue
         if chk.above_ceiling and entries[e].catalogue in ("eu-dual-use", "us-ccl"):
             # Above a dual-use entry's upper limit ("equal to or less than level IIIA"), an
             # item is more than the dual-use list covers: a reader goes to the military

@@ -130,3 +130,24 @@ def test_numpy_minilm_matches_the_transformers_model() -> None:
     ours, ref = NumpyMiniLM().encode(texts), MiniLMEmbedder().encode(texts)
     assert np.abs(ours - ref).max() < 1e-5
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_fire_control_is_a_military_function() -> None:
+    # ML5 and USML XII are "fire control ..." equipment; spare parts for a fire-control radar
+    # were read as civil radar parts (6A008, "no military design is stated").
+    assert military_cue("Spare parts for fire-control radar") == 1
+    assert military_cue("fire control computer") == 1
+
+
+def test_the_kind_of_item_is_read_from_the_head_noun() -> None:
+    from exportdesk.classify.cues import entry_kind, item_kind
+
+    assert item_kind("9 mm ammunition, full metal jacket") == ("ammunition", "ammunition")
+    assert item_kind("9mm pistol cartridges") == ("ammunition", "cartridges")
+    assert item_kind("Cartridges 5.56 x 45 mm NATO")[0] == "ammunition"  # type: ignore[index]
+    assert item_kind("Sniper rifles, .338 Lapua Magnum")[0] == "weapon"  # type: ignore[index]
+    assert item_kind("Magazines for 9 mm pistols, 17 rounds") is None  # about magazines
+    assert item_kind("Rifle scope 3-9x40") is None and item_kind("Robot arm, 6-axis") is None
+    assert entry_kind("Smooth-bore weapons with a calibre of less than 20 mm") == "weapon"
+    assert entry_kind("Ammunition and fuze setting devices, as follows") == "ammunition"
+    assert entry_kind("Optical sighting devices for firearms") is None

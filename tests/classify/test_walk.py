@@ -155,3 +155,41 @@ def test_a_rejected_munitions_category_hands_a_civil_item_to_the_dual_use_review
     # Stated to be of military design, the same engine goes to the 600-series entry.
     w = walk(ENTRIES, [xix, civil, nl], probs, row_cos, stated(f"Military UAV {text}"))
     assert int(np.argmax(w.probs)) == w.entries.index(_index("us-ccl", "9A619"))
+
+
+def test_ammunition_goes_to_the_ammunition_entry_not_the_weapons_entry() -> None:
+    # "9 mm" meets ML1's calibre, but ML1 is about weapons; ML3 is about ammunition.
+    ml1, ml3 = _index("eu-military", "ML1"), _index("eu-military", "ML3")
+    w = walk(
+        ENTRIES,
+        [ml1, ml3, -1],
+        np.array([0.7, 0.25, 0.05]),
+        _cos("ML1.c"),
+        stated("9 mm ammunition"),
+    )
+    assert w.checks[ml1].status is False and "about weapons" in w.checks[ml1].failed[0]
+    assert int(np.argmax(w.probs)) == w.entries.index(ml3) and w.rejected_for[ml3] == [ml1]
+    # Magazines are neither: the weapons entry keeps them.
+    w = walk(
+        ENTRIES,
+        [ml1, ml3, -1],
+        np.array([0.7, 0.25, 0.05]),
+        _cos("ML1.d"),
+        stated("Magazines for 9 mm pistols"),
+    )
+    assert int(np.argmax(w.probs)) == 0
+
+
+def test_civil_cartridges_go_to_the_ccl_ammunition_entry_before_the_usml() -> None:
+    pistols, usml_i, usml_iii = (
+        _index("us-ccl", "0A507"),
+        _index("us-usml", "I"),
+        _index("us-usml", "III"),
+    )
+    ammo = _index("us-ccl", "0A505")
+    probs = np.array([0.6, 0.2, 0.15, 0.05])
+    cand = [pistols, usml_i, usml_iii, ammo]
+    w = walk(ENTRIES, cand, probs, _cos("0A507.a"), stated("9mm pistol cartridges"))
+    assert int(np.argmax(w.probs)) == w.entries.index(ammo)
+    w = walk(ENTRIES, cand, probs, _cos("0A507.a"), stated("9mm cartridges for the armed forces"))
+    assert int(np.argmax(w.probs)) == w.entries.index(usml_iii)
