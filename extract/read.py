@@ -34,7 +34,7 @@ from exportdesk.extract.textlayer import (
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
-# Page number -> seconds per reading stage ("image", "orientation", "level", "rulings",
+# Page number -> seconds per reading stage ("image", "orientation", "level", "rulings", "regions",
 # "ocr") and "osd_calls"; filled only when a caller passes one (the benchmark's profile).
 StageProfile = dict[int, dict[str, float]]
 

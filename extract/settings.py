@@ -53,6 +53,15 @@ class ReadingSettings(SettingsGroup):
         "(91% against 28% of such words on another author's scans) but read our own scans' "
         "tables worse; see docs/benchmarks-extract.md.",
     )
+    ocr_regions: Literal["page", "blocks"] = Field(
+        "page",
+        description="What one OCR call reads. 'page': the whole page image. 'blocks': a "
+        "~75 dpi layout pass finds the text blocks (scanner specks and solid pictures left "
+        "out), they are stacked into one image and read in one call (psm 6), and the words "
+        "are moved back onto the page. Measured in docs/benchmarks.md (region-selective "
+        "OCR): Tesseract's cost is the words it reads, so 'blocks' saves little; not the "
+        "default.",
+    )
     ocr_timeout_seconds: float = Field(
         120.0, description="Per-page OCR time limit; a slower page becomes a warning."
     )

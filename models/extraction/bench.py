@@ -56,7 +56,16 @@ class Row:
         return [self.name, str(pages), med, p90, mean(self.wer), mean(self.recall)]
 
 
-STAGES = ["image", "orientation", "level", "rulings", "ocr", "fields", "classification"]
+STAGES = [
+    "image",
+    "orientation",
+    "level",
+    "rulings",
+    "regions",
+    "ocr",
+    "fields",
+    "classification",
+]
 
 
 @dataclass
@@ -363,6 +372,70 @@ def batch(paths: list[Path], gold_replace: str | None, rounds: int) -> None:
         _print_table("Word recall against the digital twins", [ours_row, raw_row])
 
 
+def compare_regions(docs: list[tuple[str, bytes, list[list[str]] | None]]) -> None:
+    """Each scan read whole-page and region-selective (EXPORTDESK_OCR_REGIONS=blocks), 1 OCR
+    worker, in alternating order; CPU is this process plus its Tesseract children. Word recall
+    against the gold (a digital twin's text layer) and of the blocks read against the
+    whole-page read of the same page."""
+    modes = ("page", "blocks")
+    cpu = dict.fromkeys(modes, 0.0)
+    wall = dict.fromkeys(modes, 0.0)
+    rows = {m: Row(f"ocr_regions={m}") for m in modes}
+    versus_page: list[float] = []
+    load = os.getloadavg()[0]
+    for number, (name, data, gold) in enumerate(docs):
+        print(f"[{number + 1}/{len(docs)}] {name}", file=sys.stderr)
+        words: dict[str, list[list[str]]] = {}
+        for mode in modes if number % 2 == 0 else modes[::-1]:
+            settings = Settings(ocr_workers=1, ocr_regions=mode)
+            before = _cpu_seconds()
+            start = time.perf_counter()
+            result = read_bytes(data, name, settings)
+            wall[mode] += time.perf_counter() - start
+            cpu[mode] += _cpu_seconds() - before
+            words[mode] = [[w.text for w in p.words] for p in result.document.pages]
+            pages = len(words[mode])
+            rows[mode].seconds.extend([(time.perf_counter() - start) / max(1, pages)] * pages)
+            if gold is not None and len(gold) == pages:
+                for expected, got in zip(gold, words[mode], strict=True):
+                    rows[mode].score(expected, got)
+        for whole, selected in zip(words["page"], words["blocks"], strict=False):
+            versus_page.append(token_recall(whole, selected))
+    _print_table("Region-selective OCR beside the whole page (same scans, same run)", rows.values())
+    print(
+        f"\nload {load:.1f} -> {os.getloadavg()[0]:.1f}; CPU s page {cpu['page']:.1f}, blocks "
+        f"{cpu['blocks']:.1f} ({cpu['blocks'] / max(1e-9, cpu['page']):.3f}x); wall s page "
+        f"{wall['page']:.1f}, blocks {wall['blocks']:.1f} "
+        f"({wall['blocks'] / max(1e-9, wall['page']):.3f}x); recall of the whole-page words "
+        f"by the blocks read {statistics.mean(versus_page or [0.0]):.3f}"
+    )
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _twin_gold(path: Path, gold_replace: str | None) -> list[list[str]] | None:
+    if not gold_replace:
+        return None
+    old, new = gold_replace.split("=", 1)
+    twin = path.with_name(path.name.replace(old, new))
+    return page_words(twin.read_bytes()) if twin.exists() else None
+
+
+def generated_scans(count: int, seed: int, dpi: int) -> list[tuple[str, bytes, list[list[str]]]]:
+    """Scanned twins of generated applications (degraded as in the main benchmark), each with
+    its digital original's words as the gold."""
+    rng = random.Random(seed)
+    scans = []
+    for name, data in generated_corpus(count, seed):
+        images = [degrade(im, rng) for im in render(data, dpi)]
+        scans.append((name, images_to_pdf(images, dpi), page_words(data)))
+    return scans
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("pdfs", nargs="*", type=Path, help="digital PDFs (default: generated)")
@@ -388,11 +461,25 @@ def main(argv: list[str] | None = None) -> None:
         help="with --dir: time one `exportdesk process` call over all files (start-up "
         "included) beside raw tesseract 2 at a time, ROUNDS times, alternating",
     )
+    parser.add_argument(
+        "--compare-regions",
+        action="store_true",
+        help="read each scan (--dir, or generated) whole-page and region-selective "
+        "(ocr_regions=blocks) and compare CPU, wall time and word recall",
+    )
     args = parser.parse_args(argv)
+    if args.compare_regions and not args.dir:
+        compare_regions(list(generated_scans(args.generate, args.seed, args.dpi)))
+        return
     if args.dir:
         paths = sorted(args.dir.glob(args.glob))
         if not paths:
             sys.exit(f"No files match {args.glob!r} in {args.dir}; check --dir and --glob.")
+        if args.compare_regions:
+            compare_regions(
+                [(p.name, p.read_bytes(), _twin_gold(p, args.gold_replace)) for p in paths]
+            )
+            return
         if args.batch:
             batch(paths, args.gold_replace, args.batch)
             return
