@@ -378,6 +378,15 @@ class DatabaseJobQueue:
         )
         return parent if released.rowcount == 1 else None  # type: ignore[attr-defined]
 
+    def clear_range_results(self, s: Session, range_ids: list[int]) -> None:
+        """Drop the pages stored on a document's range jobs, in the transaction that records
+        the assembled result: they were only kept to be joined, and a long scan's pages
+        (every word with its box) would otherwise stay in the jobs table for good."""
+        if range_ids:
+            s.execute(
+                update(Job).where(Job.id.in_(range_ids), Job.kind == READ_PAGES).values(result=None)
+            )
+
     def range_results(self, range_ids: list[int]) -> tuple[list[dict[str, Any]], list[int]]:
         """The stored results of these range jobs in page order, and the ids not done."""
         with self.store.session() as s:
@@ -491,6 +500,8 @@ class DatabaseJobQueue:
             if job is None or job.status != "failed":
                 raise StoreError(f"Job {job_id} has not failed; there is nothing to retry.")
             job.status, job.attempts, job.error, job.finished_at = "queued", 0, None, None
+            if job.kind == READ_PAGES:
+                _reopen_parent(s, job)
             app_id = s.execute(
                 select(Application.id).where(Application.document_sha256 == job.document_sha256)
             ).scalar_one_or_none()
@@ -511,6 +522,26 @@ def _fail_parent(s: Session, payload: dict[str, Any] | None, reason: str) -> Non
             "Retry reads them again",
             finished_at=utcnow(),
         )
+    )
+
+
+def _reopen_parent(s: Session, range_job: Job) -> None:
+    """A failed range is retried on its own: its document's job, failed because of it, waits
+    again for its ranges, so the last one to finish queues it for assembly as usual. While
+    another of its ranges is still failed it stays failed (that range's Retry reopens it)."""
+    parent = int((range_job.payload or {})["parent"])
+    ranges = (s.scalar(select(Job.payload).where(Job.id == parent)) or {}).get("ranges", [])
+    others_failed = s.scalar(
+        select(func.count())
+        .select_from(Job)
+        .where(Job.id.in_(ranges), Job.id != range_job.id, Job.status == "failed")
+    )
+    if others_failed:
+        return
+    s.execute(
+        update(Job)
+        .where(Job.id == parent, Job.status == "failed")
+        .values(status="waiting", error=None, finished_at=None)
     )
 
 

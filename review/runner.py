@@ -173,6 +173,7 @@ def process_long_document(
     with store.session() as s:
         store.record_extraction(sha, result, session=s)
         queue.complete(claim, s)
+        queue.clear_range_results(s, range_ids)
     return "done"
 
 

@@ -174,17 +174,26 @@ def test_ranges_finishing_together_release_the_document_exactly_once(
     assert sum(r is not None for r in released) == 5
 
 
-def test_a_range_failing_for_good_fails_the_document_and_retry_reads_it_again(
-    store: CaseStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(store.settings, "job_split_pages", 3)
-    monkeypatch.setattr(store.settings, "job_max_attempts", 2)
+def _split_document(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch, split: int, attempts: int, name: str
+) -> tuple[DatabaseJobQueue, FakeStages, Any, Any, Any]:
+    """A document submitted and its job split into ranges of ``split`` pages: (queue, stages,
+    pipeline, the intake receipt, the document's claim, now waiting)."""
+    monkeypatch.setattr(store.settings, "job_split_pages", split)
+    monkeypatch.setattr(store.settings, "job_max_attempts", attempts)
     queue = DatabaseJobQueue(store)
     stages = FakeStages()
     pipeline = _pipeline(stages)
-    sub = submit(store, queue, pdf_bytes("bad"), "bad.pdf", "clerk")
+    sub = submit(store, queue, pdf_bytes(name), f"{name}.pdf", "clerk")
     parent = queue.claim("w1")
     assert parent is not None and execute(queue, parent, pipeline) == "waiting"
+    return queue, stages, pipeline, sub, parent
+
+
+def test_a_range_failing_for_good_fails_the_document_and_retry_reads_it_again(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue, stages, pipeline, sub, parent = _split_document(store, monkeypatch, 3, 2, "bad")
     first, second = sorted(queue.jobs(kind=READ_PAGES), key=lambda j: j.id)
     claim = queue.claim("w2", first.id)
     assert claim is not None and execute(queue, claim, pipeline) == "done"
@@ -213,6 +222,56 @@ def test_a_range_failing_for_good_fails_the_document_and_retry_reads_it_again(
     assert execute(queue, claim, pipeline) == "done"
     assert _extractions(store) == 1 and store.case(sub.receipt.application_id).status == "extracted"
     assert sorted(r.start for r in stages.reads) == [0, 3]
+
+
+def _stored_pages(queue: DatabaseJobQueue) -> list[int]:
+    """Ids of range jobs that still hold their pages."""
+    return [j.id for j in queue.jobs(kind=READ_PAGES) if j.result is not None]
+
+
+def _run_next(queue: DatabaseJobQueue, pipeline: Any, worker: str, job_id: int) -> str:
+    claim = queue.claim(worker, job_id)
+    assert claim is not None, f"job {job_id} is not claimable: {queue.state(job_id).status}"
+    return execute(queue, claim, pipeline)
+
+
+def test_assembly_clears_the_pages_stored_on_its_ranges(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue, _, pipeline, _, parent = _split_document(store, monkeypatch, 2, 3, "clear")
+    ranges = [j.id for j in queue.jobs(kind=READ_PAGES)]
+    for job_id in ranges:
+        assert _run_next(queue, pipeline, "w2", job_id) == "done"
+    assert sorted(_stored_pages(queue)) == sorted(ranges)  # kept until they are joined
+    assert _run_next(queue, pipeline, "w3", parent.id) == "done"
+    assert _stored_pages(queue) == []
+    assert [queue.state(i).status for i in ranges] == ["done"] * 3  # the jobs themselves stay
+    assert _extractions(store) == 1
+
+
+def test_retrying_a_failed_range_alone_reopens_the_document_and_assembles_it(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue, stages, pipeline, sub, parent = _split_document(store, monkeypatch, 2, 1, "one-range")
+    first, second, third = sorted(j.id for j in queue.jobs(kind=READ_PAGES))
+    assert _run_next(queue, pipeline, "w2", first) == "done"
+    stages.fail_reads = 2  # the second and the third range fail on their only attempt
+    assert _run_next(queue, pipeline, "w2", second) == "failed"
+    assert queue.state(parent.id).status == "failed"
+    assert _run_next(queue, pipeline, "w2", third) == "failed"
+    queue.retry(second, "admin")  # from the Admin page's failed jobs
+    assert queue.state(parent.id).status == "failed"  # the third range still failed
+    queue.retry(third, "admin")
+    state = queue.state(parent.id)
+    assert (state.status, state.error) == ("waiting", None)
+    assert _run_next(queue, pipeline, "w3", third) == "done"
+    assert queue.state(parent.id).status == "waiting"
+    assert _run_next(queue, pipeline, "w4", second) == "done"
+    assert queue.state(parent.id).status == "queued"  # released by the last range
+    assert _run_next(queue, pipeline, "w5", parent.id) == "done"
+    assert _extractions(store) == 1
+    assert store.case(sub.receipt.application_id).status == "extracted"
+    assert sorted(r.start for r in stages.reads) == [0, 2, 4]
 
 
 def test_merge_keeps_document_warnings_once_and_page_warnings_in_page_order() -> None:
