@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from exportdesk.classify import artefact as art
-from exportdesk.classify import rationale
+from exportdesk.classify import prediction_sets, rationale
 from exportdesk.classify.catalogue import (
     CATALOGUES,
     NOT_LISTED,
@@ -47,6 +47,7 @@ class Classifier:
     embedder: Embedder
     entries: tuple[Entry, ...]
     rows: list[Row]
+    set_rule: prediction_sets.SetRule | None = None  # conformal sets, when fitted
 
     @property
     def version(self) -> str:
@@ -61,6 +62,7 @@ class Classifier:
         if not live or top_k <= 0:
             return out
         texts = [" ".join(descriptions[i].split()) for i in live]
+        rule = self.set_rule
         for i, text, per_j in zip(live, texts, self.walk_many(texts, cats), strict=True):
             ranked = [
                 (float(p), sc, e, walked)
@@ -68,8 +70,17 @@ class Classifier:
                 for e, p in zip(walked.entries, walked.probs, strict=True)
             ]
             ranked = primary_first(ranked, top_k)
+            sets = {
+                sc.jurisdiction: prediction_sets.PredictionSet.of(rule, sc.jurisdiction, w.probs)
+                for sc, w in per_j
+            }
             # Only the suggestions that make the final list get a rationale (the slow part).
-            out[i] = [self._suggestion(text, sc, e, p, w) for p, sc, e, w in ranked[:top_k]]
+            out[i] = [
+                self._suggestion(text, sc, e, p, w).model_copy(
+                    update=sets[sc.jurisdiction].fields(p)
+                )
+                for p, sc, e, w in ranked[:top_k]
+            ]
         return out
 
     def walk_many(
@@ -244,7 +255,8 @@ def load_classifier(version: str | None = None, root: Path | None = None) -> Cla
     from exportdesk.extract.settings import get_settings
 
     version = version or get_settings().classifier_version or art.active_version(root)
-    artefact = art.load(art.version_folder(version, root))
+    folder = art.version_folder(version, root)
+    artefact = art.load(folder)
     entries = load_entries()
     rows = [r for _, r in index_rows(entries)]
     if len(rows) != len(artefact.index.row_entry) or len(entries) != len(artefact.index.entry_code):
@@ -252,7 +264,13 @@ def load_classifier(version: str | None = None, root: Path | None = None) -> Cla
             f"classifier {version} was trained on other catalogue files; "
             "retrain it (`python -m exportdesk.models.classification.train`)"
         )
-    return Classifier(artefact=artefact, embedder=default_embedder(), entries=entries, rows=rows)
+    return Classifier(
+        artefact=artefact,
+        embedder=default_embedder(),
+        entries=entries,
+        rows=rows,
+        set_rule=prediction_sets.rule_for(version, folder.parent),
+    )
 
 
 def suggest_many(

@@ -87,6 +87,12 @@ class Suggestion(_Model):
     rationale: str
     model_version: str | None = None
     catalogue_edition: str | None = None
+    # Set when this suggestion belongs to its jurisdiction's conformal prediction set: the
+    # set's stated coverage (0.9: the set holds the right entry for 90 % of items) and how
+    # many entries it holds (it may hold more than are shown). None when the suggestion is
+    # outside the set or no set was fitted for the model version.
+    prediction_set_coverage: Probability | None = Field(None, ge=0, le=1)
+    prediction_set_size: int | None = Field(None, ge=1)
 
 
 class Party(_Model):

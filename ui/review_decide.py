@@ -113,6 +113,8 @@ def _suggestion_card(
 ) -> None:
     with st.container(border=True):
         flag = " ⚠ low confidence" if sug.confidence < ctx.low else ""
+        if sug.prediction_set_coverage is not None:
+            flag += f" · in the {sug.prediction_set_coverage:.0%} set"
         st.progress(
             sug.confidence,
             text=plain(f"{rank + 1}. {sug.catalogue} {sug.code} — {sug.confidence:.0%}{flag}"),
@@ -223,10 +225,31 @@ def _decided(ctx: ReviewContext, family: str, decision: Decision) -> None:
         )
 
 
+def _set_note(shown: list[Suggestion]) -> None:
+    """How sure the model is, as a set: "one of these 2, 90 %" (conformal, fitted on items
+    the ranker never trained on); says so when the set holds more than are shown."""
+    members = [s for s in shown if s.prediction_set_coverage is not None]
+    if not members:
+        return
+    size = members[0].prediction_set_size or len(members)
+    coverage = members[0].prediction_set_coverage
+    codes = ", ".join(s.code for s in members)
+    if size <= len(members):
+        st.caption(plain(f"With {coverage:.0%} certainty the right entry is one of: {codes}."))
+    else:
+        st.caption(
+            plain(
+                f"With {coverage:.0%} certainty the right entry is one of {size} candidates; "
+                f"{len(members)} are shown ({codes}). Check the others in the catalogue."
+            )
+        )
+
+
 def _undecided(ctx: ReviewContext, family: str, suggestions: list[Suggestion]) -> None:
     assert ctx.item is not None
     for rank, sug in enumerate(suggestions[:4]):
         _suggestion_card(ctx, family, rank, sug, confirmable=True)
+    _set_note(suggestions[:4])
     if not suggestions:
         st.info("No suggestions in this family; choose a code below.")
     other = _key(ctx, "other", family)

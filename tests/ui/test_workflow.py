@@ -403,3 +403,29 @@ def test_review_of_unreadable_file_explains_and_can_be_returned(store: CaseStore
     at.segmented_control(key="r_view").set_value("Finish").run()
     at.button(key="r_finish").click().run()
     assert "could not be read cannot be confirmed" in texts(at)
+
+
+def test_review_shows_the_prediction_set_and_says_when_it_holds_more_than_shown(
+    store: CaseStore,
+) -> None:
+    data = pdf_bytes("sets")
+    receipt = store.receive(data, "sets.pdf", "clerk")
+    result = make_result(data)
+    in_set = {"prediction_set_coverage": 0.9, "prediction_set_size": 2}
+    first = result.items[0]
+    first.suggestions = [
+        s.model_copy(update=in_set) if s.code in ("6A003", "6A002") else s
+        for s in first.suggestions
+    ]
+    wide = {"prediction_set_coverage": 0.9, "prediction_set_size": 7}
+    second = result.items[1]
+    second.suggestions = [s.model_copy(update=wide) for s in second.suggestions]
+    store.record_extraction(receipt.sha256, result)
+    at = _review(store, receipt.application_id)
+    bars = [re.sub(r"\\(.)", r"\1", p.proto.text) for p in at.get("progress")]  # unescape
+    assert "1. eu-dual-use 6A003 — 81% · in the 90% set" in bars
+    assert "3. eu-dual-use NOT_LISTED — 7% ⚠ low confidence" in bars  # outside the set
+    assert "With 90% certainty the right entry is one of: 6A003, 6A002." in texts(at)
+    at.button(key="r_next").click().run()
+    assert "Item 2 of 2" in texts(at)
+    assert "one of 7 candidates; 2 are shown (NOT_LISTED, 6A004)" in texts(at)
