@@ -15,7 +15,7 @@ from exportdesk.review.store import CaseStore
 PAGES = 5  # read as ranges of 2: pages 1-2, 3-4 and 5
 
 
-def _metrics(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
@@ -31,7 +31,7 @@ def _split(store: CaseStore, monkeypatch: pytest.MonkeyPatch) -> tuple[DatabaseJ
 def _finish_range(queue: DatabaseJobQueue, job_id: int) -> None:
     claim = queue.claim("w2", job_id)
     assert claim is not None
-    pages = int(claim.payload["stop"]) - int(claim.payload["first"])  # type: ignore[index]
+    pages = int(claim.payload["stop"]) - int(claim.payload["first"])
     part = ApplicationResult(
         document=DocumentInfo(filename="long.pdf", sha256="0" * 64, page_count=pages)
     )
@@ -39,21 +39,23 @@ def _finish_range(queue: DatabaseJobQueue, job_id: int) -> None:
         queue.complete_range(claim, s, dump_result(part))
 
 
-def _upload(store: CaseStore):  # type: ignore[no-untyped-def]
+def _uploaded_and_split(store: CaseStore, monkeypatch: pytest.MonkeyPatch):
+    """The clerk's intake page after uploading a 5-page document, whose job a worker split
+    into three ranges, the first of them read: (intake page, queue, range job ids)."""
     at = open_page("intake", "clerk")
     at.file_uploader(key="intake_files_0").set_value(
         [("long.pdf", pdf_bytes("long"), "application/pdf")]
     ).run()
     at.button[0].click().run()
-    return at
+    queue, ranges = _split(store, monkeypatch)
+    _finish_range(queue, ranges[0])
+    return at, queue, ranges
 
 
 def test_intake_and_admin_show_a_document_waiting_for_its_page_ranges(
     store: CaseStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    intake = _upload(store)
-    queue, ranges = _split(store, monkeypatch)
-    _finish_range(queue, ranges[0])
+    intake, _, _ = _uploaded_and_split(store, monkeypatch)
     intake.run()
     assert [p.proto.text for p in intake.get("progress")] == ["Application 1: read page 2 of 5"]
     admin = open_page("admin", "admin")
@@ -65,9 +67,7 @@ def test_intake_and_admin_show_a_document_waiting_for_its_page_ranges(
 def test_admin_retry_of_a_failed_range_puts_its_document_back_to_waiting(
     store: CaseStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    intake = _upload(store)
-    queue, ranges = _split(store, monkeypatch)
-    _finish_range(queue, ranges[0])
+    intake, queue, ranges = _uploaded_and_split(store, monkeypatch)
     bad = queue.claim("w3", ranges[1])
     assert bad is not None and queue.fail(bad, "RuntimeError: the reader stopped") == "failed"
     admin = open_page("admin", "admin")
