@@ -127,3 +127,18 @@ def load_fallbacks() -> dict[tuple[str, str], tuple[Fallback, ...]]:
 def backed_by(entry: Entry) -> tuple[Fallback, ...]:
     """The catch-alls the list names for what ``entry`` does not control."""
     return load_fallbacks().get((entry.catalogue, entry.code), ())
+
+
+@lru_cache(maxsize=1)
+def _by_catch_all() -> dict[tuple[str, str], tuple[Fallback, ...]]:
+    out: dict[tuple[str, str], list[Fallback]] = {}
+    for fs in load_fallbacks().values():
+        for f in fs:
+            out.setdefault((f.catch_all_catalogue, f.catch_all), []).append(f)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def takes_from(catch_all: Entry) -> tuple[Fallback, ...]:
+    """The specific entries whose leftovers ``catch_all`` takes ("not controlled by 8A001
+    or 8A002": 8A001 and 8A002)."""
+    return _by_catch_all().get((catch_all.catalogue, catch_all.code), ())

@@ -26,7 +26,7 @@ from exportdesk.classify.criteria import (
     load_criteria,
 )
 from exportdesk.classify.cues import entry_kind, item_kind, military_cue
-from exportdesk.classify.fallbacks import backed_by
+from exportdesk.classify.fallbacks import backed_by, takes_from
 
 # Rows whose embedding similarity to the description is within this margin of the
 # entry's best row are the ones a reader would weigh (the rest are about other things).
@@ -266,6 +266,7 @@ def walk(
     p = np.asarray(probs, dtype=np.float64).copy()
     checks: dict[int, EntryCheck] = {}
     rejected_for: dict[int, list[int]] = {}
+    reached: set[int] = set()  # catch-alls an item has already been sent to in this walk
     order = np.argsort(-p)[:top_n]
     nl_pos = cand.index(-1) if -1 in cand else None
     for k in order:
@@ -283,6 +284,8 @@ def walk(
             moved = p[k] * OPEN_SHARE
             p[k] -= moved
             cand, p, pos = _where_uncontrolled(entries, cand, p, e, nl_pos, row_cos_of)
+            if pos is not None and cand[pos] >= 0:
+                reached.add(cand[pos])
             if pos is not None:
                 p[pos] += moved
             continue
@@ -309,7 +312,9 @@ def walk(
             for i in spread:
                 rejected_for.setdefault(cand[i], []).append(e)
             continue
-        target = _catch_all_for(entries, e, chk, checks, row_cos_of, st)
+        target = _catch_all_for(entries, e, chk, checks, row_cos_of, st, reached)
+        if target is not None:
+            reached.add(target)
         cand, p, pos = _place(cand, p, target) if target is not None else (cand, p, nl_pos)
         if pos is None:
             continue
@@ -361,9 +366,11 @@ def _catch_all_for(
     checks: dict[int, EntryCheck],
     row_cos_of,
     st: Stated,
+    reached: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> int | None:
     """The catch-all a rejected ``entries[e]`` falls to: the closest in meaning (at least
-    ``CATCH_ALL_FLOOR``) of those that take what it leaves, favouring the one the list names
+    ``CATCH_ALL_FLOOR``, unless the walk already sent the item there from another entry of
+    the product group) of those that take what it leaves, favouring the one the list names
     for it, whose own criteria the item does not fail; None for NOT_LISTED / EAR99."""
     target, best = None, CATCH_ALL_FLOOR
     mass_market = bool(chk.failed) and "mass market" in chk.failed[0]
@@ -373,13 +380,47 @@ def _catch_all_for(
         closeness += 0.05 if names(entries[c], entries[e]) else 0.0
         if mass_market and "mass market" in entries[c].head.text.lower():
             closeness += 0.1  # released as mass market: the catch-all that takes those
+        if c in reached:
+            closeness = max(closeness, CATCH_ALL_FLOOR)
         if closeness < best:
             continue
         cc = checks.get(c) or check_entry(entries[c], cos, st)
         checks[c] = cc
         if cc.status is not False:
             target, best = c, closeness
+    if target is not None:
+        return _named_sibling(entries, e, target, best, checks, row_cos_of, st) or target
     return target
+
+
+def _named_sibling(
+    entries: tuple[Entry, ...],
+    e: int,
+    target: int,
+    closeness: float,
+    checks: dict[int, EntryCheck],
+    row_cos_of,
+    st: Stated,
+) -> int | None:
+    """A catch-all takes only what none of the entries it names controls ("not controlled by
+    8A001 or 8A002"): before an item rejected by 8A001 falls to 8A992, a reader checks 8A002
+    (when the walk has not weighed it yet). The named entry takes the item instead when the
+    description reads more like it than like the catch-all or the rejected entry, and the
+    item does not fail it."""
+    # Closer than the catch-all and than the rejected entry itself: retrieval under-ranked it.
+    closeness = max(closeness, max(row_cos_of(e).values(), default=-1.0))
+    for f in takes_from(entries[target]):
+        s = _entry_index(entries, f.catalogue, f.entry)
+        if s is None or s == e or s in checks:
+            continue  # already weighed in this walk
+        cos = row_cos_of(s)
+        if max(cos.values(), default=-1.0) <= closeness:
+            continue
+        cs = check_entry(entries[s], cos, st)
+        checks[s] = cs
+        if cs.status is not False:
+            return s
+    return None
 
 
 def _after_military(

@@ -193,3 +193,48 @@ def test_civil_cartridges_go_to_the_ccl_ammunition_entry_before_the_usml() -> No
     assert int(np.argmax(w.probs)) == w.entries.index(ammo)
     w = walk(ENTRIES, cand, probs, _cos("0A507.a"), stated("9mm cartridges for the armed forces"))
     assert int(np.argmax(w.probs)) == w.entries.index(usml_iii)
+
+
+def test_before_falling_to_a_catch_all_the_other_entry_it_names_is_checked() -> None:
+    # 8A992 takes what neither 8A001 nor 8A002 controls: a rebreather rejected by 8A001 (depth
+    # under 1,000 m) reads like 8A002.q (rebreathers), which retrieval had not proposed.
+    subs, marine = _index("us-ccl", "8A001"), _index("us-ccl", "8A002")
+    text = "Semi-closed-circuit nitrox rebreather for recreational diving, 40 m depth rating"
+
+    def row_cos(e: int) -> dict[str, float]:
+        near = {"8A001.a": 0.46, "8A002.q": 0.63, "8A992.h": 0.5}
+        return {r.code: near.get(r.code, 0.2) for r in ENTRIES[e].rows}
+
+    w = walk(ENTRIES, [subs, -1], np.array([0.9, 0.1]), row_cos, stated(text))
+    assert w.checks[subs].status is False
+    assert int(np.argmax(w.probs)) == w.entries.index(marine) and w.rejected_for[marine] == [subs]
+    # A description that reads more like the catch-all stays with it.
+    near_catch_all = {"8A001.a": 0.46, "8A002.q": 0.4, "8A992.h": 0.5}
+    w = walk(
+        ENTRIES,
+        [subs, -1],
+        np.array([0.9, 0.1]),
+        lambda e: {r.code: near_catch_all.get(r.code, 0.2) for r in ENTRIES[e].rows},
+        stated("Open-circuit scuba set, 12 L cylinder, rated to 50 m"),
+    )
+    assert ENTRIES[w.entries[int(np.argmax(w.probs))]].code == "8A992"
+
+
+def test_a_rejected_entry_follows_its_group_to_the_catch_all_already_reached() -> None:
+    # 7A003 is left open by stated parameters and part of it goes to 7A994 (which names it);
+    # 7A001 is rejected outright: the item goes the same way, not to EAR99, although 7A994's
+    # heading is not close to the description.
+    ins, acc = _index("us-ccl", "7A003"), _index("us-ccl", "7A001")
+    catch_all = _index("us-ccl", "7A994")
+    text = (
+        "MEMS-based GNSS/INS for land vehicles; free-inertial position drift 3 nm/h CEP; "
+        "gyros 2 deg/h bias stability, accelerometers 1 mg"
+    )
+
+    def row_cos(e: int) -> dict[str, float]:
+        near = {"7A003.b": 0.48, "7A001.b": 0.54, "7A994": 0.30}
+        return {r.code: near.get(r.code, 0.2) for r in ENTRIES[e].rows}
+
+    w = walk(ENTRIES, [ins, acc, -1], np.array([0.6, 0.35, 0.05]), row_cos, stated(text))
+    assert w.checks[acc].status is False and w.rejected_for[catch_all] == [acc]
+    assert int(np.argmax(w.probs)) == w.entries.index(catch_all)
