@@ -7,15 +7,37 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from exportdesk.extract.isolation import PendingRead, read_limited, start_limited
+from exportdesk.extract.isolation import PendingRead, ProgressFn, read_limited, start_limited
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Suggestion, Warning
-from exportdesk.extract.read import ProgressFn, read_bytes, read_pdf
 from exportdesk.extract.settings import Settings, get_settings
 from exportdesk.review.suggestion_process import SuggestionProcess
 
 SuggestFn = Callable[..., list[list[Suggestion]]]
 
 log = logging.getLogger(__name__)
+
+
+# The reading modules (pdfplumber, pdfminer, pypdfium2, pytesseract: 0.14 s of CPU) are
+# imported where a file is read: in its reader child, which `process_paths` forks first, so
+# they load there while this process loads spaCy and the models (docs/benchmarks.md).
+def _read_pdf(
+    path: Path, settings: Settings, progress: ProgressFn | None = None
+) -> ApplicationResult:
+    from exportdesk.extract.read import read_pdf as read
+
+    return read(path, settings, progress=progress)
+
+
+def _read_bytes(
+    data: bytes,
+    name: str,
+    settings: Settings,
+    progress: ProgressFn | None = None,
+    pages: range | None = None,
+) -> ApplicationResult:
+    from exportdesk.extract.read import read_bytes as read
+
+    return read(data, name, settings, progress=progress, pages=pages)
 
 
 def process_path(
@@ -27,7 +49,7 @@ def process_path(
     """Read and interpret one file on disk. Never raises for a bad file."""
     settings = settings or get_settings()
     result = read_limited(
-        lambda report: read_pdf(path, settings, progress=report), str(path), settings, progress
+        lambda report: _read_pdf(path, settings, progress=report), str(path), settings, progress
     )
     return _interpret(result, settings, suggestions)
 
@@ -65,7 +87,12 @@ def process_paths(
             result = pending.wait(progress_for(i) if progress_for else None)
             if not ocr_ready and any(p.source == "ocr" for p in result.document.pages):
                 ocr_ready = _warm_up_ocr(settings)  # the next children inherit the answers
-            pending = _start(paths[i + 1], settings) if i + 1 < len(paths) else None
+            if i + 1 < len(paths):
+                import exportdesk.extract.read  # noqa: F401  (the next children inherit it)
+
+                pending = _start(paths[i + 1], settings)
+            else:
+                pending = None
             yield _interpret(result, settings, suggestions, suggest)
     finally:
         if pending is not None:  # the consumer stopped early: end the child reading ahead
@@ -76,7 +103,7 @@ def process_paths(
 
 def _start(path: Path, settings: Settings) -> PendingRead:
     return start_limited(
-        lambda report: read_pdf(path, settings, progress=report), str(path), settings
+        lambda report: _read_pdf(path, settings, progress=report), str(path), settings
     )
 
 
@@ -121,7 +148,7 @@ def process_bytes(
 ) -> ApplicationResult:
     settings = settings or get_settings()
     result = read_limited(
-        lambda report: read_bytes(data, name, settings, progress=report), name, settings, progress
+        lambda report: _read_bytes(data, name, settings, progress=report), name, settings, progress
     )
     return _interpret(result, settings, suggestions)
 
@@ -163,7 +190,7 @@ def read_page_range(
     page-range job does; ``extract.ranges.merge`` joins the parts."""
     settings = settings or get_settings()
     return read_limited(
-        lambda report: read_bytes(data, name, settings, progress=report, pages=pages),
+        lambda report: _read_bytes(data, name, settings, progress=report, pages=pages),
         name,
         settings,
         progress,

@@ -10,7 +10,19 @@ from pathlib import Path
 import pytest
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "pdfs"
-HEAVY = ("spacy", "thinc", "torch", "transformers", "streamlit", "pandas", "sklearn")
+HEAVY = (
+    "spacy",
+    "thinc",
+    "torch",
+    "transformers",
+    "streamlit",
+    "pandas",
+    "sklearn",
+    "scipy.sparse",
+    "pint",
+    "pdfplumber",
+    "cv2",
+)
 
 # Runs the CLI in a fresh interpreter, then reports which heavy modules got imported.
 PROBE = """
@@ -54,3 +66,5 @@ def test_process_of_a_digital_pdf_loads_spacy_but_not_torch() -> None:
     assert "torch" not in found and "pandas" not in found
     # the linker's models are read as plain arrays (extract/linear.py), not unpickled
     assert "sklearn" not in found
+    # the reading modules load in the reader child, beside spaCy loading here
+    assert "pdfplumber" not in found and "cv2" not in found
