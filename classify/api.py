@@ -296,12 +296,13 @@ def warm_up() -> None:
     A batch reader calls this while its first file is read in a child process, so the
     loading overlaps reading instead of following it.
     """
-    from exportdesk.classify.criteria import load_criteria
+    from exportdesk.classify.criteria import list_acronyms, load_criteria
     from exportdesk.classify.quantities import unit_table
 
     with _LOCK:
         clf = load_classifier(_current_version())
     load_criteria()
+    list_acronyms()
     unit_table()  # units of quantities in descriptions and criteria (pint, or its cache)
     clf.embedder.encode(["warm up"])  # lays out the weight matrices for BLAS once
 

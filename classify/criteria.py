@@ -403,6 +403,9 @@ class Verdict:
     # A stated value is above the top of this clause's band ("8 bit or more, but less than
     # 10 bit" for a 14-bit converter): the clause is not the item's band.
     out_of_band: bool = False
+    # The alternative is written for another kind of item than the one described ("ADCs
+    # having ..." beside "DACs having ..." for a DAC): it neither meets nor keeps open.
+    other_kind: bool = False
 
 
 _NEAR = 48  # characters either side of a stated value that name its parameter
@@ -419,6 +422,21 @@ class Stated:
     context: list[frozenset[str]]
     cas: frozenset[str]
     words: frozenset[str] = frozenset()
+    negated: dict[str, str] = field(default_factory=dict)  # word -> "no nonlinear"
+
+
+# "no nonlinear (X-parameter) option", "without any interleaved mode": features the item
+# says it does not have.
+_NEGATION = re.compile(r"\b(?:no|without|not)\s+(?:any\s+|an?\s+)?([A-Za-z][\w-]*)", re.I)
+
+
+def _negated(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _NEGATION.finditer(text):
+        if m.group(1).lower() not in _STOP:
+            for w in _stems(m.group(1)):
+                out.setdefault(w, " ".join(m.group(0).split()))
+    return out
 
 
 _PHRASE_END = re.compile(r"[,;()\[\]]|\bwith\b|\band\b")
@@ -441,7 +459,48 @@ def stated(text: str) -> Stated:
         right = _PHRASE_END.split(text[q.end :])[0]
         labels.append(_words(f"{left} {right}", _LABEL_STOP) - _GENERIC_LABEL)
         ctx.append(_words(text[max(0, q.start - _NEAR) : q.end + 20]))
-    return Stated(text, qs, labels, ctx, frozenset(_CAS.findall(text)), _words(_no_values(text)))
+    neg = _negated(text)
+    words = _words(_no_values(text)) - frozenset(neg)  # "no nonlinear option" is not about it
+    words = with_acronyms(words)
+    return Stated(text, qs, labels, ctx, frozenset(_CAS.findall(text)), words, neg)
+
+
+_DEFINED = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,6})\(([A-Z][A-Za-z]{1,5}?)s?\)")
+_SMALL = frozenset(["to", "of", "and", "the", "for", "a", "an", "in", "on"])
+
+
+def acronyms_in(text: str) -> dict[str, frozenset[str]]:
+    """Acronyms the text defines ("Analogue-to-Digital Converter (ADC)"): acronym -> the
+    words it stands for, when their initials spell it."""
+    out: dict[str, frozenset[str]] = {}
+    for m in _DEFINED.finditer(text):
+        acr = m.group(2).upper()
+        words = m.group(1).split()
+        for k in range(1, len(words) + 1):
+            parts = [p for w in words[-k:] for p in w.split("-") if p and p.lower() not in _SMALL]
+            if "".join(p[0] for p in parts).upper() == acr:
+                out[acr.lower()] = frozenset(x for w in words[-k:] for x in _stems(w))
+                break
+    return out
+
+
+@lru_cache(maxsize=1)
+def list_acronyms() -> dict[str, frozenset[frozenset[str]]]:
+    """The acronyms the lists define, each with its spellings out, from the committed criteria."""
+    out: dict[str, set[frozenset[str]]] = {}
+    for tree in load_criteria().values():
+        for node in tree.walk():
+            if "(" in node.text:
+                for acr, full in acronyms_in(node.text).items():
+                    out.setdefault(acr, set()).add(full)
+    return {acr: frozenset(fulls) for acr, fulls in out.items()}
+
+
+def with_acronyms(words: frozenset[str]) -> frozenset[str]:
+    """A description's words with the lists' acronyms it spells out: "analogue-to-digital
+    converter" names an ADC. (Not the reverse: "CW" is continuous wave to a laser maker and
+    chemical warfare to the list.)"""
+    return words | {a for a, fulls in list_acronyms().items() if any(f <= words for f in fulls)}
 
 
 def _stem(w: str) -> str:
@@ -593,6 +652,44 @@ def named_failure_decides(failed: list[Clause], undecided: list[Clause], s: Stat
     return any(names_item(c, s) for c in failed) and not any(names_item(c, s) for c in undecided)
 
 
+_SUBJECT_END = re.compile(
+    r"[,;:(]|\b(?:having|designed|specially|with|for|as follows|which|that|being|capable|"
+    r"rated|employing|incorporating|other than|not|except)\b",
+    re.I,
+)
+
+
+def _subject(node: Clause, limit: int = 8) -> frozenset[str]:
+    """The words an alternative opens with, up to its first qualifier ("Tunable lasers"
+    of "Tunable lasers having ..."), whole: "Non-tunable", "ADCs"."""
+    head = _SUBJECT_END.split(_no_values(node.text), maxsplit=1)[0]
+    words = [w for w in _WORD.findall(head) if w.lower() not in _STOP]
+    return frozenset(_stem(w) for w in words[:limit]) - _NOT_NAMING
+
+
+def other_kinds(alternatives: list[Clause], s: Stated) -> set[int]:
+    """The alternatives written for another kind of item: each names a kind of its own (words
+    of its subject no sibling's subject has), and the description names a sibling's kind but
+    not theirs ("ADCs having ..." beside "Digital-to-Analogue Converters having ..." for a
+    DAC; "Tunable lasers" beside "Non-tunable continuous wave lasers" for a CW laser)."""
+    subjects = [_subject(c) for c in alternatives]
+    own = [
+        subj - frozenset().union(*(o for j, o in enumerate(subjects) if j != i))
+        for i, subj in enumerate(subjects)
+    ]
+    if not any(o & s.words for o in own):
+        return set()
+    return {i for i, o in enumerate(own) if o and not o & s.words}
+
+
+def negated_subject(node: Clause, s: Stated) -> str | None:
+    """The description's "no nonlinear ..." when the clause's subject is that feature."""
+    for w in _subject(node, 6):
+        if w in s.negated:
+            return s.negated[w]
+    return None
+
+
 def is_ceiling(c: Comparison) -> bool:
     """An upper limit of what the entry covers, not a performance written as "less
     (better) than"."""
@@ -629,6 +726,10 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
             f"CAS {', '.join(sorted(s.cas))} {verb} {', '.join(node.cas[:4])}"
         )
     kids = [evaluate(c, s) for c in node.children]
+    if node.mode == "any" and len(kids) > 1:
+        for i in other_kinds(node.children, s):
+            if kids[i].status is True:
+                kids[i] = Verdict(None, kids[i].path, other_kind=True)
     child: bool | None = None
     if kids:
         if node.mode == "all":
@@ -645,7 +746,9 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
             keep = [
                 (k, c)
                 for k, c in zip(kids, node.children, strict=True)
-                if k.status is None and not k.out_of_band and (k.evaluated or about(c, s))
+                if k.status is None
+                and not (k.out_of_band or k.other_kind)
+                and (k.evaluated or about(c, s))
             ]
             failed = [c for k, c in zip(kids, node.children, strict=True) if k.status is False]
             if not keep or (
@@ -673,6 +776,13 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
         elif v.status is None:
             v.needs += k.needs
             v.met += k.met
+    neg = negated_subject(node, s) if v.status is True else None
+    if neg:
+        v.status, v.path, v.failed = (
+            False,
+            node.path,
+            [f"{node.path}: the description states “{neg}”"],
+        )
     if v.status is not True:
         v.met = v.met if v.status is None else []
     v.above_ceiling = v.status is False and bool(ceilings) and all(ceilings)

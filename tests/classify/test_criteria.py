@@ -224,6 +224,39 @@ def test_a_value_above_a_band_does_not_keep_its_alternative_open() -> None:
     assert v.status is False
 
 
+def _converters() -> Clause:
+    """Two kinds of converter side by side, each with its own parameter bands."""
+    return parse_row(
+        "9Z999.a",
+        "Converters as follows: 1. ADCs having any of the following: a. A resolution of 16 "
+        "bit or more with a sample rate greater than 65 MSPS; 2. Digital-to-Analogue "
+        "Converters (DAC) having any of the following: a. A resolution of 12 bit or more with "
+        "an update rate exceeding 1 250 MSPS;",
+        decimal_comma=True,
+    )
+
+
+def test_an_alternative_for_another_kind_of_item_is_not_met() -> None:
+    # A 16-bit DAC at 1 GSPS meets the ADC band's numbers, but the ADC band is not its.
+    v = evaluate(_converters(), stated("16-bit digital-to-analogue converter IC, 1.0 GSPS"))
+    assert v.status is False and any("stated 1.0 GSPS" in f for f in v.failed)
+    # The list's acronym spelt out names the ADC, which meets its band.
+    v = evaluate(_converters(), stated("16-bit analogue-to-digital converter IC, 1.0 GSPS"))
+    assert v.status is True and v.path == "9Z999.a.1.a"
+
+
+def test_a_feature_the_description_denies_is_not_met() -> None:
+    row = (
+        "Analysers having any of the following: 1. An output power exceeding 1 mW at "
+        "frequencies exceeding 90 GHz; 2. 'Nonlinear vector measurement functionality' at "
+        "frequencies exceeding 50 GHz;"
+    )
+    tree = parse_row("9Z999.e", row, decimal_comma=True)
+    assert evaluate(tree, stated("Analyser, 10 MHz to 67 GHz, nonlinear option")).status is True
+    v = evaluate(tree, stated("Analyser, 10 MHz to 67 GHz, no nonlinear (X-parameter) option"))
+    assert v.status is False and any("no nonlinear" in f for f in v.failed)
+
+
 def test_and_less_than_after_an_equivalent_begins_the_next_comparison() -> None:
     cs = comparisons_in("volume greater than 0,1 m3 (100 litres) and less than 20 m3", True)
     assert [(c.op, round(c.value, 3)) for c in cs] == [(">", 0.1), ("<", 20.0)]
