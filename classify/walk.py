@@ -371,7 +371,9 @@ def _catch_all_for(
     """The catch-all a rejected ``entries[e]`` falls to: the closest in meaning (at least
     ``CATCH_ALL_FLOOR``, unless the walk already sent the item there from another entry of
     the product group) of those that take what it leaves, favouring the one the list names
-    for it, whose own criteria the item does not fail; None for NOT_LISTED / EAR99."""
+    for it, whose own criteria the item does not fail and whose deciding values it does
+    not leave unstated (a catch-all with thresholds of its own, such as 3A901's 4.5 K, is not
+    shown to take an item that states none); None for NOT_LISTED / EAR99."""
     target, best = None, CATCH_ALL_FLOOR
     mass_market = bool(chk.failed) and "mass market" in chk.failed[0]
     for c in catch_alls(entries, entries[e]):
@@ -386,8 +388,9 @@ def _catch_all_for(
             continue
         cc = checks.get(c) or check_entry(entries[c], cos, st)
         checks[c] = cc
-        if cc.status is not False:
-            target, best = c, closeness
+        if cc.status is False or (cc.status is None and cc.needs):
+            continue  # failed, or it needs a value the description does not give
+        target, best = c, closeness
     if target is not None:
         return _named_sibling(entries, e, target, best, checks, row_cos_of, st) or target
     return target

@@ -238,3 +238,18 @@ def test_a_rejected_entry_follows_its_group_to_the_catch_all_already_reached() -
     w = walk(ENTRIES, [ins, acc, -1], np.array([0.6, 0.35, 0.05]), row_cos, stated(text))
     assert w.checks[acc].status is False and w.rejected_for[catch_all] == [acc]
     assert int(np.argmax(w.probs)) == w.entries.index(catch_all)
+
+
+def test_a_catch_all_that_needs_an_unstated_value_does_not_take_the_item() -> None:
+    # 3A901 ("not specified by ECCN 3A001") covers CMOS circuits for <= 4.5 K: a power MOSFET
+    # rejected by 3A001.h is not shown to be one, so it goes to EAR99.
+    chips = _index("us-ccl", "3A001")
+    text = "Silicon-carbide power MOSFET, 1,200 V, 40 A, maximum junction temperature 175 C"
+
+    def row_cos(e: int) -> dict[str, float]:
+        near = {"3A001.h": 0.6, "3A901.a": 0.5}
+        return {r.code: near.get(r.code, 0.2) for r in ENTRIES[e].rows}
+
+    w = walk(ENTRIES, [chips, -1], np.array([0.9, 0.1]), row_cos, stated(text))
+    assert w.checks[chips].status is False and w.rejected_for[-1] == [chips]
+    assert _index("us-ccl", "3A901") not in w.entries and int(np.argmax(w.probs)) == 1
