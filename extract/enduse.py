@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from exportdesk.extract import labels
+from exportdesk.extract.labels import VAGUE_PATTERNS
 from exportdesk.extract.layout import (
     PageLayout,
     Paragraph,
@@ -60,25 +61,6 @@ FLAG_PATTERNS: dict[str, list[str]] = {
         r"no[^.]{0,40}(fines|uso) militar",
     ],
 }
-VAGUE_PATTERNS = [
-    r"\bvarious\b",
-    r"\bgeneral (purposes?|use)\b",
-    r"\betc\b",
-    r"\bas (required|needed)\b",
-    r"\bto be (determined|confirmed|advised)\b",
-    r"\btbd\b",
-    r"\bmiscellaneous\b",
-    r"\bany (purpose|application|use)\b",
-    r"\bpossibly\b",
-    r"\band other (uses|applications|"
-    r"purposes|projects)\b",
-    r"\bnot yet (known|decided)\b",
-    r"\bvarious other\b",
-    r"\bdiverse\b",
-    r"\bverschiedene\b",
-    r"\bdivers(es)?\b",
-    r"\bvarios\b",
-]
 _CUES = [
     r"certif(y|ies)\b",
     r"\bend[- ]?use\b",

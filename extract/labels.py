@@ -687,3 +687,25 @@ NONE_VALUES = {
     "n.a.",
     "keine",
 }
+
+# Wording that leaves an end use open (extract.enduse flags it, risk.enduse weighs it); kept
+# here, with no spaCy behind it, so the risk checks load without the extraction pipeline.
+VAGUE_PATTERNS = [
+    r"\bvarious\b",
+    r"\bgeneral (purposes?|use)\b",
+    r"\betc\b",
+    r"\bas (required|needed)\b",
+    r"\bto be (determined|confirmed|advised)\b",
+    r"\btbd\b",
+    r"\bmiscellaneous\b",
+    r"\bany (purpose|application|use)\b",
+    r"\bpossibly\b",
+    r"\band other (uses|applications|"
+    r"purposes|projects)\b",
+    r"\bnot yet (known|decided)\b",
+    r"\bvarious other\b",
+    r"\bdiverse\b",
+    r"\bverschiedene\b",
+    r"\bdivers(es)?\b",
+    r"\bvarios\b",
+]

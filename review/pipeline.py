@@ -10,7 +10,7 @@ from pathlib import Path
 from exportdesk.extract.isolation import PendingRead, ProgressFn, read_limited, start_limited
 from exportdesk.extract.model import ApplicationResult, DocumentInfo, Suggestion, Warning
 from exportdesk.extract.settings import Settings, get_settings
-from exportdesk.review.suggestion_process import SuggestionProcess
+from exportdesk.review.suggestion_process import SuggestionProcess, SuggestionProcessError
 
 SuggestFn = Callable[..., list[list[Suggestion]]]
 
@@ -70,18 +70,20 @@ def process_paths(
     """
     settings = settings or get_settings()
     pending: PendingRead | None = _start(paths[0], settings) if paths else None
-    # With forked readers, classification gets a process too: it loads the classifier on
-    # the other core while this one loads spaCy and extracts (review/suggestion_process.py).
+    # With forked readers, classification and the risk checks get a process too: it loads
+    # the classifier and the screening index on the other core while this one loads spaCy
+    # and extracts (review/suggestion_process.py).
     service = (
-        SuggestionProcess()
+        SuggestionProcess(settings.data_dir)
         if pending is not None and suggestions and pending.pid is not None
         else None
     )
     suggest = service.suggest_many if service is not None else None
+    risk = service.assess_risk if service is not None else None
     ocr_ready = False
     try:
         if pending is not None:
-            warm_up(settings, suggestions and service is None)
+            warm_up(settings, suggestions and service is None, screening=service is None)
         for i in range(len(paths)):
             assert pending is not None
             result = pending.wait(progress_for(i) if progress_for else None)
@@ -93,7 +95,7 @@ def process_paths(
                 pending = _start(paths[i + 1], settings)
             else:
                 pending = None
-            yield _interpret(result, settings, suggestions, suggest)
+            yield _interpret(result, settings, suggestions, suggest, risk)
     finally:
         if pending is not None:  # the consumer stopped early: end the child reading ahead
             pending.cancel()
@@ -117,7 +119,7 @@ def _warm_up_ocr(settings: Settings) -> bool:
     return True
 
 
-def warm_up(settings: Settings, suggestions: bool = True) -> None:
+def warm_up(settings: Settings, suggestions: bool = True, screening: bool = True) -> None:
     """Load what interpretation uses (spaCy and the NER, the linker, the classifier, the
     screening index), each cached for the process. A failure here is left for the stage
     itself to report with its own warning."""
@@ -132,9 +134,10 @@ def warm_up(settings: Settings, suggestions: bool = True) -> None:
             from exportdesk.classify import warm_up as classifier_warm_up
 
             classifier_warm_up()
-        from exportdesk.risk.screening import screening_index
+        if screening:
+            from exportdesk.risk.screening import screening_index
 
-        screening_index(settings.data_dir)
+            screening_index(settings.data_dir)
     except Exception as exc:  # the stage that needs it reports the same failure properly
         log.info("warm-up stopped early (%s: %s); the stage will load it", type(exc).__name__, exc)
 
@@ -207,13 +210,13 @@ def _interpret(
     settings: Settings,
     suggestions: bool,
     suggest: SuggestFn | None = None,
+    risk: Callable[[ApplicationResult], ApplicationResult] | None = None,
 ) -> ApplicationResult:
     if not result.readable or not result.document.pages:
         return result
     # Imported here, not at the top: `process_paths` forks its first reader before spaCy and
     # the models load, so the child starts small and the loading overlaps its reading.
     from exportdesk.extract.fields import extract_fields
-    from exportdesk.risk.assess import attach_risk
 
     try:
         extract_fields(result)
@@ -230,6 +233,13 @@ def _interpret(
     if suggestions and result.items:
         _attach_suggestions(result, settings, suggest)
     # Risk signals come last: they read the parties, end use and the suggestions.
+    if risk is not None:
+        try:
+            return risk(result)
+        except SuggestionProcessError as exc:  # run them here, where a failure shows as usual
+            log.warning("risk checks in the classification process failed (%s)", exc)
+    from exportdesk.risk.assess import attach_risk
+
     attach_risk(result, settings.data_dir)
     return result
 

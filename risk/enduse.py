@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from exportdesk.extract.countries import resolve_country
-from exportdesk.extract.enduse import VAGUE_PATTERNS
+from exportdesk.extract.labels import VAGUE_PATTERNS
 from exportdesk.extract.model import ApplicationResult, EndUse, Evidence, Item, Warning
 from exportdesk.extract.normalise import fold, normalise_code
 from exportdesk.risk.findings import RED_FLAG, finding

@@ -52,13 +52,13 @@ def test_next_file_starts_before_this_one_is_interpreted(tmp_path, monkeypatch):
         events.append(f"start {Path(name).name}")
         return real_start(read, name, settings)
 
-    def interpret(result, settings, suggestions, suggest=None):
+    def interpret(result, settings, suggestions, suggest=None, risk=None):
         events.append(f"interpret {result.document.filename}")
-        return real_interpret(result, settings, suggestions, suggest)
+        return real_interpret(result, settings, suggestions, suggest, risk)
 
     monkeypatch.setattr(pipeline, "start_limited", start)
     monkeypatch.setattr(pipeline, "_interpret", interpret)
-    monkeypatch.setattr(pipeline, "warm_up", lambda s, sug: events.append("warm up"))
+    monkeypatch.setattr(pipeline, "warm_up", lambda s, sug, **_: events.append("warm up"))
     a, b = DIGITAL[:2]
     list(pipeline.process_paths([a, b], Settings(data_dir=tmp_path), suggestions=False))
     assert events == [
@@ -188,8 +188,8 @@ def test_classification_process_errors_become_the_same_warnings(tmp_path, monkey
     children = []
     real = suggestion_process.SuggestionProcess.__init__
 
-    def init(self):
-        real(self)
+    def init(self, *args):
+        real(self, *args)
         children.append(self.pid)
 
     monkeypatch.setattr(suggestion_process.SuggestionProcess, "__init__", init)
@@ -201,3 +201,40 @@ def test_classification_process_errors_become_the_same_warnings(tmp_path, monkey
     assert all(not item.suggestions for item in result.items)
     with pytest.raises(ChildProcessError):  # closed and reaped
         os.waitpid(children[0], os.WNOHANG)
+
+
+def test_risk_checks_run_in_the_classification_process(tmp_path, monkeypatch):
+    """The screening index is loaded and the risk checks run in the forked process, not here,
+    and give the result an in-process run gives."""
+    from exportdesk.risk import assess, screening
+
+    parent_calls = []
+    real = assess.attach_risk
+
+    def counted(result, data_dir=None):
+        parent_calls.append(result.document.filename)  # only a call here is seen here
+        real(result, data_dir)
+
+    settings = Settings(data_dir=tmp_path)
+    expected = _comparable(pipeline.process_path(DIGITAL[0], settings))
+    screening._index_for.cache_clear()
+    monkeypatch.setattr(assess, "attach_risk", counted)
+    [result] = pipeline.process_paths(DIGITAL[:1], settings)
+    assert parent_calls == []
+    assert screening._index_for.cache_info().currsize == 0  # nor its index loaded here
+    assert "risk" in result.versions and "screening_list" in result.versions
+    assert _comparable(result) == expected
+
+
+def test_risk_checks_run_here_when_the_classification_process_cannot(tmp_path, monkeypatch):
+    from exportdesk.review.suggestion_process import SuggestionProcess, SuggestionProcessError
+
+    def refuse(self, result):
+        raise SuggestionProcessError("the classification process stopped without an answer")
+
+    settings = Settings(data_dir=tmp_path)
+    expected = _comparable(pipeline.process_path(DIGITAL[0], settings))
+    monkeypatch.setattr(SuggestionProcess, "assess_risk", refuse)
+    [result] = pipeline.process_paths(DIGITAL[:1], settings)
+    assert "risk" in result.versions
+    assert _comparable(result) == expected
