@@ -653,8 +653,8 @@ def named_failure_decides(failed: list[Clause], undecided: list[Clause], s: Stat
 
 
 _SUBJECT_END = re.compile(
-    r"[,;:(]|\b(?:having|designed|specially|with|for|as follows|which|that|being|capable|"
-    r"rated|employing|incorporating|other than|not|except)\b",
+    r"[,;:]|\b(?:having|designed|specially|with|for|as follows|which|that|being|capable|"
+    r"rated|employing|incorporating|containing|consisting|other than|not|except)\b",
     re.I,
 )
 
@@ -667,19 +667,46 @@ def _subject(node: Clause, limit: int = 8) -> frozenset[str]:
     return frozenset(_stem(w) for w in words[:limit]) - _NOT_NAMING
 
 
+_VACANT = re.compile(r"\s*(?:\[?Reserved\]?|Not used)\b", re.I)
+
+
+# An alternative that opens with these states a parameter or a property ("An output power
+# ...", "Rated for ...", "Specified to ..."), not a kind of item.
+_PROPERTY_START = re.compile(
+    r"\W*(?:a|an|the|rated|specified|designed|having|capable|being|with|employing|other|not|"
+    r"less|more|greater|equal|any|all|each|one|total|maximum|minimum|peak|average|made|"
+    r"manufactured|operating|providing|used|usable)\b",
+    re.I,
+)
+
+
+def _is_kind(node: Clause) -> bool:
+    """Whether an alternative names a kind of item the list's way: a plural noun phrase
+    ("Discrete microwave transistors", "ADCs having ..."), not a property."""
+    if _PROPERTY_START.match(node.text):
+        return False
+    head = _SUBJECT_END.split(_no_values(node.text), maxsplit=1)[0]
+    head = _WORD.findall(re.sub(r"\([^()]*\)", " ", head))  # "Converters (DAC)"
+    return bool(head) and len(head[-1]) > 3 and head[-1].endswith("s") and head[-1][-2] != "s"
+
+
 def other_kinds(alternatives: list[Clause], s: Stated) -> set[int]:
-    """The alternatives written for another kind of item: each names a kind of its own (words
-    of its subject no sibling's subject has), and the description names a sibling's kind but
-    not theirs ("ADCs having ..." beside "Digital-to-Analogue Converters having ..." for a
-    DAC; "Tunable lasers" beside "Non-tunable continuous wave lasers" for a CW laser)."""
-    subjects = [_subject(c) for c in alternatives]
-    own = [
-        subj - frozenset().union(*(o for j, o in enumerate(subjects) if j != i))
-        for i, subj in enumerate(subjects)
-    ]
-    if not any(o & s.words for o in own):
+    """The alternatives written for another kind of item: among alternatives that each name
+    a kind, those whose own kind words (subject words no sibling's subject has) the
+    description does not name while it names a sibling's ("ADCs having ..." beside
+    "Digital-to-Analogue Converters having ..." for a DAC; "Vacuum electronic devices"
+    beside "MMIC amplifiers" for an MMIC amplifier)."""
+    kinds = [i for i, c in enumerate(alternatives) if _is_kind(c)]
+    if len(kinds) < 2:
         return set()
-    return {i for i, o in enumerate(own) if o and not o & s.words}
+    subjects = {i: _subject(alternatives[i]) for i in kinds}
+    own = {
+        i: subj - frozenset().union(*(o for j, o in subjects.items() if j != i))
+        for i, subj in subjects.items()
+    }
+    if not any(o & s.words for o in own.values()):
+        return set()
+    return {i for i, o in own.items() if o and not o & s.words}
 
 
 def negated_subject(node: Clause, s: Stated) -> str | None:
@@ -728,8 +755,11 @@ def evaluate(node: Clause, s: Stated) -> Verdict:
     kids = [evaluate(c, s) for c in node.children]
     if node.mode == "any" and len(kids) > 1:
         for i in other_kinds(node.children, s):
-            if kids[i].status is True:
+            if kids[i].status is not False:
                 kids[i] = Verdict(None, kids[i].path, other_kind=True)
+        for i, alt in enumerate(node.children):
+            if kids[i].status is None and _VACANT.match(alt.text):
+                kids[i] = Verdict(None, kids[i].path, other_kind=True)  # "Not used", "[Reserved]"
     child: bool | None = None
     if kids:
         if node.mode == "all":

@@ -245,16 +245,35 @@ def test_an_alternative_for_another_kind_of_item_is_not_met() -> None:
     assert v.status is True and v.path == "9Z999.a.1.a"
 
 
-def test_a_feature_the_description_denies_is_not_met() -> None:
+def test_an_undecided_alternative_for_another_kind_or_not_used_does_not_keep_it_open() -> None:
     row = (
+        "Microwave items as follows: 1. Vacuum electronic devices with a gain of more than "
+        "17 dB at frequencies exceeding 8 GHz; 2. Widget amplifiers having any of the "
+        "following: a. A peak output power greater than 5 W; 3. Not used;"
+    )
+    tree = parse_row("9Z999.b", row, decimal_comma=True)
+    v = evaluate(tree, stated("Widget amplifier, 10 GHz, peak output power 4 W"))
+    assert v.status is False and any("stated 4 W" in f for f in v.failed)
+    # Described as the other kind, the vacuum devices stay to be decided.
+    v = evaluate(tree, stated("Vacuum electronic device, 10 GHz, peak output power 4 W"))
+    assert v.status is None
+
+
+def test_a_feature_the_description_denies_is_not_met() -> None:
+    tree = parse_row(
+        "9Z999.e",
         "Analysers having any of the following: 1. An output power exceeding 1 mW at "
         "frequencies exceeding 90 GHz; 2. 'Nonlinear vector measurement functionality' at "
-        "frequencies exceeding 50 GHz;"
+        "frequencies exceeding 50 GHz;",
+        decimal_comma=True,
     )
-    tree = parse_row("9Z999.e", row, decimal_comma=True)
-    assert evaluate(tree, stated("Analyser, 10 MHz to 67 GHz, nonlinear option")).status is True
-    v = evaluate(tree, stated("Analyser, 10 MHz to 67 GHz, no nonlinear (X-parameter) option"))
-    assert v.status is False and any("no nonlinear" in f for f in v.failed)
+    said = {
+        "Analyser, 10 MHz to 67 GHz, nonlinear option": True,
+        "Analyser, 10 MHz to 67 GHz, no nonlinear (X-parameter) option": False,
+    }
+    verdicts = {text: evaluate(tree, stated(text)) for text in said}
+    assert {text: v.status for text, v in verdicts.items()} == said
+    assert any("no nonlinear" in f for v in verdicts.values() for f in v.failed)
 
 
 def test_and_less_than_after_an_equivalent_begins_the_next_comparison() -> None:
