@@ -466,6 +466,10 @@ def stated(text: str) -> Stated:
 
 
 _DEFINED = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,6})\(([A-Z][A-Za-z]{1,5}?)s?\)")
+# The acronym in brackets alone: a text without one has no match of _DEFINED, and searching
+# for it first spares _DEFINED's backtracking over the 4,067 bracketed clauses of the lists
+# (0.2-0.4 s of the first classification in a process; same matches).
+_BRACKETED = re.compile(r"\([A-Z][A-Za-z]{1,5}?s?\)")
 _SMALL = frozenset(["to", "of", "and", "the", "for", "a", "an", "in", "on"])
 
 
@@ -473,6 +477,8 @@ def acronyms_in(text: str) -> dict[str, frozenset[str]]:
     """Acronyms the text defines ("Analogue-to-Digital Converter (ADC)"): acronym -> the
     words it stands for, when their initials spell it."""
     out: dict[str, frozenset[str]] = {}
+    if not _BRACKETED.search(text):
+        return out
     for m in _DEFINED.finditer(text):
         acr = m.group(2).upper()
         words = m.group(1).split()
