@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from exportdesk.classify.quantities import Quantity, find_quantities
+from exportdesk.classify.quantities import NIJ_DIM, Quantity, find_quantities
 
 CRITERIA_FILE = Path(__file__).resolve().parent / "catalogues" / "criteria.jsonl"
 
@@ -24,6 +24,7 @@ CRITERIA_FILE = Path(__file__).resolve().parent / "catalogues" / "criteria.jsonl
 _BEFORE = [
     (
         r"equal to or (?:less|lower|smaller) than|less than or equal to|not (?:more|greater) than|"
+        r"equal to or better than|"
         r"not exceeding|not to exceed|no more than|up to(?: and including)?|maximum of|at most|"
         r"≤|=<|<=",
         "<=",
@@ -241,6 +242,10 @@ def comparisons_in(text: str, decimal_comma: bool) -> list[Comparison]:
             m = rx.search(core)
             if m:
                 op, core = o, core[: m.start()]
+                if q.dim == NIJ_DIM and "better" in m.group(0).lower():
+                    # A protection level is better when higher: "equal to or better than
+                    # level III" (0A606) is >= III, not the "less (better)" of a noise figure.
+                    op = ">=" if "equal" in m.group(0).lower() else ">"
                 break
         noun, tail = None, ""
         if op is None:

@@ -207,8 +207,9 @@ def _unique(xs: list[str]) -> list[str]:
 def catch_alls(entries: tuple[Entry, ...], failed: Entry) -> list[int]:
     """Where a reader looks when ``failed`` does not control the item: the entries the list
     says take what it leaves (``fallbacks.py``: "not controlled by 3A001", the 600-series
-    entry of a munitions-list category), and the other US ``x9xx`` entries of its product
-    group ("n.e.s." catch-alls that name no entry)."""
+    entry of a munitions-list category), and the US ``x99x`` entries of its product group
+    ("n.e.s." catch-alls that name no entry; not the x98x crime-control or x90x entries,
+    which list items of their own)."""
     named = [_entry_index(entries, f.catch_all_catalogue, f.catch_all) for f in backed_by(failed)]
     out = [i for i in named if i is not None]
     if failed.catalogue == "us-ccl" and len(failed.code) == 5:
@@ -218,7 +219,7 @@ def catch_alls(entries: tuple[Entry, ...], failed: Entry) -> list[int]:
             for i, e in enumerate(entries)
             if e.catalogue == failed.catalogue
             and e.code.startswith(group)
-            and e.code[2] == "9"
+            and e.code[2:4] == "99"
             and e is not failed
         ]
     return list(dict.fromkeys(out))

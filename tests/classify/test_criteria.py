@@ -313,3 +313,15 @@ def test_a_comparator_after_the_parameter_name_and_an_equivalent_unit() -> None:
     small = stated("Small widget engine, maximum static thrust 380 N")
     assert evaluate(tree, small).status is False
     assert evaluate(tree, stated("Widget engine, static thrust 6,000 lbf")).status is True
+
+
+def test_a_protection_level_equal_to_or_better_than_is_a_floor() -> None:
+    # 0A606 / ML6: "ballistic protection equal to or better than level III (NIJ 0108.01)";
+    # a better protection level is a higher one, unlike an "accuracy equal to or better than".
+    text = "Widget vehicles providing ballistic protection equal to or better than level III;"
+    tree = parse_row("0Z606.b", text, False)
+    assert [c.op for c in tree.comparisons] == [">="]
+    assert evaluate(tree, stated("Armoured widget, NIJ 0108.01 Level III")).status is True
+    assert evaluate(tree, stated("Armoured widget, NIJ 0108.01 Level IIIA")).status is False
+    (acc,) = parse_row("6Z004.a", "an accuracy equal to or better than 0.1%", False).comparisons
+    assert acc.op == "<=" and acc.param == "accuracy"

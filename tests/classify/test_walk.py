@@ -240,16 +240,29 @@ def test_a_rejected_entry_follows_its_group_to_the_catch_all_already_reached() -
     assert int(np.argmax(w.probs)) == w.entries.index(catch_all)
 
 
+def _rejected_alone(code: str, text: str, near: dict[str, float]):
+    """Walk one proposed US entry (and NOT_LISTED) with hand-set row similarities."""
+    e = _index("us-ccl", code)
+
+    def row_cos(i: int) -> dict[str, float]:
+        return {r.code: near.get(r.code, 0.2) for r in ENTRIES[i].rows}
+
+    w = walk(ENTRIES, [e, -1], np.array([0.9, 0.1]), row_cos, stated(text))
+    assert w.checks[e].status is False and w.rejected_for[-1] == [e]
+    return w
+
+
 def test_a_catch_all_that_needs_an_unstated_value_does_not_take_the_item() -> None:
     # 3A901 ("not specified by ECCN 3A001") covers CMOS circuits for <= 4.5 K: a power MOSFET
     # rejected by 3A001.h is not shown to be one, so it goes to EAR99.
-    chips = _index("us-ccl", "3A001")
     text = "Silicon-carbide power MOSFET, 1,200 V, 40 A, maximum junction temperature 175 C"
-
-    def row_cos(e: int) -> dict[str, float]:
-        near = {"3A001.h": 0.6, "3A901.a": 0.5}
-        return {r.code: near.get(r.code, 0.2) for r in ENTRIES[e].rows}
-
-    w = walk(ENTRIES, [chips, -1], np.array([0.9, 0.1]), row_cos, stated(text))
-    assert w.checks[chips].status is False and w.rejected_for[-1] == [chips]
+    w = _rejected_alone("3A001", text, {"3A001.h": 0.6, "3A901.a": 0.5})
     assert _index("us-ccl", "3A901") not in w.entries and int(np.argmax(w.probs)) == 1
+
+
+def test_a_rejected_entry_does_not_fall_to_a_crime_control_entry_of_its_group() -> None:
+    # 0A979 (police helmets and shields) is an entry of the 0A group, not a catch-all: an
+    # armoured SUV that fails 0A606's protection level goes to EAR99.
+    text = "Armoured 4x4 SUV, GVWR 4,950 kg, armour equivalent to NIJ 0108.01 Level IIIA"
+    w = _rejected_alone("0A606", text, {"0A606.d": 0.6, "0A979": 0.5})
+    assert _index("us-ccl", "0A979") not in w.entries
