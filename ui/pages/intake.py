@@ -17,7 +17,7 @@ PROGRESS = {"queued": (0.1, "waiting for the reader"), "running": (0.5, "reading
 identity = require("intake")
 st.title("Intake")
 st.caption("Upload one or more application PDFs. Reading runs in the background; you can go on.")
-st.caption(upload_limit_text(get_settings()))
+st.caption(plain(upload_limit_text(get_settings())))
 
 ROUND = "intake_round"  # a fresh uploader after each submit, so nothing is sent twice
 
