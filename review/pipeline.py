@@ -17,9 +17,16 @@ SuggestFn = Callable[..., list[list[Suggestion]]]
 log = logging.getLogger(__name__)
 
 
-# The reading modules (pdfplumber, pdfminer, pypdfium2, pytesseract: 0.14 s of CPU) are
-# imported where a file is read: in its reader child, which `process_paths` forks first, so
-# they load there while this process loads spaCy and the models (docs/benchmarks.md).
+# The reading modules (pdfplumber, pdfminer, pypdfium2, pytesseract: 0.14 s of CPU):
+# `process_paths` (the command line) leaves them to the reader child of its first file, which
+# loads them while this process loads spaCy and the models (docs/benchmarks.md).
+def _load_reading_modules() -> None:
+    """Import the reading modules here, before forking a reader: a long-lived caller (the
+    worker, a batch's later files) pays for them once, and every child it forks inherits
+    them."""
+    import exportdesk.extract.read  # noqa: F401
+
+
 def _read_pdf(
     path: Path, settings: Settings, progress: ProgressFn | None = None
 ) -> ApplicationResult:
@@ -48,6 +55,7 @@ def process_path(
 ) -> ApplicationResult:
     """Read and interpret one file on disk. Never raises for a bad file."""
     settings = settings or get_settings()
+    _load_reading_modules()
     result = read_limited(
         lambda report: _read_pdf(path, settings, progress=report), str(path), settings, progress
     )
@@ -90,8 +98,7 @@ def process_paths(
             if not ocr_ready and any(p.source == "ocr" for p in result.document.pages):
                 ocr_ready = _warm_up_ocr(settings)  # the next children inherit the answers
             if i + 1 < len(paths):
-                import exportdesk.extract.read  # noqa: F401  (the next children inherit it)
-
+                _load_reading_modules()  # the next children inherit them
                 pending = _start(paths[i + 1], settings)
             else:
                 pending = None
@@ -150,6 +157,7 @@ def process_bytes(
     progress: ProgressFn | None = None,
 ) -> ApplicationResult:
     settings = settings or get_settings()
+    _load_reading_modules()
     result = read_limited(
         lambda report: _read_bytes(data, name, settings, progress=report), name, settings, progress
     )
@@ -192,6 +200,7 @@ def read_page_range(
     """Read only ``pages`` (0-based) of a file, in the isolated reader child, as a long scan's
     page-range job does; ``extract.ranges.merge`` joins the parts."""
     settings = settings or get_settings()
+    _load_reading_modules()
     return read_limited(
         lambda report: _read_bytes(data, name, settings, progress=report, pages=pages),
         name,

@@ -238,3 +238,21 @@ def test_risk_checks_run_here_when_the_classification_process_cannot(tmp_path, m
     [result] = pipeline.process_paths(DIGITAL[:1], settings)
     assert "risk" in result.versions
     assert _comparable(result) == expected
+
+
+def test_a_worker_loads_the_reading_modules_once_for_its_readers():
+    """The command line leaves the reading modules to its first reader child; the worker's
+    entry points import them before forking, so each document's child inherits them."""
+    from probes import run_fresh
+
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from exportdesk.extract.settings import Settings\n"
+        "from exportdesk.review.pipeline import process_bytes\n"
+        f"data = Path({str(DIGITAL[0])!r}).read_bytes()\n"
+        "before = 'pdfplumber' in sys.modules\n"
+        "process_bytes(data, 'a.pdf', Settings(max_read_memory_mb=2048), suggestions=False)\n"
+        "print(before, 'pdfplumber' in sys.modules)\n"
+    )
+    assert run_fresh(probe).split() == ["False", "True"]
