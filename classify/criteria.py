@@ -456,8 +456,24 @@ def _words(text: str, stop: frozenset[str] = _STOP) -> frozenset[str]:
     return frozenset(x for w in _WORD.findall(text) if w.lower() not in stop for x in _stems(w))
 
 
+@lru_cache(maxsize=1)
+def _watt_dim() -> str:
+    return find_quantities("1 W")[0].dim
+
+
+def with_watts(qs: list[Quantity]) -> list[Quantity]:
+    """Powers stated in dBm also as watts ("+5 dBm" is 3.16 mW), since the lists compare
+    output power in watts and give dBm only in brackets."""
+    out = list(qs)
+    for q in qs:
+        if q.dim == "[dbm]":
+            low, high = (10 ** ((v - 30) / 10) for v in (q.low, q.high))
+            out.append(Quantity(low, high, _watt_dim(), q.text, q.start, q.end))
+    return out
+
+
 def stated(text: str) -> Stated:
-    qs = find_quantities(text)
+    qs = with_watts(find_quantities(text))
     labels, ctx = [], []
     for q in qs:
         left = _PHRASE_END.split(text[: q.start])[-1]

@@ -276,6 +276,13 @@ def test_a_feature_the_description_denies_is_not_met() -> None:
     assert any("no nonlinear" in f for v in verdicts.values() for f in v.failed)
 
 
+def test_a_power_in_dbm_is_compared_with_a_limit_in_watts() -> None:
+    node = parse_row("9Z999.e", "Analysers with an output power exceeding 31,62 mW;", True)
+    v = evaluate(node, stated("Analyser, maximum source power +5 dBm at 67 GHz"))
+    assert v.status is False and any("+5 dBm" in f for f in v.failed)
+    assert evaluate(node, stated("Analyser, output power +20 dBm")).status is True
+
+
 def test_and_less_than_after_an_equivalent_begins_the_next_comparison() -> None:
     cs = comparisons_in("volume greater than 0,1 m3 (100 litres) and less than 20 m3", True)
     assert [(c.op, round(c.value, 3)) for c in cs] == [(">", 0.1), ("<", 20.0)]
