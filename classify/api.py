@@ -28,7 +28,7 @@ from exportdesk.classify.criteria import stated
 from exportdesk.classify.embed import Embedder, default_embedder
 from exportdesk.classify.features import NL_INDEX, familiarity
 from exportdesk.classify.scoring import Scored, score
-from exportdesk.classify.walk import Walked, top_features, walk
+from exportdesk.classify.walk import EntryCheck, Walked, top_features, walk
 from exportdesk.extract.model import Suggestion
 
 _LOCK = threading.Lock()
@@ -145,6 +145,7 @@ class Classifier:
         if chk is not None:
             fell = [(self.entries[f], walked.checks[f]) for f in walked.rejected_for.get(e, [])]
             why = rationale.with_check(why, chk, fell)
+        why = rationale.with_open(why, code, self._opened(walked, e))
         return Suggestion(
             catalogue=entry.catalogue,
             code=code,
@@ -154,6 +155,9 @@ class Classifier:
             model_version=self.version,
             catalogue_edition=edition,
         )
+
+    def _opened(self, walked: Walked, e: int) -> list[tuple[Entry, EntryCheck]]:
+        return [(self.entries[f], walked.checks[f]) for f in walked.left_open_for.get(e, [])]
 
     def _first_row(self, entry: int) -> int:
         lo = int(np.searchsorted(self.artefact.index.row_entry, entry))
@@ -197,6 +201,8 @@ class Classifier:
         fell = [(self.entries[f], walked.checks[f]) for f in walked.rejected_for.get(NL_INDEX, [])]
         if fell:
             why = rationale.with_rejections(why, fell, home == "us-ccl")
+        where = "EAR99" if home == "us-ccl" else "NOT_LISTED"
+        why = rationale.with_open(why, where, self._opened(walked, NL_INDEX))
         return Suggestion(
             catalogue=home,
             code=NOT_LISTED,

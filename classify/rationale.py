@@ -209,3 +209,17 @@ def with_rejections(text: str, fell: list, us: bool) -> str:
     where = "EAR99" if us else "not listed"
     parts = [text] + [f"Rejected {_failed_sentence(e, c)}; falls to {where}." for e, c in fell]
     return " ".join(parts)
+
+
+def with_open(text: str, code: str, opened: list) -> str:
+    """Name the entries left open that passed part of their probability here: their deciding
+    value is not stated, so the item may sit on the uncontrolled side of their thresholds."""
+    parts = [text]
+    for e, c in opened[:2]:  # the most probable ones; the rest add nothing new
+        needs = f" (needs {'; '.join(c.needs)}: not stated)" if c.needs else ""
+        parts.append(
+            f"Takes part of {e.code}'s probability: {c.code} is left open by the stated "
+            f"parameters{needs}, and {code} is where the item falls if {e.code} does not "
+            "control it."
+        )
+    return " ".join(parts)

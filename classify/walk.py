@@ -251,6 +251,9 @@ class Walked:
     probs: np.ndarray
     checks: dict[int, EntryCheck]
     rejected_for: dict[int, list[int]]  # fallback entry -> entries whose mass it took
+    # where an item goes if not controlled -> entries left open with stated parameters that
+    # passed it part of their probability (OPEN_SHARE)
+    left_open_for: dict[int, list[int]] = field(default_factory=dict)
 
 
 def walk(
@@ -268,6 +271,7 @@ def walk(
     checks: dict[int, EntryCheck] = {}
     rejected_for: dict[int, list[int]] = {}
     reached: set[int] = set()  # catch-alls an item has already been sent to in this walk
+    left_open_for: dict[int, list[int]] = {}
     order = np.argsort(-p)[:top_n]
     nl_pos = cand.index(-1) if -1 in cand else None
     for k in order:
@@ -289,6 +293,7 @@ def walk(
                 reached.add(cand[pos])
             if pos is not None:
                 p[pos] += moved
+                left_open_for.setdefault(cand[pos], []).append(e)
             continue
         if chk.status is not False:
             continue
@@ -322,7 +327,7 @@ def walk(
         p[pos] += moved
         rejected_for.setdefault(cand[pos], []).append(e)
     p /= p.sum()
-    return Walked(cand, p, checks, rejected_for)
+    return Walked(cand, p, checks, rejected_for, left_open_for)
 
 
 def _undecided_dual_use(entry: Entry, st: Stated) -> bool:

@@ -266,3 +266,22 @@ def test_a_rejected_entry_does_not_fall_to_a_crime_control_entry_of_its_group() 
     text = "Armoured 4x4 SUV, GVWR 4,950 kg, armour equivalent to NIJ 0108.01 Level IIIA"
     w = _rejected_alone("0A606", text, {"0A606.d": 0.6, "0A979": 0.5})
     assert _index("us-ccl", "0A979") not in w.entries
+
+
+def test_the_catch_all_names_the_open_entry_whose_share_it_took() -> None:
+    from exportdesk.classify import rationale
+
+    adc, catch_all = _index("us-ccl", "3A001"), _index("us-ccl", "3A991")
+    text = "Integrated circuit, 64-pin package, supply 1.8 V, 500 mW, mass 2 g"
+    near = {"3A001.a": 0.9, "3A991": 0.7}
+    w = walk(
+        ENTRIES,
+        [adc],
+        np.array([1.0]),
+        lambda e: {r.code: near.get(r.code, 0.4) for r in ENTRIES[e].rows},
+        stated(text),
+    )
+    assert w.left_open_for[catch_all] == [adc]
+    opened = [(ENTRIES[adc], w.checks[adc])]
+    why = rationale.with_open("3A991 …", "3A991", opened)
+    assert "Takes part of 3A001's probability" in why and "left open" in why
