@@ -53,6 +53,13 @@ class ReadingSettings(SettingsGroup):
         "(91% against 28% of such words on another author's scans) but read our own scans' "
         "tables worse; see docs/benchmarks-extract.md.",
     )
+    ocr_in_process: bool = Field(
+        True,
+        description="Read pages with libtesseract loaded once per process (ctypes), kept for "
+        "every later page and inherited by the reader children; false starts the tesseract "
+        "command (and loads its models, about 0.18 s of CPU) for every page. Same words and "
+        "boxes either way; falls back to the command when libtesseract is missing.",
+    )
     ocr_regions: Literal["page", "blocks"] = Field(
         "page",
         description="What one OCR call reads. 'page': the whole page image. 'blocks': a "

@@ -130,7 +130,8 @@ def test_warm_up_loads_what_the_stages_then_reuse(tmp_path):
 def test_readers_inherit_tesseracts_version_and_languages(tmp_path, monkeypatch):
     """Before: each reader child started Tesseract for `--version` and `--list-langs` (per OCR
     thread when two asked at once). After the first scanned file the parent asks once and
-    the next children inherit the answers."""
+    the next children inherit the answers. Pages are read by the command here (the shim
+    logs each call); in-process reading has its own tests (test_tesseract_in_process.py)."""
     import shutil
     import sys
 
@@ -154,7 +155,8 @@ def test_readers_inherit_tesseracts_version_and_languages(tmp_path, monkeypatch)
     for seed in range(4):
         scans.append(tmp_path / f"scan{seed}.pdf")
         scans[-1].write_bytes(builders.scanned_pdf(seed=seed))
-    results = list(pipeline.process_paths(scans, Settings(data_dir=tmp_path), suggestions=False))
+    settings = Settings(data_dir=tmp_path, ocr_in_process=False)
+    results = list(pipeline.process_paths(scans, settings, suggestions=False))
     assert all(r.document.pages[0].source == "ocr" and r.document.pages[0].words for r in results)
     calls = log.read_text().splitlines()
     pages = sum(len(r.document.pages) for r in results)
