@@ -58,7 +58,9 @@ class ReadingSettings(SettingsGroup):
         description="Read pages with libtesseract loaded once per process (ctypes), kept for "
         "every later page and inherited by the reader children; false starts the tesseract "
         "command (and loads its models, about 0.18 s of CPU) for every page. Same words and "
-        "boxes either way; falls back to the command when libtesseract is missing.",
+        "boxes either way; falls back to the command when libtesseract is missing. A crash "
+        "inside Tesseract now ends the document's reader child (a resource_limit warning for "
+        "the document) where the command's crash cost one page.",
     )
     ocr_regions: Literal["page", "blocks"] = Field(
         "page",
