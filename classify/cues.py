@@ -229,3 +229,17 @@ def entry_kind(title: str) -> str | None:
         if kind:
             return kind
     return None
+
+
+_SOFTWARE_HEAD = frozenset(["software", "firmware", "licence", "license", "sdk"])
+_TECHNOLOGY_HEAD = frozenset(["technology", "know-how"])
+
+
+def product_group_of(text: str) -> str | None:
+    """ "D" when a description's head phrase says it is software ("Software licence for a
+    CNC kernel"), "E" when it says technology ("Technology transfer package: ..."), else None."""
+    head = _HEAD_END.split(text, maxsplit=1)[0]
+    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", head)}
+    if words & _TECHNOLOGY_HEAD or "technical data" in head.lower():
+        return "E"
+    return "D" if words & _SOFTWARE_HEAD else None

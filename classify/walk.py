@@ -25,7 +25,7 @@ from exportdesk.classify.criteria import (
     evaluate,
     load_criteria,
 )
-from exportdesk.classify.cues import entry_kind, item_kind, military_cue
+from exportdesk.classify.cues import entry_kind, item_kind, military_cue, product_group_of
 from exportdesk.classify.fallbacks import backed_by, takes_from
 
 # Rows whose embedding similarity to the description is within this margin of the
@@ -200,6 +200,62 @@ def other_kind(
     )
 
 
+def _software_or_technology(
+    entries: tuple[Entry, ...],
+    cand: list[int],
+    p: np.ndarray,
+    e: int,
+    st: Stated,
+    checks: dict[int, EntryCheck],
+    row_cos_of,
+) -> EntryCheck | None:
+    """The description is of software or technology ("Software licence for a CNC kernel",
+    "Technology transfer package: ..."): an entry for the items themselves (product group
+    A, B or C) gives way to the software (D) or technology (E) entry of its category that
+    the item does not fail: the most probable proposed one, else the entry of the same
+    number (3A001 -> 3E001, technology for the items 3A001 controls)."""
+    ent = entries[e]
+    if _group(ent) not in ("A", "B", "C"):
+        return None
+    group = product_group_of(st.text)
+    if group is None:
+        return None
+    same = [
+        i
+        for i, c in enumerate(cand)
+        if c >= 0
+        and entries[c].catalogue == ent.catalogue
+        and entries[c].code[0] == ent.code[0]
+        and _group(entries[c]) == group
+    ]
+    targets = [cand[i] for i in sorted(same, key=lambda i: -p[i])]
+    mirror = _entry_index(entries, ent.catalogue, ent.code[0] + group + ent.code[2:])
+    if mirror is not None and mirror not in targets:
+        targets.append(mirror)
+    for c in targets:
+        cc = checks.get(c) or check_entry(entries[c], row_cos_of(c), st)
+        checks[c] = cc
+        if cc.status is False:
+            continue
+        what = "software" if group == "D" else "technology"
+        return EntryCheck(
+            False,
+            ent.code,
+            failed=[
+                f"{ent.code} is about the items; the description is of {what} ({entries[c].code})"
+            ],
+            instead=c,
+        )
+    return None
+
+
+def _group(entry: Entry) -> str:
+    """The product group of a dual-use entry: A/B equipment, C materials, D software, E
+    technology ("" for the munitions lists)."""
+    dual = entry.catalogue in ("eu-dual-use", "us-ccl") and len(entry.code) == 5
+    return entry.code[1] if dual and entry.code[0].isdigit() else ""
+
+
 def _unique(xs: list[str]) -> list[str]:
     return list(dict.fromkeys(xs))
 
@@ -281,6 +337,7 @@ def walk(
         chk = (
             mass_market_release(entries[e], st.text)
             or other_kind(entries, cand, p, e, st.text)
+            or _software_or_technology(entries, cand, p, e, st, checks, row_cos_of)
             or check_entry(entries[e], row_cos_of(e), st)
         )
         checks[e] = chk

@@ -151,3 +151,12 @@ def test_the_kind_of_item_is_read_from_the_head_noun() -> None:
     assert entry_kind("Smooth-bore weapons with a calibre of less than 20 mm") == "weapon"
     assert entry_kind("Ammunition and fuze setting devices, as follows") == "ammunition"
     assert entry_kind("Optical sighting devices for firearms") is None
+
+
+def test_software_and_technology_are_read_from_the_head_phrase() -> None:
+    from exportdesk.classify.cues import product_group_of
+
+    assert product_group_of("Software licence for a PC-based CNC kernel, 4 axes") == "D"
+    assert product_group_of("Technology transfer package: design database for an ADC") == "E"
+    assert product_group_of("Software-defined radio, 2x2 MIMO, 6 GHz") is None
+    assert product_group_of("CNC milling machine with licence for its software") is None

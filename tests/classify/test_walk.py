@@ -16,6 +16,11 @@ def _index(catalogue: str, code: str) -> int:
     return next(i for i, e in enumerate(ENTRIES) if e.catalogue == catalogue and e.code == code)
 
 
+def _near(near: dict[str, float], other: float = 0.4):
+    """Row similarities set by hand: the rows named in ``near``, every other row ``other``."""
+    return lambda e: {r.code: near.get(r.code, other) for r in ENTRIES[e].rows}
+
+
 def _cos(best_row: str):
     def row_cos(e: int) -> dict[str, float]:
         return {r.code: (0.9 if r.code == best_row else 0.5) for r in ENTRIES[e].rows}
@@ -273,15 +278,25 @@ def test_the_catch_all_names_the_open_entry_whose_share_it_took() -> None:
 
     adc, catch_all = _index("us-ccl", "3A001"), _index("us-ccl", "3A991")
     text = "Integrated circuit, 64-pin package, supply 1.8 V, 500 mW, mass 2 g"
-    near = {"3A001.a": 0.9, "3A991": 0.7}
-    w = walk(
-        ENTRIES,
-        [adc],
-        np.array([1.0]),
-        lambda e: {r.code: near.get(r.code, 0.4) for r in ENTRIES[e].rows},
-        stated(text),
-    )
+    near = _near({"3A001.a": 0.9, "3A991": 0.7})
+    w = walk(ENTRIES, [adc], np.array([1.0]), near, stated(text))
     assert w.left_open_for[catch_all] == [adc]
     opened = [(ENTRIES[adc], w.checks[adc])]
     why = rationale.with_open("3A991 …", "3A991", opened)
     assert "Takes part of 3A001's probability" in why and "left open" in why
+
+
+def test_software_goes_to_the_software_entry_not_the_machine_entry() -> None:
+    tools, nc_software = _index("us-ccl", "2B001"), _index("us-ccl", "2D002")
+    text = "Software licence for a PC-based CNC kernel, 5 simultaneously interpolated axes"
+    near = _near({"2B001.a": 0.9, "2D002": 0.8})
+    w = walk(ENTRIES, [tools, nc_software, -1], np.array([0.7, 0.2, 0.1]), near, stated(text))
+    assert w.checks[tools].status is False and "software" in w.checks[tools].failed[0]
+    assert int(np.argmax(w.probs)) == w.entries.index(nc_software)
+
+
+def test_technology_for_an_entry_goes_to_the_entry_of_the_same_number() -> None:
+    chips = _index("us-ccl", "3A001")
+    text = "Technology transfer package: design database and test programs for a 14-bit ADC"
+    w = walk(ENTRIES, [chips, -1], np.array([0.9, 0.1]), _cos("3A001.a"), stated(text))
+    assert ENTRIES[w.entries[int(np.argmax(w.probs))]].code == "3E001"
