@@ -128,8 +128,9 @@ _STOP = frozenset(
 )
 
 # Marker of an enumerated item inside a row's text: "1.", "a.", US-style "a.1." / "b.2.a.".
+# ("5A001.b. continued 3. Being radio ...": a page break leaves "continued" before a marker.)
 _MARKER = re.compile(
-    r"(?:(?<=[:;])|(?<=[:;] and)|(?<=[:;] or)|(?<=\. )|(?<=\.\))|(?<=\])|^)\s*"
+    r"(?:(?<=[:;])|(?<=[:;] and)|(?<=[:;] or)|(?<=\. )|(?<=\.\))|(?<=\])|(?<=continued)|^)\s*"
     r"(?P<m>(?:[a-z]{1,2}\.|\d{1,2}\.)+)\s+(?=\[Reserved\]|[\"'“‘(A-Z0-9a-z])"
 )
 
@@ -428,6 +429,12 @@ class Stated:
     cas: frozenset[str]
     words: frozenset[str] = frozenset()
     negated: dict[str, str] = field(default_factory=dict)  # word -> "no nonlinear"
+    derived: int = 0  # quantities at the end that were computed, not stated (dBm as W, ...)
+
+    @property
+    def values_stated(self) -> int:
+        """How many values the description itself states."""
+        return len(self.quantities) - self.derived
 
 
 # "no nonlinear (X-parameter) option", "without any interleaved mode": features the item
@@ -472,18 +479,38 @@ def with_watts(qs: list[Quantity]) -> list[Quantity]:
     return out
 
 
+_FRACTIONAL = frozenset({"fractional"})  # named so: no other percentage takes it
+
+
+def fractional_bandwidths(qs: list[Quantity]) -> list[Quantity]:
+    """The "fractional bandwidth" of each stated frequency range ("8.5-10.5 GHz"): its
+    width over its centre frequency, in percent, as the lists define it (3A001.b)."""
+    return [
+        Quantity(p, p, "[percent]", q.text, q.start, q.end)
+        for q in qs
+        if q.dim == "1 / [time]" and q.high > q.low > 0
+        for p in [200.0 * (q.high - q.low) / (q.high + q.low)]
+    ]
+
+
 def stated(text: str) -> Stated:
-    qs = with_watts(find_quantities(text))
+    found = find_quantities(text)
+    qs = with_watts(found)
     labels, ctx = [], []
     for q in qs:
         left = _PHRASE_END.split(text[: q.start])[-1]
         right = _PHRASE_END.split(text[q.end :])[0]
         labels.append(_words(f"{left} {right}", _LABEL_STOP) - _GENERIC_LABEL)
         ctx.append(_words(text[max(0, q.start - _NEAR) : q.end + 20]))
+    for q in fractional_bandwidths(qs):
+        qs.append(q)
+        labels.append(_FRACTIONAL)
+        ctx.append(_FRACTIONAL)
     neg = _negated(text)
     words = _words(_no_values(text)) - frozenset(neg)  # "no nonlinear option" is not about it
     words = with_acronyms(words)
-    return Stated(text, qs, labels, ctx, frozenset(_CAS.findall(text)), words, neg)
+    cas = frozenset(_CAS.findall(text))
+    return Stated(text, qs, labels, ctx, cas, words, neg, derived=len(qs) - len(found))
 
 
 _DEFINED = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,6})\(([A-Z][A-Za-z]{1,5}?)s?\)")
@@ -737,10 +764,15 @@ def other_kinds(alternatives: list[Clause], s: Stated) -> set[int]:
 
 
 def negated_subject(node: Clause, s: Stated) -> str | None:
-    """The description's "no nonlinear ..." when the clause's subject is that feature."""
-    for w in _subject(node, 6):
-        if w in s.negated:
-            return s.negated[w]
+    """The description's "no nonlinear ..." when the clause's first words name that feature
+    (a word of the same family counts: "no cryptographic ..." denies "cryptography")."""
+    if not s.negated:
+        return None
+    head = [w for w in _WORD.findall(_no_values(node.text)) if w.lower() not in _STOP][:8]
+    for h in {_stem(w) for w in head} - _NOT_NAMING:
+        for w, said in s.negated.items():
+            if h == w or (min(len(h), len(w)) >= 7 and h[:7] == w[:7]):
+                return said
     return None
 
 

@@ -390,7 +390,7 @@ def walk(
 def _undecided_dual_use(entry: Entry, st: Stated) -> bool:
     """A dual-use entry (not a catch-all or 600-series entry) left open by a description
     that states parameters: whether the item is controlled is not established."""
-    if entry.catalogue not in ("eu-dual-use", "us-ccl") or len(st.quantities) < OPEN_MIN_STATED:
+    if entry.catalogue not in ("eu-dual-use", "us-ccl") or st.values_stated < OPEN_MIN_STATED:
         return False
     return not (entry.catalogue == "us-ccl" and len(entry.code) == 5 and entry.code[2] in "69")
 

@@ -283,6 +283,31 @@ def test_a_power_in_dbm_is_compared_with_a_limit_in_watts() -> None:
     assert evaluate(node, stated("Analyser, output power +20 dBm")).status is True
 
 
+def test_a_marker_after_a_page_break_continued_is_read() -> None:
+    first = "Radio equipment as follows: 1. Being radio equipment for short waves;"
+    second = "2. Being radio equipment employing ultra-wideband techniques;"
+    tree = parse_row("9Z999.b", f"{first} 9Z999.b. continued {second}", decimal_comma=True)
+    assert [c.path for c in tree.children] == ["9Z999.b.1", "9Z999.b.2"]
+
+
+def test_fractional_bandwidth_of_a_stated_frequency_range() -> None:
+    node = parse_row("9Z999.b", "Amplifiers with a fractional bandwidth greater than 10%;", True)
+    s = stated("MMIC amplifier, 8.5-10.5 GHz, 40 % PAE")  # 2 GHz over a 9.5 GHz centre: 21 %
+    assert evaluate(node, s).status is True and s.values_stated == 2
+    assert evaluate(node, stated("MMIC amplifier, 9.9-10.1 GHz")).status is False
+    # Named as the fractional bandwidth, it stands for no other percentage.
+    alloy = parse_row("9Z999.c", "Alloys with more than 25% nickel;", True)
+    assert evaluate(alloy, stated("Vessel, 8.5-10.5 GHz")).status is None
+
+
+def test_a_denied_feature_counts_for_its_word_family() -> None:
+    row = "Cryptography for spreading code generation, with a bandwidth exceeding 500 MHz;"
+    node = parse_row("9Z999.d", row, True)
+    assert evaluate(node, stated("UWB module, bandwidth 1.7 GHz")).status is True
+    v = evaluate(node, stated("UWB module, bandwidth 1.7 GHz, no cryptographic code generation"))
+    assert v.status is False and any("no cryptographic" in f for f in v.failed)
+
+
 def test_and_less_than_after_an_equivalent_begins_the_next_comparison() -> None:
     cs = comparisons_in("volume greater than 0,1 m3 (100 litres) and less than 20 m3", True)
     assert [(c.op, round(c.value, 3)) for c in cs] == [(">", 0.1), ("<", 20.0)]
