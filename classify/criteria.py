@@ -493,6 +493,30 @@ def fractional_bandwidths(qs: list[Quantity]) -> list[Quantity]:
     ]
 
 
+@lru_cache(maxsize=1)
+def _cell_dims() -> tuple[str, str, str, str]:
+    """Dimensions of a voltage, a charge (Ah), a mass and an energy per mass (Wh/kg)."""
+    v, ah, g, wh_kg = (find_quantities(t)[0].dim for t in ("1 V", "1 Ah", "1 g", "1 Wh/kg"))
+    return v, ah, g, wh_kg
+
+
+def energy_density(qs: list[Quantity]) -> Quantity | None:
+    """A cell's energy density from its stated nominal voltage, capacity and mass (3.7 V x
+    10 Ah / 95 g = 389 Wh/kg), as the lists compare cells ("'energy density' exceeding 350
+    Wh/kg", 3A001.e.1.b); only when each is stated once."""
+    v_dim, ah_dim, g_dim, out_dim = _cell_dims()
+    found = [[q for q in qs if q.dim == d] for d in (v_dim, ah_dim, g_dim)]
+    if any(len(f) != 1 for f in found) or any(q.low != q.high for f in found for q in f):
+        return None
+    (v,), (ah,), (g,) = found
+    if g.value <= 0:
+        return None
+    wh_kg = v.value * ah.value / g.value / 3600.0
+    text = f"{wh_kg:.0f} Wh/kg ({v.text} × {ah.text} / {g.text})"
+    value = v.value * ah.value / g.value  # J/kg, the base unit of Wh/kg
+    return Quantity(value, value, out_dim, text, g.start, g.end)
+
+
 def stated(text: str) -> Stated:
     found = find_quantities(text)
     qs = with_watts(found)
@@ -506,6 +530,11 @@ def stated(text: str) -> Stated:
         qs.append(q)
         labels.append(_FRACTIONAL)
         ctx.append(_FRACTIONAL)
+    density = energy_density(qs)
+    if density is not None:
+        qs.append(density)
+        labels.append(frozenset({"energy", "density"}))
+        ctx.append(frozenset({"energy", "density"}))
     neg = _negated(text)
     words = _words(_no_values(text)) - frozenset(neg)  # "no nonlinear option" is not about it
     words = with_acronyms(words)

@@ -357,3 +357,16 @@ def test_a_protection_level_equal_to_or_better_than_is_a_floor() -> None:
     assert evaluate(tree, stated("Armoured widget, NIJ 0108.01 Level IIIA")).status is False
     (acc,) = parse_row("6Z004.a", "an accuracy equal to or better than 0.1%", False).comparisons
     assert acc.op == "<=" and acc.param == "accuracy"
+
+
+def test_a_cells_energy_density_is_derived_from_voltage_capacity_and_mass() -> None:
+    # 3A001.e.1.b compares "'energy density' exceeding 350 Wh/kg"; a datasheet gives
+    # 3.7 V, 10 Ah and 95 g (389 Wh/kg) or 150 g (247 Wh/kg).
+    tree = parse_row(
+        "3Z001.e", "Secondary cells having an 'energy density' exceeding 350 Wh/kg;", False
+    )
+    light = stated("Pouch cell: nominal 3.7 V, 10 Ah, mass 95 g")
+    assert evaluate(tree, light).status is True
+    assert "389 Wh/kg" in light.quantities[-1].text
+    assert evaluate(tree, stated("Pouch cell: nominal 3.7 V, 10 Ah, mass 150 g")).status is False
+    assert evaluate(tree, stated("Pouch cell: nominal 3.7 V, mass 150 g")).status is None
