@@ -489,10 +489,19 @@ def build_criteria(out_dir: Path = OUT_DIR) -> dict:
     """Structured criteria of every row (``criteria.py``), from the catalogue files just
     written, with a report of coverage and of the values that could not be read as a
     comparison (a number with a unit but no comparator the parser knows)."""
-    from exportdesk.classify.criteria import comparisons_in, decimal_comma_for, parse_row
+    from exportdesk.classify.criteria import (
+        comparisons_in,
+        criteria_text,
+        decimal_comma_for,
+        parse_row,
+    )
     from exportdesk.classify.quantities import find_quantities
 
     report: dict = {"catalogues": {}}
+    us_text = {
+        r["code"]: r["text"]
+        for r in (json.loads(x) for x in (out_dir / "us-ccl.jsonl").open(encoding="utf-8"))
+    }
     with (out_dir / "criteria.jsonl").open("w", encoding="utf-8") as out:
         for name in ("eu-dual-use", "eu-military", "us-ccl", "us-usml"):
             rows = [json.loads(x) for x in (out_dir / f"{name}.jsonl").open(encoding="utf-8")]
@@ -502,7 +511,8 @@ def build_criteria(out_dir: Path = OUT_DIR) -> dict:
             for r in rows:
                 if r.get("reserved"):
                     continue
-                tree = parse_row(r["code"], r["text"], dc)
+                text = criteria_text(name, r["text"], us_text.get(r["code"], ""))
+                tree = parse_row(r["code"], text, dc)
                 clauses = list(tree.walk())
                 n_cmp = sum(len(c.comparisons) for c in clauses)
                 n_cas = sum(len(c.cas) for c in clauses)

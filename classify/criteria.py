@@ -923,6 +923,30 @@ def load_criteria() -> dict[tuple[str, str], Clause]:
     return out
 
 
+# "5 x 10 Gy (silicon)": a mantissa times ten with the exponent (a superscript) lost when the
+# EU list was extracted; 22 places (1C001, 1C007, 1C010, 2B007.c, 4A001 ...).
+_LOST_EXPONENT = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?) x 10 (?=[A-Za-zµ(])")
+
+
+def fill_lost_exponents(text: str, reference: str) -> str:
+    """The exponents the EU text lost, from another list's text of the same row where the
+    same mantissa has one ("5 × 10 3 Gy (Si)" in the US list); left as they are otherwise,
+    so that no comparison is read from them."""
+
+    def fill(m: re.Match) -> str:
+        mantissa = re.escape(m.group(1).replace(",", "."))
+        ref = re.search(rf"(?<![\d.]){mantissa}\s?[x×]\s?10\s?\^?\s?(-?\d{{1,2}})\b", reference)
+        return f"{m.group(1)} x 10^{ref.group(1)} " if ref else m.group(0)
+
+    return _LOST_EXPONENT.sub(fill, text) if reference else text
+
+
+def criteria_text(catalogue: str, text: str, reference: str = "") -> str:
+    """The row text the criteria are read from: the EU list's with its lost exponents filled
+    from ``reference`` (the US list's text of the same code)."""
+    return fill_lost_exponents(text, reference) if catalogue == "eu-dual-use" else text
+
+
 def decimal_comma_for(catalogue: str) -> bool:
     """EU texts write 1,5 for one and a half and 1 000 for a thousand."""
     return catalogue.startswith("eu-")

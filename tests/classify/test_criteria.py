@@ -8,6 +8,7 @@ from exportdesk.classify.criteria import (
     Clause,
     Comparison,
     comparisons_in,
+    criteria_text,
     evaluate,
     parse_row,
     stated,
@@ -308,6 +309,16 @@ def test_a_denied_feature_counts_for_its_word_family() -> None:
     assert v.status is False and any("no cryptographic" in f for f in v.failed)
 
 
+def test_exponents_lost_from_the_eu_text_are_filled_from_the_same_row_elsewhere() -> None:
+    eu = "Rated to withstand a total radiation dose greater than 5 x 10 Gy (silicon);"
+    us = "rated to withstand a total radiation dose greater than 5 × 10 3 Gy (silicon)"
+    text = criteria_text("eu-dual-use", eu, us)
+    (c,) = parse_row("9Z999.c", text, decimal_comma=True).comparisons
+    assert (c.op, c.value) == (">", 5000.0)
+    # Without a reference the value stays unread: no comparison rather than a wrong one.
+    assert parse_row("9Z999.c", criteria_text("eu-dual-use", eu), True).comparisons == []
+
+
 def test_and_less_than_after_an_equivalent_begins_the_next_comparison() -> None:
     cs = comparisons_in("volume greater than 0,1 m3 (100 litres) and less than 20 m3", True)
     assert [(c.op, round(c.value, 3)) for c in cs] == [(">", 0.1), ("<", 20.0)]
@@ -324,13 +335,15 @@ def test_committed_criteria_match_the_parser() -> None:
     import json
 
     from exportdesk.classify.catalogue import load_rows
-    from exportdesk.classify.criteria import decimal_comma_for, load_criteria
+    from exportdesk.classify.criteria import criteria_text, decimal_comma_for, load_criteria
 
     trees = load_criteria()
+    us_text = {r.code: r.text for r in load_rows("us-ccl")}
     for cat in ("eu-dual-use", "us-ccl"):
         rows = [r for r in load_rows(cat) if not r.reserved][::40]
         for r in rows:
-            fresh = parse_row(r.code, r.text, decimal_comma_for(cat)).to_json()
+            text = criteria_text(cat, r.text, us_text.get(r.code, ""))
+            fresh = parse_row(r.code, text, decimal_comma_for(cat)).to_json()
             stored = trees[(cat, r.code)].to_json()
             assert json.dumps(fresh, sort_keys=True) == json.dumps(stored, sort_keys=True), r.code
 
