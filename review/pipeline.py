@@ -116,6 +116,19 @@ def _start(path: Path, settings: Settings) -> PendingRead:
     )
 
 
+_ocr_warm = False
+
+
+def _warm_ocr_after_a_scan(result: ApplicationResult, settings: Settings) -> None:
+    """In a long-lived worker, once its first scanned document is read: load Tesseract here,
+    so every later reader child inherits it loaded (libtesseract's models, the version and
+    language answers) instead of loading it per document. A worker that only ever sees
+    text-layer PDFs never pays for it."""
+    global _ocr_warm
+    if not _ocr_warm and any(p.source == "ocr" for p in result.document.pages):
+        _ocr_warm = _warm_up_ocr(settings)
+
+
 def _warm_up_ocr(settings: Settings) -> bool:
     from exportdesk.extract.ocr import warm_up as ocr_warm_up
 
@@ -161,6 +174,7 @@ def process_bytes(
     result = read_limited(
         lambda report: _read_bytes(data, name, settings, progress=report), name, settings, progress
     )
+    _warm_ocr_after_a_scan(result, settings)
     return _interpret(result, settings, suggestions)
 
 
@@ -201,12 +215,14 @@ def read_page_range(
     page-range job does; ``extract.ranges.merge`` joins the parts."""
     settings = settings or get_settings()
     _load_reading_modules()
-    return read_limited(
+    result = read_limited(
         lambda report: _read_bytes(data, name, settings, progress=report, pages=pages),
         name,
         settings,
         progress,
     )
+    _warm_ocr_after_a_scan(result, settings)
+    return result
 
 
 def interpret(result: ApplicationResult, settings: Settings | None = None) -> ApplicationResult:

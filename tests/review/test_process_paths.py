@@ -258,3 +258,34 @@ def test_a_worker_loads_the_reading_modules_once_for_its_readers():
         "print(before, 'pdfplumber' in sys.modules)\n"
     )
     assert run_fresh(probe).split() == ["False", "True"]
+
+
+def test_a_worker_loads_tesseract_once_after_its_first_scan(monkeypatch):
+    """A long-lived worker's entry points load Tesseract in the parent after the first
+    scanned document (its later reader children inherit it loaded); never for text-layer
+    documents, and never twice."""
+    from exportdesk.extract.model import ApplicationResult, DocumentInfo, Page
+
+    def read(source: str) -> ApplicationResult:
+        return ApplicationResult(
+            document=DocumentInfo(
+                filename="x.pdf",
+                sha256="0" * 64,
+                page_count=1,
+                pages=[Page(page=1, source=source, width=595, height=842)],
+            )
+        )
+
+    pages = iter(["text_layer", "ocr", "ocr", "text_layer"])
+    monkeypatch.setattr(pipeline, "read_limited", lambda *a, **k: read(next(pages)))
+    monkeypatch.setattr(pipeline, "_ocr_warm", False)
+    warmed = []
+    monkeypatch.setattr(pipeline, "_warm_up_ocr", lambda s: warmed.append(s) or True)
+    settings = Settings(max_read_memory_mb=2048)
+    pipeline.process_bytes(b"%PDF", "a.pdf", settings, suggestions=False)
+    assert warmed == []  # a text-layer document: no Tesseract
+    pipeline.process_bytes(b"%PDF", "b.pdf", settings, suggestions=False)
+    assert warmed == [settings]
+    pipeline.read_page_range(b"%PDF", "c.pdf", range(0, 1), settings)
+    pipeline.process_bytes(b"%PDF", "d.pdf", settings, suggestions=False)
+    assert warmed == [settings]  # once per process
