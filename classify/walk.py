@@ -26,6 +26,7 @@ from exportdesk.classify.criteria import (
     load_criteria,
 )
 from exportdesk.classify.cues import entry_kind, item_kind, military_cue, product_group_of
+from exportdesk.classify.exclusions import note_exclusion
 from exportdesk.classify.fallbacks import backed_by, takes_from
 
 # Rows whose embedding similarity to the description is within this margin of the
@@ -102,6 +103,29 @@ def check_entry(entry: Entry, row_cos: dict[str, float], st: Stated) -> EntryChe
     needs = [n for _, v in open_ for n in v.needs]
     code = open_[0][0].code if open_ else relevant[0].code
     return EntryCheck(None, code, needs=_unique(needs)[:2])
+
+
+def _note_trees(entry: Entry) -> list[Clause]:
+    """The entry's clause trees when one of them carries an exclusion note, else none."""
+    key = (entry.catalogue, entry.code)
+    if key not in _NOTE_TREES:
+        trees = [t for r in entry.rows if not r.reserved and (t := _tree(r)) is not None]
+        noted = any(n.excludes for t in trees for n in t.walk())
+        _NOTE_TREES[key] = trees if noted else []
+    return _NOTE_TREES[key]
+
+
+_NOTE_TREES: dict[tuple[str, str], list[Clause]] = {}
+
+
+def excluded_by_note(entry: Entry, st: Stated) -> EntryCheck | None:
+    """The entry rejected when one of its notes excludes the described item ("does not
+    control body armour designed to provide protection only from knife, spike ...")."""
+    trees = _note_trees(entry)
+    note = note_exclusion(trees, st) if trees else None
+    if note is None:
+        return None
+    return EntryCheck(False, entry.code, failed=[f"Excluded by Note: “{note}”"])
 
 
 _MASS_MARKET = re.compile(
@@ -338,6 +362,7 @@ def walk(
             mass_market_release(entries[e], st.text)
             or other_kind(entries, cand, p, e, st.text)
             or _software_or_technology(entries, cand, p, e, st, checks, row_cos_of)
+            or excluded_by_note(entries[e], st)
             or check_entry(entries[e], row_cos_of(e), st)
         )
         checks[e] = chk
