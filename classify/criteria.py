@@ -228,10 +228,17 @@ def _param_words(before: str, limit: int = 7) -> str:
     return " ".join(words[-limit:]).lower()
 
 
+_EXCLUDING = re.compile(r"\bexcluding\b[^,;:()]*", re.I)
+
+
 def comparisons_in(text: str, decimal_comma: bool) -> list[Comparison]:
     """Every "<parameter> <comparator> <value unit>" in a clause's own text."""
     out: list[Comparison] = []
     qs = find_quantities(text, decimal_comma)
+    # "greater than 400 N excluding civil certified engines with a thrust greater than
+    # 8 890 N": a value inside the excluding phrase bounds what is excluded, not the clause.
+    excluded = [m.span() for m in _EXCLUDING.finditer(text)]
+    qs = [q for q in qs if not any(a <= q.start < b for a, b in excluded)]
     prev_end = 0
     for q in qs:
         before = text[max(prev_end, q.start - 90) : q.start]

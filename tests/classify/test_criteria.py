@@ -383,3 +383,18 @@ def test_a_cells_energy_density_is_derived_from_voltage_capacity_and_mass() -> N
     assert "389 Wh/kg" in light.quantities[-1].text
     assert evaluate(tree, stated("Pouch cell: nominal 3.7 V, 10 Ah, mass 150 g")).status is False
     assert evaluate(tree, stated("Pouch cell: nominal 3.7 V, mass 150 g")).status is None
+
+
+def test_a_value_inside_an_excluding_phrase_is_not_the_clauses_criterion() -> None:
+    text = (
+        "'Peak widget force' greater than 400 N excluding civil certified widgets with a "
+        "'peak widget force' greater than 9 000 N;"
+    )
+    cs = comparisons_in(text, decimal_comma=True)
+    assert [(c.op, c.value) for c in cs] == [(">", 400.0)]
+    # A measurement's own exclusion, closed by a comma, leaves the value after it in place.
+    kept = comparisons_in(
+        "total metallic impurities, excluding intentional additions, of less than 5 000 ppm",
+        decimal_comma=True,
+    )
+    assert len(kept) == 1
