@@ -44,12 +44,12 @@ def test_results_in_order_and_equal_to_one_at_a_time(tmp_path, memory_mb):
     assert {i for i, _, _ in seen} == {0, 1, 2}
 
 
-def test_next_file_starts_before_this_one_is_interpreted(tmp_path, monkeypatch):
+def _record_events(monkeypatch) -> list[str]:
     events: list[str] = []
     real_start, real_interpret = pipeline.start_limited, pipeline._interpret
 
     def start(read, name, settings):
-        events.append(f"start {Path(name).name}")
+        events.append(f"start {Path(name).name} ({settings.ocr_workers} OCR)")
         return real_start(read, name, settings)
 
     def interpret(result, settings, suggestions, suggest=None, risk=None):
@@ -59,14 +59,39 @@ def test_next_file_starts_before_this_one_is_interpreted(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "start_limited", start)
     monkeypatch.setattr(pipeline, "_interpret", interpret)
     monkeypatch.setattr(pipeline, "warm_up", lambda s, sug, **_: events.append("warm up"))
+    return events
+
+
+def test_next_file_starts_before_this_one_is_interpreted(tmp_path, monkeypatch):
+    """One OCR worker: one file is read at a time, the next while this one is interpreted."""
+    events = _record_events(monkeypatch)
     a, b = DIGITAL[:2]
-    list(pipeline.process_paths([a, b], Settings(data_dir=tmp_path), suggestions=False))
+    settings = Settings(data_dir=tmp_path, ocr_workers=1)
+    list(pipeline.process_paths([a, b], settings, suggestions=False))
     assert events == [
-        f"start {a.name}",
+        f"start {a.name} (1 OCR)",
         "warm up",  # models load while the first file is read
-        f"start {b.name}",  # b is read while a is interpreted
+        f"start {b.name} (1 OCR)",  # b is read while a is interpreted
         f"interpret {a.name}",
         f"interpret {b.name}",
+    ]
+
+
+def test_two_ocr_workers_read_two_files_at_once(tmp_path, monkeypatch):
+    """Two OCR workers and several files: two files are read at once, so a one-page file no
+    longer leaves a core idle; a third starts when the first is in."""
+    events = _record_events(monkeypatch)
+    a, b, c = DIGITAL[:3]
+    settings = Settings(data_dir=tmp_path, ocr_workers=2)
+    list(pipeline.process_paths([a, b, c], settings, suggestions=False))
+    assert events == [
+        f"start {a.name} (2 OCR)",
+        f"start {b.name} (2 OCR)",
+        "warm up",
+        f"start {c.name} (2 OCR)",  # a is in: c is read beside b while a is interpreted
+        f"interpret {a.name}",
+        f"interpret {b.name}",
+        f"interpret {c.name}",
     ]
 
 
@@ -83,19 +108,21 @@ def test_consumer_stopping_early_ends_the_reader_ahead(tmp_path, monkeypatch):
     results = pipeline.process_paths(DIGITAL, Settings(data_dir=tmp_path), suggestions=False)
     first = next(results)
     assert first.document.filename == DIGITAL[0].name
-    assert len(started) == 2 and started[1] is not None  # the second file's child is reading
+    # two OCR workers: the second and third files' children are reading ahead
+    assert len(started) == 3 and all(pid is not None for pid in started)
     results.close()
     import time
 
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(started[1], 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the child reading ahead was still alive after the consumer stopped")
+    for pid in started[1:]:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("a child reading ahead was still alive after the consumer stopped")
 
 
 def test_no_files_no_work(tmp_path):
@@ -155,7 +182,8 @@ def test_readers_inherit_tesseracts_version_and_languages(tmp_path, monkeypatch)
     for seed in range(4):
         scans.append(tmp_path / f"scan{seed}.pdf")
         scans[-1].write_bytes(builders.scanned_pdf(seed=seed))
-    settings = Settings(data_dir=tmp_path, ocr_in_process=False)
+    # one OCR worker: one reader at a time, so the count is about inheritance, not the window
+    settings = Settings(data_dir=tmp_path, ocr_in_process=False, ocr_workers=1)
     results = list(pipeline.process_paths(scans, settings, suggestions=False))
     assert all(r.document.pages[0].source == "ocr" and r.document.pages[0].words for r in results)
     calls = log.read_text().splitlines()
