@@ -957,3 +957,11 @@ def criteria_text(catalogue: str, text: str, reference: str = "") -> str:
 def decimal_comma_for(catalogue: str) -> bool:
     """EU texts write 1,5 for one and a half and 1 000 for a thousand."""
     return catalogue.startswith("eu-")
+
+
+# The word pattern, stop words, value stripping and stems, for classify/exclusions.py, which
+# reads the lists' notes with the same words as the clauses.
+WORD = _WORD
+STOP = _STOP
+no_values = _no_values
+stems = _stems

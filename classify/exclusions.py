@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from exportdesk.classify.criteria import _STOP, _WORD, Clause, Stated, _no_values, _stems
+from exportdesk.classify.criteria import STOP, WORD, Clause, Stated, no_values, stems
 
 # Where a note's subject ends and its qualifiers begin.
 _HEAD_END = re.compile(
@@ -42,7 +42,7 @@ _GENERIC = frozenset(
         *("one", "more", "less", "than", "not", "this", "these", "such", "purpose", "type"),
         *("thereof", "therefor", "modified", "intended", "destined", "limited", "solely"),
     ]
-    for _s in _stems(_w)
+    for _s in stems(_w)
 )
 # A note's own limits: the description must say them too ("designed for civil ...").
 _LIMITING = frozenset(["civil", "civilian", "certified", "non-military"])
@@ -59,8 +59,8 @@ def _norm(w: str) -> str:
 @lru_cache(maxsize=65536)
 def _content(text: str) -> frozenset[str]:
     """Content words, stemmed, one spelling (cached: the lists' texts recur in every walk)."""
-    words = [w for w in _WORD.findall(_no_values(text)) if w.lower() not in _STOP]
-    return frozenset(_norm(s) for w in words for s in _stems(w))
+    words = [w for w in WORD.findall(no_values(text)) if w.lower() not in STOP]
+    return frozenset(_norm(s) for w in words for s in stems(w))
 
 
 def _described(s: Stated) -> frozenset[str]:

@@ -15,12 +15,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from exportdesk.extract.errors import ReadingError
+
 log = logging.getLogger(__name__)
 
 LEPTONICA_SILENT = 6  # L_SEVERITY_NONE
 
 
-class TessTimeout(Exception):
+class TessTimeout(ReadingError):
     """Recognition passed its deadline (libtesseract stopped it)."""
 
 

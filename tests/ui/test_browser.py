@@ -416,6 +416,12 @@ def test_reload_keeps_the_sign_in_and_the_page(app: App, page: Any) -> None:
     page.get_by_role("link", name="Review").click()
     expect(page.get_by_role("heading", name="Review")).to_be_visible()
     _settle(page)
+    # The cookie route is called by the page once the sign-in run has drawn: wait for the
+    # cookie itself before reloading (a reload in between would, rightly, ask again).
+    for _ in range(100):
+        if any(c["name"] == "exportdesk_session" for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(200)
     page.reload()
     expect(page.get_by_role("heading", name="Review")).to_be_visible()
     expect(page.get_by_text("Signed in as")).to_be_visible()
