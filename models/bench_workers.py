@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -221,12 +222,22 @@ def throughput(apps: list[tuple[str, bytes]], concurrency: int, tmp: Path) -> di
         subs = [submit(store, queue, data, name, "bench") for name, data in apps]
         run.wait(queue, [s.job_id for s in subs], 4 * 3600)
         wall = time.monotonic() - started
-        failed = sum(queue.state(s.job_id or 0).status == "failed" for s in subs)
+        states = [queue.state(s.job_id or 0) for s in subs]
+        failed = sum(st.status == "failed" for st in states)
+        # How the work spread: jobs run by each pool process (worker names are host:pid).
+        spread = sorted(Counter(st.worker or "?" for st in states).values(), reverse=True)
         peaks = run.peaks()
         store.close()
     finally:
         run.stop()
-    return {"workers": concurrency, "pages": pages, "wall": wall, "peaks": peaks, "failed": failed}
+    return {
+        "workers": concurrency,
+        "pages": pages,
+        "wall": wall,
+        "peaks": peaks,
+        "failed": failed,
+        "spread": spread,
+    }
 
 
 def latency(data: bytes, concurrency: int, ocr_workers: int, split_pages: int, tmp: Path) -> dict:
@@ -301,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{k} worker(s): {r['pages']} pages in {r['wall']:.1f} s = "
                 f"{r['pages'] / r['wall']:.3f} pages/s; failed jobs {r['failed']}; peak RSS "
                 f"per worker {', '.join(f'{p:.0f}' for p in r['peaks'])} MB; "
-                f"load {os.getloadavg()[0]:.1f}",
+                f"load {os.getloadavg()[0]:.1f}; jobs per pool process {r['spread']}",
                 flush=True,
             )
         one = next((r for r in results if r["workers"] == 1), None)
