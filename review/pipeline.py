@@ -101,14 +101,12 @@ def process_paths(
     service = SuggestionProcess(settings.data_dir) if forked and suggestions else None
     suggest = service.suggest_many if service is not None else None
     risk = service.assess_risk if service is not None else None
-    ocr_ready = False
     try:
         if pending:
             warm_up(settings, suggestions and service is None, screening=service is None)
         for i in range(len(paths)):
             result = pending.popleft().wait(progress_for(i) if progress_for else None)
-            if not ocr_ready and any(p.source == "ocr" for p in result.document.pages):
-                ocr_ready = _warm_up_ocr(settings)  # the next children inherit the answers
+            _warm_ocr_after_a_scan(result, settings)  # the next children inherit it
             if started < len(paths):
                 _load_reading_modules()  # the next children inherit them
                 read_ahead()
@@ -130,10 +128,10 @@ _ocr_warm = False
 
 
 def _warm_ocr_after_a_scan(result: ApplicationResult, settings: Settings) -> None:
-    """In a long-lived worker, once its first scanned document is read: load Tesseract here,
-    so every later reader child inherits it loaded (libtesseract's models, the version and
-    language answers) instead of loading it per document. A worker that only ever sees
-    text-layer PDFs never pays for it."""
+    """Once this process's first scanned document is read (a batch or a long-lived worker):
+    load Tesseract here, so every later reader child inherits it loaded (libtesseract's
+    models, the version and language answers) instead of loading it per document. A process
+    that only ever sees text-layer PDFs never pays for it."""
     global _ocr_warm
     if not _ocr_warm and any(p.source == "ocr" for p in result.document.pages):
         _ocr_warm = _warm_up_ocr(settings)

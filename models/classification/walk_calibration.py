@@ -154,11 +154,9 @@ def _gold_probability(cands, accept, top_p: float | None) -> float:
 
 def conformal_threshold(scores: np.ndarray, alpha: float = ALPHA) -> float:
     """Split-conformal quantile of the nonconformity scores (1 - p of the right entry)."""
-    n = len(scores)
-    k = int(np.ceil((n + 1) * (1 - alpha)))
-    if k > n:
-        return 1.0
-    return float(np.sort(scores)[k - 1])
+    from exportdesk.models.classification.conformal import quantile
+
+    return quantile(scores, 1 - alpha)
 
 
 def cross_fit(data: dict, scorer, folds: int = FOLDS, equal: bool = False) -> dict:

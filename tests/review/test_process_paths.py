@@ -176,6 +176,7 @@ def test_readers_inherit_tesseracts_version_and_languages(tmp_path, monkeypatch)
     shim.chmod(0o755)
     monkeypatch.setenv("PATH", f"{shim.parent}:{os.environ['PATH']}")
     ocr.usable_languages.cache_clear()
+    monkeypatch.setattr(pipeline, "_ocr_warm", False)  # this process has not read a scan yet
     version = pytesseract.get_tesseract_version
     monkeypatch.setattr(version, "_result", version)  # run_once's "not asked yet"
     scans = []
